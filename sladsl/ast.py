@@ -1,0 +1,757 @@
+"""The typed rule AST: what every later stage (check, evaluate, render, compile) reads.
+
+Nodes are frozen dataclasses with named fields and a source `Span`, so that any stage
+can point back at the text a user wrote. Literals are converted once, in the parser,
+to `Decimal`, `Duration`, `Money`, `date` and `time`; nothing here knows about Lark.
+Blocks keep their statements in source order (the formatter and the document need
+that order); properties give the typed view that the other stages use.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TypeVar
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A region of the source text; lines and columns count from 1, end is exclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    start_pos: int = 0
+    end_pos: int = 0
+
+
+NO_SPAN = Span(1, 1, 1, 1)
+
+
+class TimeUnit(enum.Enum):
+    """Units of a duration; months and years are calendar arithmetic, not fixed seconds."""
+
+    MILLISECOND = "millisecond"
+    SECOND = "second"
+    MINUTE = "minute"
+    HOUR = "hour"
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+
+
+UNIT_SECONDS: dict[TimeUnit, Decimal] = {
+    TimeUnit.MILLISECOND: Decimal("0.001"),
+    TimeUnit.SECOND: Decimal(1),
+    TimeUnit.MINUTE: Decimal(60),
+    TimeUnit.HOUR: Decimal(3600),
+    TimeUnit.DAY: Decimal(86400),
+    TimeUnit.WEEK: Decimal(604800),
+}
+
+CALENDAR_UNITS = frozenset({TimeUnit.MONTH, TimeUnit.YEAR})
+
+
+class PeriodKind(enum.Enum):
+    """A measurement period, always in the agreement's time zone."""
+
+    MONTH = "calendar month"
+    QUARTER = "calendar quarter"
+    YEAR = "calendar year"
+    WEEK = "week"
+
+    @property
+    def months(self) -> int | None:
+        """Months in one period; None for a week, which is not a whole number of months."""
+        return {"calendar month": 1, "calendar quarter": 3, "calendar year": 12}.get(self.value)
+
+
+class Comparison(enum.Enum):
+    """A credit tier's condition on the measured value."""
+
+    BELOW = "below"
+    AT_OR_BELOW = "at or below"
+    ABOVE = "above"
+    AT_OR_ABOVE = "at or above"
+
+    @property
+    def upward(self) -> bool:
+        """True for `above` tiers, which belong to `at most` (latency) objectives."""
+        return self in (Comparison.ABOVE, Comparison.AT_OR_ABOVE)
+
+    @property
+    def inclusive(self) -> bool:
+        return self in (Comparison.AT_OR_BELOW, Comparison.AT_OR_ABOVE)
+
+
+class FeeBase(enum.Enum):
+    MONTHLY_FEE = "monthly fee"
+    PERIOD_FEES = "fees for the period"
+
+
+class Weekday(enum.IntEnum):
+    MONDAY = 0
+    TUESDAY = 1
+    WEDNESDAY = 2
+    THURSDAY = 3
+    FRIDAY = 4
+    SATURDAY = 5
+    SUNDAY = 6
+
+
+# ---- values ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """An amount of time as written: `4 hours`, `2 business days`, `12 months`."""
+
+    amount: Decimal
+    unit: TimeUnit
+    business: bool = False
+    span: Span = field(default=NO_SPAN, compare=False)
+
+    @property
+    def is_calendar(self) -> bool:
+        """Months and years have no fixed length; they need calendar arithmetic."""
+        return self.unit in CALENDAR_UNITS
+
+    @property
+    def seconds(self) -> Decimal:
+        """Exact length in seconds; only for fixed-length, non-business durations."""
+        if self.is_calendar or self.business:
+            raise ValueError(f"{self.unit.value} durations have no fixed length")
+        return self.amount * UNIT_SECONDS[self.unit]
+
+    def as_timedelta(self) -> timedelta:
+        return timedelta(seconds=float(self.seconds))
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: Decimal
+    currency: str
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Percent:
+    value: Decimal
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    kind: PeriodKind
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+# ---- statements -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A paragraph of Markdown prose, rendered where it stands; never a rule."""
+
+    body: str
+    span: Span = field(default=NO_SPAN, compare=False)
+    triple_quoted: bool = field(default=True, compare=False)  # layout only, for `fmt`
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    term: str
+    body: str
+    span: Span = field(default=NO_SPAN, compare=False)
+    triple_quoted: bool = field(default=False, compare=False)  # layout only, for `fmt`
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    value: str
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    name: str
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    name: str
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Effective:
+    date: date
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    duration: Duration
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class TimeZone:
+    name: str
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Fee:
+    """`fee 2500 USD per month`: the monthly fee that credits are a percentage of."""
+
+    money: Money
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+HeaderStatement = Version | Provider | Customer | Effective | Term | TimeZone | Fee
+
+
+# ---- objectives ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AvailabilityTarget:
+    """`availability at least P per PERIOD`: time-based availability."""
+
+    percent: Percent
+    period: Period
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestTarget:
+    """`availability at least P of requests per PERIOD`: good / total requests."""
+
+    percent: Percent
+    period: Period
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class LatencyTarget:
+    """`latency "METRIC" pNN at most D per PERIOD`; percentile None means the average."""
+
+    metric: str
+    percentile: Decimal | None
+    limit: Duration
+    period: Period
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+Target = AvailabilityTarget | RequestTarget | LatencyTarget
+
+
+@dataclass(frozen=True, slots=True)
+class DowntimeFromIncidents:
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DowntimeFromSamples:
+    every: Duration
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DowntimeFromErrorRate:
+    above: Percent
+    window: Duration
+    min_requests: int | None = None
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class AverageErrorRate:
+    window: Duration
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+DowntimeSource = DowntimeFromIncidents | DowntimeFromSamples | DowntimeFromErrorRate | AverageErrorRate
+
+
+@dataclass(frozen=True, slots=True)
+class MissingData:
+    counts_as_available: bool
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoreOutages:
+    shorter_than: Duration
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class MaintenanceCap:
+    limit: Duration
+    period: Period
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ExcludeMaintenance:
+    notice: Duration
+    cap: MaintenanceCap | None = None
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ExcludeCauses:
+    causes: tuple[str, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorQuery:
+    """One named query (`errors`, `good`, `total`, `histogram`) of a monitor block."""
+
+    kind: str
+    query: str
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Monitor:
+    system: str
+    queries: tuple[MonitorQuery, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+
+    def query(self, kind: str) -> str | None:
+        return next((q.query for q in self.queries if q.kind == kind), None)
+
+
+ObjectiveStatement = (
+    Target | DowntimeSource | MissingData | IgnoreOutages | ExcludeMaintenance
+    | ExcludeCauses | Monitor | Text
+)
+
+S = TypeVar("S")
+
+
+def _first(items: tuple[object, ...], kind: type[S] | tuple[type, ...]) -> S | None:
+    return next((i for i in items if isinstance(i, kind)), None)  # type: ignore[misc]
+
+
+def _all(items: tuple[object, ...], kind: type[S]) -> tuple[S, ...]:
+    return tuple(i for i in items if isinstance(i, kind))
+
+
+@dataclass(frozen=True, slots=True)
+class Objective:
+    name: str
+    statements: tuple[ObjectiveStatement, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+    name_span: Span = field(default=NO_SPAN, compare=False)
+
+    @property
+    def targets(self) -> tuple[Target, ...]:
+        return tuple(
+            s for s in self.statements
+            if isinstance(s, AvailabilityTarget | RequestTarget | LatencyTarget)
+        )
+
+    @property
+    def target(self) -> Target | None:
+        targets = self.targets
+        return targets[0] if targets else None
+
+    @property
+    def downtime_sources(self) -> tuple[DowntimeSource, ...]:
+        return tuple(
+            s for s in self.statements
+            if isinstance(s, DowntimeFromIncidents | DowntimeFromSamples | DowntimeFromErrorRate | AverageErrorRate)
+        )
+
+    @property
+    def downtime_source(self) -> DowntimeSource:
+        """How downtime is known; `downtime from incidents` when nothing says otherwise."""
+        sources = self.downtime_sources
+        return sources[0] if sources else DowntimeFromIncidents(span=self.span)
+
+    @property
+    def missing_data(self) -> MissingData | None:
+        return _first(self.statements, MissingData)
+
+    @property
+    def missing_counts_as_available(self) -> bool:
+        statement = self.missing_data
+        return True if statement is None else statement.counts_as_available
+
+    @property
+    def ignore_outages(self) -> IgnoreOutages | None:
+        return _first(self.statements, IgnoreOutages)
+
+    @property
+    def maintenance(self) -> ExcludeMaintenance | None:
+        return _first(self.statements, ExcludeMaintenance)
+
+    @property
+    def excluded_causes(self) -> tuple[str, ...]:
+        return tuple(c for s in _all(self.statements, ExcludeCauses) for c in s.causes)
+
+    @property
+    def monitor(self) -> Monitor | None:
+        return _first(self.statements, Monitor)
+
+    @property
+    def period(self) -> Period | None:
+        target = self.target
+        return None if target is None else target.period
+
+
+# ---- credits ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Tier:
+    """`below 99.9%: 10% of monthly fee`; the threshold is a Percent or a Duration."""
+
+    comparison: Comparison
+    threshold: Percent | Duration
+    credit: Percent
+    base: FeeBase
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CreditCap:
+    percent: Percent
+    base: FeeBase
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CreditMinimum:
+    money: Money
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimWindow:
+    within: Duration
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+CreditStatement = Tier | CreditCap | CreditMinimum | ClaimWindow | Text
+
+
+@dataclass(frozen=True, slots=True)
+class Credits:
+    objective: str
+    statements: tuple[CreditStatement, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+    objective_span: Span = field(default=NO_SPAN, compare=False)
+
+    @property
+    def tiers(self) -> tuple[Tier, ...]:
+        return _all(self.statements, Tier)
+
+    @property
+    def cap(self) -> CreditCap | None:
+        return _first(self.statements, CreditCap)
+
+    @property
+    def minimum(self) -> CreditMinimum | None:
+        return _first(self.statements, CreditMinimum)
+
+    @property
+    def claim_window(self) -> ClaimWindow | None:
+        return _first(self.statements, ClaimWindow)
+
+
+ServiceStatement = Fee | Text | Objective | Credits
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    name: str
+    statements: tuple[ServiceStatement, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+    name_span: Span = field(default=NO_SPAN, compare=False)
+
+    @property
+    def fee(self) -> Fee | None:
+        return _first(self.statements, Fee)
+
+    @property
+    def objectives(self) -> tuple[Objective, ...]:
+        return _all(self.statements, Objective)
+
+    @property
+    def credits(self) -> tuple[Credits, ...]:
+        return _all(self.statements, Credits)
+
+    def objective(self, name: str) -> Objective | None:
+        return next((o for o in self.objectives if o.name == name), None)
+
+    def credits_for(self, objective: str) -> Credits | None:
+        return next((c for c in self.credits if c.objective == objective), None)
+
+
+# ---- support ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OpenHours:
+    """`open monday to friday 09:00 to 18:00`: weekly open time in the calendar's zone."""
+
+    days: tuple[Weekday, ...]
+    opens: int  # minutes after midnight
+    closes: int  # minutes after midnight; 1440 is the end of the day (24:00)
+    day_range: bool = False
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Holidays:
+    country: str
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+CalendarStatement = OpenHours | TimeZone | Holidays | Text
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    name: str
+    statements: tuple[CalendarStatement, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+    name_span: Span = field(default=NO_SPAN, compare=False)
+
+    @property
+    def open_hours(self) -> tuple[OpenHours, ...]:
+        return _all(self.statements, OpenHours)
+
+    @property
+    def timezone(self) -> TimeZone | None:
+        return _first(self.statements, TimeZone)
+
+    @property
+    def holidays(self) -> Holidays | None:
+        return _first(self.statements, Holidays)
+
+
+@dataclass(frozen=True, slots=True)
+class UsesCalendar:
+    name: str
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Priority:
+    """`priority P1 "...": first response within 1 hour, around the clock`."""
+
+    name: str
+    description: str | None
+    response: Duration
+    around_the_clock: bool = False
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketTarget:
+    percent: Percent
+    period: Period
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+SupportStatement = UsesCalendar | Priority | TicketTarget | Text
+
+
+@dataclass(frozen=True, slots=True)
+class SupportPlan:
+    name: str
+    statements: tuple[SupportStatement, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+    name_span: Span = field(default=NO_SPAN, compare=False)
+
+    @property
+    def calendar(self) -> UsesCalendar | None:
+        return _first(self.statements, UsesCalendar)
+
+    @property
+    def priorities(self) -> tuple[Priority, ...]:
+        return _all(self.statements, Priority)
+
+    @property
+    def target(self) -> TicketTarget | None:
+        return _first(self.statements, TicketTarget)
+
+    def priority(self, name: str) -> Priority | None:
+        return next((p for p in self.priorities if p.name == name), None)
+
+
+# ---- security and reporting -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Certification:
+    name: str
+    renewed_every: Duration | None = None
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Compliance:
+    name: str
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class BreachNotification:
+    within: Duration
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+SecurityStatement = Certification | Compliance | BreachNotification | Text
+
+
+@dataclass(frozen=True, slots=True)
+class Security:
+    statements: tuple[SecurityStatement, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+
+    @property
+    def certifications(self) -> tuple[Certification, ...]:
+        return _all(self.statements, Certification)
+
+    @property
+    def compliance(self) -> tuple[Compliance, ...]:
+        return _all(self.statements, Compliance)
+
+    @property
+    def breach_notification(self) -> BreachNotification | None:
+        return _first(self.statements, BreachNotification)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """`performance report every calendar month within 10 business days`."""
+
+    kind: str
+    every: Period
+    within: Duration
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+ReportingStatement = Report | UsesCalendar | Text
+
+
+@dataclass(frozen=True, slots=True)
+class Reporting:
+    statements: tuple[ReportingStatement, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+
+    @property
+    def reports(self) -> tuple[Report, ...]:
+        return _all(self.statements, Report)
+
+    @property
+    def calendar(self) -> UsesCalendar | None:
+        return _first(self.statements, UsesCalendar)
+
+
+# ---- the agreement ---------------------------------------------------------------------
+
+AgreementStatement = (
+    HeaderStatement | Text | Definition | Service | Calendar | SupportPlan | Security | Reporting
+)
+
+H = TypeVar("H")
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    """One `.sla` file: `sla "Title" { ... }`, statements in source order."""
+
+    title: str
+    statements: tuple[AgreementStatement, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+    title_span: Span = field(default=NO_SPAN, compare=False)
+
+    def _header(self, kind: type[H]) -> H | None:
+        return _first(self.statements, kind)
+
+    @property
+    def version(self) -> str | None:
+        h = self._header(Version)
+        return None if h is None else h.value
+
+    @property
+    def provider(self) -> str | None:
+        h = self._header(Provider)
+        return None if h is None else h.name
+
+    @property
+    def customer(self) -> str | None:
+        h = self._header(Customer)
+        return None if h is None else h.name
+
+    @property
+    def effective(self) -> date | None:
+        h = self._header(Effective)
+        return None if h is None else h.date
+
+    @property
+    def term(self) -> Duration | None:
+        h = self._header(Term)
+        return None if h is None else h.duration
+
+    @property
+    def timezone(self) -> str:
+        """The IANA zone that measurement periods follow; UTC unless the agreement says."""
+        h = self._header(TimeZone)
+        return "UTC" if h is None else h.name
+
+    @property
+    def fee(self) -> Fee | None:
+        return self._header(Fee)
+
+    @property
+    def definitions(self) -> tuple[Definition, ...]:
+        return _all(self.statements, Definition)
+
+    @property
+    def services(self) -> tuple[Service, ...]:
+        return _all(self.statements, Service)
+
+    @property
+    def calendars(self) -> tuple[Calendar, ...]:
+        return _all(self.statements, Calendar)
+
+    @property
+    def support_plans(self) -> tuple[SupportPlan, ...]:
+        return _all(self.statements, SupportPlan)
+
+    @property
+    def security(self) -> Security | None:
+        return _first(self.statements, Security)
+
+    @property
+    def reporting(self) -> Reporting | None:
+        return _first(self.statements, Reporting)
+
+    def service(self, name: str) -> Service | None:
+        return next((s for s in self.services if s.name == name), None)
+
+    def calendar(self, name: str) -> Calendar | None:
+        return next((c for c in self.calendars if c.name == name), None)
+
+    def support_plan(self, name: str) -> SupportPlan | None:
+        return next((p for p in self.support_plans if p.name == name), None)
+
+    def monthly_fee(self, service: Service) -> Money | None:
+        """The fee that `of monthly fee` means: the service's own, else the agreement's."""
+        fee = service.fee or self.fee
+        return None if fee is None else fee.money

@@ -1,0 +1,198 @@
+"""The `sladsl` command line: a thin layer over `sladsl.api`.
+
+Exit status: 0 success; 1 when checks find an error (or `fmt --check` finds a file to
+reformat); 2 on bad input (unreadable file, wrong options), reported as one line on
+stderr. Heavy libraries are imported only inside the commands that need them, so that
+`sladsl check` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from sladsl import __version__
+from sladsl.diagnostics import Diagnostic, SladslError, SyntaxFailure, format_diagnostic
+from sladsl.sources import Source, decode_source, read_source
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class BadInput(click.exceptions.Exit):
+    """Stop with status 2 after printing one line; raised through click's own machinery."""
+
+
+def fail(message: str) -> BadInput:
+    click.echo(f"sladsl: error: {message}", err=True)
+    return BadInput(2)
+
+
+def reports_bad_input(command: F) -> F:
+    """Turn `SladslError` into one line on stderr and status 2, never a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except SladslError as exc:
+            raise fail(str(exc)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sladsl")
+def main() -> None:
+    """sladsl: service level agreements as code.
+
+    Write the agreement once in a .sla file; check it, format it, and (in later
+    commands) evaluate it, render the contract and compile monitoring rules.
+    """
+
+
+def _read(path: str) -> Source:
+    if path == "-":
+        return Source("<stdin>", decode_source("<stdin>", sys.stdin.buffer.read()))
+    return read_source(path)
+
+
+def _use_colour(option: bool | None) -> bool:
+    if option is not None:
+        return option
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _print_diagnostics(source: Source, diagnostics: list[Diagnostic], colour: bool) -> None:
+    for diagnostic in diagnostics:
+        click.echo(format_diagnostic(diagnostic, source.name, source.text, colour))
+        click.echo()
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, allow_dash=True))
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json for editors and CI annotations")
+@click.option("--color/--no-color", "colour", default=None, help="colour the diagnostics (default: when on a terminal)")
+@click.option("--strict", is_flag=True, help="treat warnings as errors")
+def check(files: tuple[str, ...], output: str, colour: bool | None, strict: bool) -> None:
+    """Parse and check agreements; print every error and warning.
+
+    Exit status 1 when any file has an error (or, with --strict, a warning).
+    """
+    from sladsl.api import check_source
+
+    unreadable = errors = warnings = 0
+    results: list[dict[str, Any]] = []
+    for path in files:
+        try:
+            source = _read(path)
+        except SladslError as exc:
+            click.echo(f"sladsl: error: {exc}", err=True)
+            unreadable += 1
+            continue
+        _, diagnostics = check_source(source.text)
+        errors += sum(d.is_error for d in diagnostics)
+        warnings += sum(not d.is_error for d in diagnostics)
+        if output == "json":
+            results.append({"file": source.name, "diagnostics": [d.to_json() for d in diagnostics]})
+        else:
+            _print_diagnostics(source, diagnostics, _use_colour(colour))
+    if output == "json":
+        click.echo(json.dumps(results, indent=2))
+    else:
+        click.echo(f"checked {_plural(len(files) - unreadable, "file")}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}")
+    if unreadable:
+        raise BadInput(2)
+    if errors or (strict and warnings):
+        raise click.exceptions.Exit(1)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, allow_dash=True))
+@click.option("--check", "check_only", is_flag=True, help="write nothing; exit 1 if a file would change")
+@click.option("--color/--no-color", "colour", default=None)
+def fmt(files: tuple[str, ...], check_only: bool, colour: bool | None) -> None:
+    """Rewrite agreements in canonical layout, keeping comments.
+
+    `-` reads standard input and writes the result to standard output.
+    Files that do not parse are reported and left untouched.
+    """
+    from sladsl.api import format_source
+
+    status = 0
+    for path in files:
+        try:
+            source = _read(path)
+        except SladslError as exc:
+            click.echo(f"sladsl: error: {exc}", err=True)
+            status = 2
+            continue
+        try:
+            formatted = format_source(source.text)
+        except SyntaxFailure as failure:
+            _print_diagnostics(source, [failure.diagnostic], _use_colour(colour))
+            status = max(status, 1)
+            continue
+        if path == "-":
+            click.echo(formatted, nl=False)
+        elif formatted != source.text:
+            if check_only:
+                click.echo(f"would reformat {source.name}")
+                status = max(status, 1)
+            else:
+                _replace_file(Path(path), formatted)
+                click.echo(f"reformatted {source.name}")
+    if status:
+        raise click.exceptions.Exit(status) if status == 1 else BadInput(2)
+
+
+def _replace_file(path: Path, text: str) -> None:
+    """Write beside the file and rename over it, so a crash never leaves half a file."""
+    mode = path.stat().st_mode
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.chmod(tmp, mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=True, allow_dash=True))
+@click.option("--json", "as_json", is_flag=True, default=True, help="print the typed AST as JSON (the only format)")
+@click.option("--color/--no-color", "colour", default=None)
+@reports_bad_input
+def parse(file: str, as_json: bool, colour: bool | None) -> None:
+    """Print the typed AST of an agreement as JSON, for other tools.
+
+    Decimals are strings; every node has `node` (its kind) and `span`.
+    """
+    from sladsl.api import parse as parse_text
+    from sladsl.serialize import to_json
+
+    source = _read(file)
+    try:
+        agreement = parse_text(source.text)
+    except SyntaxFailure as failure:
+        _print_diagnostics(source, [failure.diagnostic], _use_colour(colour))
+        raise click.exceptions.Exit(1) from None
+    click.echo(json.dumps(to_json(agreement), indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

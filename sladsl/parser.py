@@ -1,0 +1,463 @@
+"""Text to typed AST: the Lark LALR parser and the callbacks that build the nodes.
+
+The parser is built once per process (and its tables cached on disk by Lark), and the
+nodes of `sladsl.ast` are built in the parser's own callbacks, so no parse tree is ever
+made and no Lark object leaves this module. Lark's exceptions are turned into one
+`SyntaxFailure` that says, in words, what was expected.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any, NoReturn
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from sladsl import ast
+from sladsl.ast import Span
+from sladsl.diagnostics import SyntaxFailure, error
+from sladsl.words import EXPECTED_WORDS, UNITS, WEEKDAYS
+
+
+def grammar_text() -> str:
+    """The grammar shipped in the package, or the checkout's `grammar/` in development."""
+    packaged = resources.files("sladsl") / "grammar" / "sla.lark"
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parent.parent / "grammar" / "sla.lark").read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=None)
+def _parser(build_ast: bool = True) -> Lark:
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        keep_all_tokens=True,
+        propagate_positions=not build_ast,
+        maybe_placeholders=False,
+        transformer=_Builder() if build_ast else None,
+        cache=True,
+    )
+
+
+def bare_lark() -> Lark:
+    """The same grammar with Lark building its own parse tree: the benchmark's baseline."""
+    return _parser(build_ast=False)
+
+
+def parse(text: str) -> ast.Agreement:
+    """Parse one agreement; raises `SyntaxFailure` with a positioned diagnostic."""
+    text = normalise_source(text)
+    if not text.strip(" \t\r\n\f"):
+        raise SyntaxFailure(error(
+            "E001", "the file is empty: expected an agreement", Span(1, 1, 1, 1),
+            'an agreement starts with `sla "Title" {` and ends with `}`',
+        ))
+    try:
+        result = _parser().parse(text)
+    except UnexpectedInput as exc:
+        raise SyntaxFailure(_describe(exc, text)) from None
+    assert isinstance(result, ast.Agreement)
+    return result
+
+
+def normalise_source(text: str) -> str:
+    """Accept what editors produce: a UTF-8 BOM and CRLF line endings."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    return text
+
+
+# ---- building nodes ---------------------------------------------------------------
+
+
+class _Value:
+    """A sub-rule's value with its span, for rules that are parts of a statement."""
+
+    __slots__ = ("value", "span")
+
+    def __init__(self, value: Any, span: Span) -> None:
+        self.value = value
+        self.span = span
+
+
+def _span(first: Any, last: Any) -> Span:
+    if isinstance(first, Token):
+        line, column, start = first.line, first.column, first.start_pos
+    else:
+        s = first.span
+        line, column, start = s.line, s.column, s.start_pos
+    if isinstance(last, Token):
+        return Span(line, column, last.end_line, last.end_column, start, last.end_pos)  # type: ignore[arg-type]
+    e = last.span
+    return Span(line, column, e.end_line, e.end_column, start, e.end_pos)  # type: ignore[arg-type]
+
+
+def _whole(children: Sequence[Any]) -> Span:
+    return _span(children[0], children[-1])
+
+
+def _token_span(token: Token) -> Span:
+    return _span(token, token)
+
+
+_ESCAPE = re.compile(r"\\(.)", re.S)
+_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def _string(token: Token) -> str:
+    body = token.value[1:-1]
+    if "\\" not in body:
+        return body
+    return _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(0)), body)
+
+
+def prose_body(raw: str) -> str:
+    """Triple-quoted text without its quotes, edge blank lines and common indentation."""
+    lines = raw.expandtabs(4).split("\n")
+    first = lines[0].strip()
+    rest = lines[1:]
+    margin = min((len(ln) - len(ln.lstrip(" ")) for ln in rest if ln.strip()), default=0)
+    body = [first] + [ln[margin:].rstrip() for ln in rest]
+    while body and not body[0]:
+        body.pop(0)
+    while body and not body[-1]:
+        body.pop()
+    return "\n".join(body)
+
+
+def _text_value(token: Token) -> str:
+    if token.type == "PROSE":
+        return prose_body(token.value[3:-3])
+    return _string(token)
+
+
+def _percent(token: Token) -> ast.Percent:
+    return ast.Percent(Decimal(token.value[:-1]), _token_span(token))
+
+
+def _invalid(code: str, message: str, token: Token, hint: str | None = None) -> NoReturn:
+    raise SyntaxFailure(error(code, message, _token_span(token), hint))
+
+
+def _date(token: Token) -> date:
+    try:
+        return date.fromisoformat(token.value)
+    except ValueError:
+        _invalid("E002", f"`{token.value}` is not a calendar date", token, "a date is written YYYY-MM-DD, such as 2026-01-31")
+
+
+def _minutes(token: Token, allow_midnight: bool) -> int:
+    hours, minutes = int(token.value[:2]), int(token.value[3:])
+    if minutes > 59 or hours > 24 or (hours == 24 and (minutes or not allow_midnight)):
+        _invalid("E002", f"`{token.value}` is not a time of day", token, "a time is written HH:MM on a 24-hour clock; 24:00 may close a day")
+    return hours * 60 + minutes
+
+
+def _named(name: str, build: Callable[[str, Span, Span], Any]) -> Callable[[Any, list[Any]], Any]:
+    def callback(self: Any, c: list[Any]) -> Any:
+        return build(_string(c[1]), _whole(c), _token_span(c[1]))
+    callback.__name__ = name
+    return callback
+
+
+class _Builder(Transformer[Token, Any]):
+    """One method per grammar rule; each gets the rule's children, tokens included."""
+
+    def start(self, c: list[Any]) -> ast.Agreement:
+        result: ast.Agreement = c[0]
+        return result
+
+    def agreement(self, c: list[Any]) -> ast.Agreement:
+        return ast.Agreement(_string(c[1]), tuple(c[3:-1]), _whole(c), _token_span(c[1]))
+
+    # header
+    def version(self, c: list[Any]) -> ast.Version:
+        return ast.Version(_string(c[1]), _whole(c))
+
+    def provider(self, c: list[Any]) -> ast.Provider:
+        return ast.Provider(_string(c[1]), _whole(c))
+
+    def customer(self, c: list[Any]) -> ast.Customer:
+        return ast.Customer(_string(c[1]), _whole(c))
+
+    def effective(self, c: list[Any]) -> ast.Effective:
+        return ast.Effective(_date(c[1]), _whole(c))
+
+    def term(self, c: list[Any]) -> ast.Term:
+        return ast.Term(c[1], _whole(c))
+
+    def timezone(self, c: list[Any]) -> ast.TimeZone:
+        return ast.TimeZone(_string(c[1]), _whole(c))
+
+    def agreement_fee(self, c: list[Any]) -> ast.Fee:
+        return ast.Fee(c[1], _whole(c))
+
+    def text(self, c: list[Any]) -> ast.Text:
+        return ast.Text(_text_value(c[1]), _whole(c), c[1].type == "PROSE")
+
+    def define(self, c: list[Any]) -> ast.Definition:
+        return ast.Definition(_string(c[1]), _text_value(c[3]), _whole(c), c[3].type == "PROSE")
+
+    # services and objectives
+    def service(self, c: list[Any]) -> ast.Service:
+        return ast.Service(_string(c[1]), tuple(c[3:-1]), _whole(c), _token_span(c[1]))
+
+    def objective(self, c: list[Any]) -> ast.Objective:
+        return ast.Objective(_string(c[1]), tuple(c[3:-1]), _whole(c), _token_span(c[1]))
+
+    def availability_target(self, c: list[Any]) -> ast.AvailabilityTarget:
+        return ast.AvailabilityTarget(_percent(c[3]), c[5], _whole(c))
+
+    def request_target(self, c: list[Any]) -> ast.RequestTarget:
+        return ast.RequestTarget(_percent(c[3]), c[7], _whole(c))
+
+    def latency_target(self, c: list[Any]) -> ast.LatencyTarget:
+        which: Token = c[2]
+        percentile = None if which.type == "AVERAGE" else Decimal(which.value[1:])
+        return ast.LatencyTarget(_string(c[1]), percentile, c[5], c[7], _whole(c))
+
+    def downtime_incidents(self, c: list[Any]) -> ast.DowntimeFromIncidents:
+        return ast.DowntimeFromIncidents(_whole(c))
+
+    def downtime_samples(self, c: list[Any]) -> ast.DowntimeFromSamples:
+        return ast.DowntimeFromSamples(c[4], _whole(c))
+
+    def downtime_error_rate(self, c: list[Any]) -> ast.DowntimeFromErrorRate:
+        minimum = c[9].value if len(c) > 9 else None
+        return ast.DowntimeFromErrorRate(_percent(c[5]), c[7], minimum, _whole(c))
+
+    def min_requests(self, c: list[Any]) -> _Value:
+        token: Token = c[3]
+        if "." in token.value:
+            _invalid("E002", f"`{token.value}` is not a whole number of requests", token)
+        return _Value(int(token.value), _whole(c))
+
+    def average_error_rate(self, c: list[Any]) -> ast.AverageErrorRate:
+        return ast.AverageErrorRate(c[6], _whole(c))
+
+    def missing_data(self, c: list[Any]) -> ast.MissingData:
+        return ast.MissingData(c[4].type == "AVAILABLE", _whole(c))
+
+    def ignore_outages(self, c: list[Any]) -> ast.IgnoreOutages:
+        return ast.IgnoreOutages(c[4], _whole(c))
+
+    def exclude_maintenance(self, c: list[Any]) -> ast.ExcludeMaintenance:
+        cap = c[7] if len(c) > 7 else None
+        return ast.ExcludeMaintenance(c[5], cap, _whole(c))
+
+    def maintenance_cap(self, c: list[Any]) -> ast.MaintenanceCap:
+        return ast.MaintenanceCap(c[3], c[5], _whole(c))
+
+    def exclude_causes(self, c: list[Any]) -> ast.ExcludeCauses:
+        causes = tuple(_string(t) for t in c[4:] if t.type == "STRING")
+        return ast.ExcludeCauses(causes, _whole(c))
+
+    def monitor(self, c: list[Any]) -> ast.Monitor:
+        return ast.Monitor(c[1].value, tuple(c[3:-1]), _whole(c))
+
+    def monitor_query(self, c: list[Any]) -> ast.MonitorQuery:
+        return ast.MonitorQuery(c[0].value, _string(c[1]), _whole(c))
+
+    # credits
+    def credits(self, c: list[Any]) -> ast.Credits:
+        return ast.Credits(_string(c[2]), tuple(c[4:-1]), _whole(c), _token_span(c[2]))
+
+    def tier(self, c: list[Any]) -> ast.Tier:
+        comparison, threshold = c[0].value
+        return ast.Tier(comparison, threshold, _percent(c[2]), c[4].value, _whole(c))
+
+    def below(self, c: list[Any]) -> _Value:
+        return _Value((ast.Comparison.BELOW, c[-1]), _whole(c))
+
+    def at_or_below(self, c: list[Any]) -> _Value:
+        return _Value((ast.Comparison.AT_OR_BELOW, c[-1]), _whole(c))
+
+    def above(self, c: list[Any]) -> _Value:
+        return _Value((ast.Comparison.ABOVE, c[-1]), _whole(c))
+
+    def at_or_above(self, c: list[Any]) -> _Value:
+        return _Value((ast.Comparison.AT_OR_ABOVE, c[-1]), _whole(c))
+
+    def percent_threshold(self, c: list[Any]) -> ast.Percent:
+        return _percent(c[0])
+
+    def fee_base(self, c: list[Any]) -> _Value:
+        base = ast.FeeBase.MONTHLY_FEE if len(c) == 2 else ast.FeeBase.PERIOD_FEES
+        return _Value(base, _whole(c))
+
+    def credit_cap(self, c: list[Any]) -> ast.CreditCap:
+        return ast.CreditCap(_percent(c[2]), c[4].value, _whole(c))
+
+    def credit_minimum(self, c: list[Any]) -> ast.CreditMinimum:
+        return ast.CreditMinimum(c[1], _whole(c))
+
+    def claim_window(self, c: list[Any]) -> ast.ClaimWindow:
+        return ast.ClaimWindow(c[2], _whole(c))
+
+    # support
+    def calendar(self, c: list[Any]) -> ast.Calendar:
+        return ast.Calendar(_string(c[1]), tuple(c[3:-1]), _whole(c), _token_span(c[1]))
+
+    def open_hours(self, c: list[Any]) -> ast.OpenHours:
+        days, is_range = c[1].value
+        opens, closes = _minutes(c[2], allow_midnight=False), _minutes(c[4], allow_midnight=True)
+        return ast.OpenHours(days, opens, closes, is_range, _whole(c))
+
+    def day_range(self, c: list[Any]) -> _Value:
+        first, last = WEEKDAYS[c[0].value], WEEKDAYS[c[2].value]
+        count = (last - first) % 7 + 1
+        days = tuple(ast.Weekday((first + i) % 7) for i in range(count))
+        return _Value((days, True), _whole(c))
+
+    def day_list(self, c: list[Any]) -> _Value:
+        days = tuple(WEEKDAYS[t.value] for t in c if t.type == "DAY")
+        return _Value((days, False), _whole(c))
+
+    def holidays(self, c: list[Any]) -> ast.Holidays:
+        return ast.Holidays(_string(c[1]), _whole(c))
+
+    def support(self, c: list[Any]) -> ast.SupportPlan:
+        return ast.SupportPlan(_string(c[1]), tuple(c[3:-1]), _whole(c), _token_span(c[1]))
+
+    def uses_calendar(self, c: list[Any]) -> ast.UsesCalendar:
+        return ast.UsesCalendar(_string(c[1]), _whole(c))
+
+    def priority(self, c: list[Any]) -> ast.Priority:
+        described = isinstance(c[2], Token) and c[2].type == "STRING"
+        description = _string(c[2]) if described else None
+        duration = c[7] if described else c[6]
+        around = isinstance(c[-1], _Value)
+        return ast.Priority(c[1].value, description, duration, around, _whole(c))
+
+    def around_the_clock(self, c: list[Any]) -> _Value:
+        return _Value(True, _whole(c))
+
+    def ticket_target(self, c: list[Any]) -> ast.TicketTarget:
+        return ast.TicketTarget(_percent(c[1]), c[5], _whole(c))
+
+    # security and reporting
+    def security(self, c: list[Any]) -> ast.Security:
+        return ast.Security(tuple(c[2:-1]), _whole(c))
+
+    def certification(self, c: list[Any]) -> ast.Certification:
+        renewal = c[2].value if len(c) > 2 else None
+        return ast.Certification(_string(c[1]), renewal, _whole(c))
+
+    def renewal(self, c: list[Any]) -> _Value:
+        return _Value(c[2], _whole(c))
+
+    def compliance(self, c: list[Any]) -> ast.Compliance:
+        return ast.Compliance(_string(c[1]), _whole(c))
+
+    def breach_notification(self, c: list[Any]) -> ast.BreachNotification:
+        return ast.BreachNotification(c[3], _whole(c))
+
+    def reporting(self, c: list[Any]) -> ast.Reporting:
+        return ast.Reporting(tuple(c[2:-1]), _whole(c))
+
+    def report(self, c: list[Any]) -> ast.Report:
+        return ast.Report(c[0].value, c[3], c[5], _whole(c))
+
+    # values
+    def duration(self, c: list[Any]) -> ast.Duration:
+        return ast.Duration(Decimal(c[0].value), UNITS[c[-1].value], len(c) == 3, _whole(c))
+
+    def money(self, c: list[Any]) -> ast.Money:
+        return ast.Money(Decimal(c[0].value), c[1].value, _whole(c))
+
+    def period(self, c: list[Any]) -> ast.Period:
+        kind = ast.PeriodKind.WEEK if len(c) == 1 else ast.PeriodKind(f"calendar {c[1].value}")
+        return ast.Period(kind, _whole(c))
+
+
+# ---- syntax errors in words ----------------------------------------------------------
+
+
+def _describe(exc: UnexpectedInput, text: str) -> Any:
+    expected = _expected_terminals(exc)
+    wanted = _expected_phrase(expected)
+    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
+        span = _end_span(text)
+        return error("E001", f"the file ends too early: expected {wanted}", span, _eof_hint(text))
+    if isinstance(exc, UnexpectedToken):
+        token = exc.token
+        span = _token_span(token)
+        return error("E001", f"unexpected `{_shorten(token.value)}`: expected {wanted}", span, _hint(expected, token.value))
+    assert isinstance(exc, UnexpectedCharacters)
+    word = _word_at(text, exc.pos_in_stream)
+    span = Span(exc.line, exc.column, exc.line, exc.column + max(1, len(word)), exc.pos_in_stream, exc.pos_in_stream + len(word))
+    return error("E001", f"unexpected `{_shorten(word)}`: expected {wanted}", span, _hint(expected, word))
+
+
+def _expected_terminals(exc: UnexpectedInput) -> set[str]:
+    if isinstance(exc, UnexpectedCharacters):
+        return set(exc.allowed or ())
+    return set(getattr(exc, "expected", ()) or ())
+
+
+def _expected_phrase(expected: set[str]) -> str:
+    names = sorted(expected - {"$END", "COMMENT"})
+    if not names:
+        return "the end of the file"
+    words = sorted({_terminal_words(n) for n in names})
+    if len(words) == 1:
+        return words[0]
+    return "one of " + ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _terminal_words(name: str) -> str:
+    if name in EXPECTED_WORDS:
+        return EXPECTED_WORDS[name]
+    pattern = _parser().get_terminal(name).pattern
+    if pattern.type == "str":
+        return f"`{pattern.value}`"
+    return name.lower()
+
+
+def _hint(expected: set[str], found: str) -> str | None:
+    if "PERCENT" in expected and re.fullmatch(r"\d+(\.\d+)?", found):
+        return f"a percentage needs its sign: write {found}%"
+    if "CALENDAR" in expected and found in ("month", "quarter", "year"):
+        return f"write `calendar {found}`; a period is a calendar month, quarter or year, or a week"
+    if "CURRENCY" in expected:
+        return "money is an amount and an ISO 4217 currency code in capitals, such as 2500 USD"
+    if "UNIT" in expected:
+        return "a duration is a number and a unit: ms, seconds, minutes, hours, days, weeks, months or years"
+    if expected & {"STRING", "PROSE"} and not found.startswith('"'):
+        return 'names and texts are written in double quotes, such as "Chat API"'
+    return None
+
+
+def _eof_hint(text: str) -> str | None:
+    depth = text.count("{") - text.count("}")
+    if depth > 0:
+        return f"{depth} block{'s are' if depth > 1 else ' is'} not closed with `}}`"
+    return None
+
+
+def _end_span(text: str) -> Span:
+    lines = text.rstrip("\n").split("\n") if text.strip() else [""]
+    line = len(lines)
+    column = len(lines[-1]) + 1
+    return Span(line, column, line, column + 1, len(text), len(text))
+
+
+def _word_at(text: str, pos: int) -> str:
+    match = re.compile(r'"[^"\n]*"?|[^\s{}:,]+|\S').match(text, pos)
+    return match.group(0) if match else ""
+
+
+def _shorten(value: str) -> str:
+    value = value.replace("\n", " ")
+    return value if len(value) <= 40 else value[:37] + "..."

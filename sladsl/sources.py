@@ -1,0 +1,48 @@
+"""Reading `.sla` files safely: every way a file can be unreadable becomes one clear line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sladsl.diagnostics import SladslError
+
+MAX_SOURCE_BYTES = 10 * 1024 * 1024
+"""An agreement is a contract, not a data file; larger input is refused, not parsed for minutes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    name: str
+    text: str
+
+
+def read_source(path: str | Path) -> Source:
+    """The text of an agreement file, or a `SladslError` naming the file and the problem."""
+    p = Path(path)
+    name = str(path)
+    if not p.exists():
+        raise SladslError(f"{name}: no such file")
+    if p.is_dir():
+        raise SladslError(f"{name}: is a directory, not an agreement file")
+    try:
+        size = p.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            raise SladslError(f"{name}: file is too large ({size / 1048576:.1f} MiB; the limit is {MAX_SOURCE_BYTES // 1048576} MiB)")
+        data = p.read_bytes()
+    except OSError as exc:
+        raise SladslError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    return Source(name, decode_source(name, data))
+
+
+def decode_source(name: str, data: bytes) -> str:
+    if b"\x00" in data:
+        raise SladslError(f"{name}: is a binary file, not an agreement (it contains NUL bytes)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SladslError(
+            f"{name}:{line}:{column}: is not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        ) from None
