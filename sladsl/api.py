@@ -1,9 +1,9 @@
 """The public Python API: one function per pipeline stage.
 
-    agreement = parse(text)            # text -> typed AST (raises SyntaxFailure)
-    diagnostics = check(agreement)     # AST -> every error and warning
-    text = format_agreement(agreement, source)   # AST -> canonical text
-    data = to_json(agreement)          # AST -> plain JSON-ready values
+agreement = parse(text)            # text -> typed AST (raises SyntaxFailure)
+diagnostics = check(agreement)     # AST -> every error and warning
+text = format_agreement(agreement, source)   # AST -> canonical text
+data = to_json(agreement)          # AST -> plain JSON-ready values
 """
 
 from __future__ import annotations
@@ -17,8 +17,17 @@ from sladsl.serialize import to_json
 from sladsl.sources import Source, read_source
 
 __all__ = [
-    "Agreement", "Diagnostic", "Source", "SyntaxFailure", "check", "check_source", "format_agreement",
-    "format_source", "parse", "read_source", "to_json",
+    "Agreement",
+    "Diagnostic",
+    "Source",
+    "SyntaxFailure",
+    "check",
+    "check_source",
+    "format_agreement",
+    "format_source",
+    "parse",
+    "read_source",
+    "to_json",
 ]
 
 

@@ -332,15 +332,14 @@ class Monitor:
 
 
 ObjectiveStatement = (
-    Target | DowntimeSource | MissingData | IgnoreOutages | ExcludeMaintenance
-    | ExcludeCauses | Monitor | Text
+    Target | DowntimeSource | MissingData | IgnoreOutages | ExcludeMaintenance | ExcludeCauses | Monitor | Text
 )
 
 S = TypeVar("S")
 
 
-def _first(items: tuple[object, ...], kind: type[S] | tuple[type, ...]) -> S | None:
-    return next((i for i in items if isinstance(i, kind)), None)  # type: ignore[misc]
+def _first(items: tuple[object, ...], kind: type[S]) -> S | None:
+    return next((i for i in items if isinstance(i, kind)), None)
 
 
 def _all(items: tuple[object, ...], kind: type[S]) -> tuple[S, ...]:
@@ -356,10 +355,7 @@ class Objective:
 
     @property
     def targets(self) -> tuple[Target, ...]:
-        return tuple(
-            s for s in self.statements
-            if isinstance(s, AvailabilityTarget | RequestTarget | LatencyTarget)
-        )
+        return tuple(s for s in self.statements if isinstance(s, AvailabilityTarget | RequestTarget | LatencyTarget))
 
     @property
     def target(self) -> Target | None:
@@ -369,7 +365,8 @@ class Objective:
     @property
     def downtime_sources(self) -> tuple[DowntimeSource, ...]:
         return tuple(
-            s for s in self.statements
+            s
+            for s in self.statements
             if isinstance(s, DowntimeFromIncidents | DowntimeFromSamples | DowntimeFromErrorRate | AverageErrorRate)
         )
 
@@ -664,9 +661,7 @@ class Reporting:
 
 # ---- the agreement ---------------------------------------------------------------------
 
-AgreementStatement = (
-    HeaderStatement | Text | Definition | Service | Calendar | SupportPlan | Security | Reporting
-)
+AgreementStatement = HeaderStatement | Text | Definition | Service | Calendar | SupportPlan | Security | Reporting
 
 H = TypeVar("H")
 

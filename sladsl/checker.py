@@ -7,12 +7,13 @@ stable and listed in docs/language.md: E1xx are errors, W2xx are warnings.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sladsl import ast
-from sladsl.ast import Comparison, Duration, FeeBase, PeriodKind, Span, TimeUnit
+from sladsl.ast import Duration, FeeBase, PeriodKind, Span, TimeUnit
 from sladsl.currencies import is_currency
 from sladsl.diagnostics import Diagnostic, error, warning
 from sladsl.units import describe_duration, describe_seconds, shortest_period_seconds
@@ -46,12 +47,19 @@ def _single_statements(statements: Sequence[object], kinds: dict[type, str]) -> 
     for kind, words in kinds.items():
         spans = [s.span for s in statements if type(s) is kind]  # type: ignore[attr-defined]
         for span in spans[1:]:
-            yield error("E101", f"`{words}` is given more than once", span, f"keep one; the first is on line {spans[0].line}")
+            yield error(
+                "E101", f"`{words}` is given more than once", span, f"keep one; the first is on line {spans[0].line}"
+            )
 
 
 _HEADERS: dict[type, str] = {
-    ast.Version: "version", ast.Provider: "provider", ast.Customer: "customer",
-    ast.Effective: "effective", ast.Term: "term", ast.TimeZone: "timezone", ast.Fee: "fee",
+    ast.Version: "version",
+    ast.Provider: "provider",
+    ast.Customer: "customer",
+    ast.Effective: "effective",
+    ast.Term: "term",
+    ast.TimeZone: "timezone",
+    ast.Fee: "fee",
 }
 
 
@@ -88,12 +96,16 @@ def _check_references(a: ast.Agreement) -> Diagnostics:
         for credits in service.credits:
             if credits.objective not in names:
                 hint = _did_you_mean(credits.objective, names, f"objectives of `{service.name}`")
-                yield error("E103", f"credits for unknown objective `{credits.objective}`", credits.objective_span, hint)
+                yield error(
+                    "E103", f"credits for unknown objective `{credits.objective}`", credits.objective_span, hint
+                )
     calendars = [c.name for c in a.calendars]
     uses = [p.calendar for p in a.support_plans] + [a.reporting.calendar if a.reporting else None]
     for use in uses:
         if use is not None and use.name not in calendars:
-            yield error("E104", f"unknown calendar `{use.name}`", use.span, _did_you_mean(use.name, calendars, "calendars"))
+            yield error(
+                "E104", f"unknown calendar `{use.name}`", use.span, _did_you_mean(use.name, calendars, "calendars")
+            )
 
 
 def _did_you_mean(name: str, names: Sequence[str], what: str) -> str:
@@ -113,7 +125,12 @@ def _check_time_zones(a: ast.Agreement) -> Diagnostics:
     zones += [s for c in a.calendars for s in c.statements if isinstance(s, ast.TimeZone)]
     for zone in zones:
         if not _is_time_zone(zone.name):
-            yield error("E105", f"unknown time zone `{zone.name}`", zone.span, 'use an IANA name such as "Europe/Berlin" or "UTC"')
+            yield error(
+                "E105",
+                f"unknown time zone `{zone.name}`",
+                zone.span,
+                'use an IANA name such as "Europe/Berlin" or "UTC"',
+            )
 
 
 def _is_time_zone(name: str) -> bool:
@@ -144,20 +161,33 @@ def _fees(a: ast.Agreement) -> Iterator[ast.Fee]:
 def _check_currencies(a: ast.Agreement) -> Diagnostics:
     for money in _monies(a):
         if not is_currency(money.currency):
-            yield error("E106", f"unknown currency `{money.currency}`", money.span, "use an ISO 4217 code such as USD, EUR or GBP")
+            yield error(
+                "E106",
+                f"unknown currency `{money.currency}`",
+                money.span,
+                "use an ISO 4217 code such as USD, EUR or GBP",
+            )
     fees = list(_fees(a))
     if fees:
         first = fees[0].money.currency
         for fee in fees[1:]:
             if fee.money.currency != first:
-                yield warning("W205", f"this fee is in {fee.money.currency} but the first fee is in {first}", fee.money.span,
-                              "credits of different services cannot be added up into one total")
+                yield warning(
+                    "W205",
+                    f"this fee is in {fee.money.currency} but the first fee is in {first}",
+                    fee.money.span,
+                    "credits of different services cannot be added up into one total",
+                )
     for service in a.services:
-        fee = a.monthly_fee(service)
+        monthly = a.monthly_fee(service)
         for credits in service.credits:
             minimum = credits.minimum
-            if fee and minimum and minimum.money.currency != fee.currency:
-                yield warning("W205", f"the minimum is in {minimum.money.currency} but the fee is in {fee.currency}", minimum.money.span)
+            if monthly and minimum and minimum.money.currency != monthly.currency:
+                yield warning(
+                    "W205",
+                    f"the minimum is in {minimum.money.currency} but the fee is in {monthly.currency}",
+                    minimum.money.span,
+                )
 
 
 def _percents(a: ast.Agreement) -> Iterator[ast.Percent]:
@@ -187,10 +217,14 @@ def _check_percents(a: ast.Agreement) -> Diagnostics:
     for service in a.services:
         for objective in service.objectives:
             for target in objective.targets:
-                if isinstance(target, ast.LatencyTarget) and target.percentile is not None:
-                    if not Decimal(0) < target.percentile <= Decimal(100):
-                        yield error("E107", f"percentile p{target.percentile} is outside p0 to p100", target.span,
-                                    "a percentile is above 0 and at most 100, such as p95 or p99.9")
+                percentile = target.percentile if isinstance(target, ast.LatencyTarget) else None
+                if percentile is not None and not Decimal(0) < percentile <= Decimal(100):
+                    yield error(
+                        "E107",
+                        f"percentile p{percentile} is outside p0 to p100",
+                        target.span,
+                        "a percentile is above 0 and at most 100, such as p95 or p99.9",
+                    )
 
 
 # ---- durations --------------------------------------------------------------------------
@@ -201,25 +235,41 @@ _SUB_DAY = frozenset({TimeUnit.MILLISECOND, TimeUnit.SECOND, TimeUnit.MINUTE, Ti
 def _fixed(duration: Duration, where: str) -> Diagnostics:
     """Durations that must be a fixed, positive length (windows, limits, notice)."""
     if duration.business:
-        yield error("E114", f"{where} cannot be in business time", duration.span,
-                    "business hours and days count only in support plans and reports")
+        yield error(
+            "E114",
+            f"{where} cannot be in business time",
+            duration.span,
+            "business hours and days count only in support plans and reports",
+        )
     elif duration.is_calendar:
-        yield error("E114", f"{where} must be a fixed length, not {duration.unit.value}s", duration.span,
-                    "use days or weeks; months and years have different lengths")
+        yield error(
+            "E114",
+            f"{where} must be a fixed length, not {duration.unit.value}s",
+            duration.span,
+            "use days or weeks; months and years have different lengths",
+        )
     elif duration.amount == 0:
         yield error("E114", f"{where} must be longer than zero", duration.span)
 
 
 def _no_business(duration: Duration, where: str) -> Diagnostics:
     if duration.business:
-        yield error("E114", f"{where} cannot be in business time", duration.span,
-                    "business hours and days count only in support plans and reports")
+        yield error(
+            "E114",
+            f"{where} cannot be in business time",
+            duration.span,
+            "business hours and days count only in support plans and reports",
+        )
 
 
 def _business_units(duration: Duration) -> Diagnostics:
     if duration.business and duration.unit not in (TimeUnit.HOUR, TimeUnit.DAY):
-        yield error("E114", f"business time is counted in hours or days, not {duration.unit.value}s", duration.span,
-                    "write `4 business hours` or `2 business days`")
+        yield error(
+            "E114",
+            f"business time is counted in hours or days, not {duration.unit.value}s",
+            duration.span,
+            "write `4 business hours` or `2 business days`",
+        )
 
 
 def _check_objective_durations(o: ast.Objective) -> Diagnostics:
@@ -244,7 +294,12 @@ def _check_durations(a: ast.Agreement) -> Diagnostics:
     if a.term:
         term = a.term
         if term.business or term.unit in _SUB_DAY or term.amount == 0:
-            yield error("E114", "the term is a number of days, weeks, months or years", term.span, "write, for example, `term 12 months`")
+            yield error(
+                "E114",
+                "the term is a number of days, weeks, months or years",
+                term.span,
+                "write, for example, `term 12 months`",
+            )
     for service in a.services:
         for objective in service.objectives:
             yield from _check_objective_durations(objective)
@@ -264,8 +319,12 @@ def _check_durations(a: ast.Agreement) -> Diagnostics:
         for priority in plan.priorities:
             yield from _business_units(priority.response)
             if priority.response.business and priority.around_the_clock:
-                yield error("E114", "a response time in business time cannot also be around the clock", priority.span,
-                            "write `within 1 hour, around the clock` or `within 4 business hours`")
+                yield error(
+                    "E114",
+                    "a response time in business time cannot also be around the clock",
+                    priority.span,
+                    "write `within 1 hour, around the clock` or `within 4 business hours`",
+                )
     if a.reporting:
         for report in a.reporting.reports:
             yield from _business_units(report.within)
@@ -276,33 +335,59 @@ def _check_business_calendars(a: ast.Agreement) -> Diagnostics:
         if plan.calendar is None:
             for priority in plan.priorities:
                 if priority.response.business:
-                    yield error("E108", f"business time in support plan `{plan.name}`, which has no calendar", priority.response.span,
-                                'add `calendar "NAME"` to the plan, naming a calendar of open hours')
+                    yield error(
+                        "E108",
+                        f"business time in support plan `{plan.name}`, which has no calendar",
+                        priority.response.span,
+                        'add `calendar "NAME"` to the plan, naming a calendar of open hours',
+                    )
     if a.reporting and a.reporting.calendar is None and len(a.calendars) != 1:
         for report in a.reporting.reports:
             if report.within.business:
                 why = "there is no calendar" if not a.calendars else "there are several calendars"
-                yield error("E108", f"business time in a report deadline, but {why}", report.within.span,
-                            'add `calendar "NAME"` to the reporting block')
+                yield error(
+                    "E108",
+                    f"business time in a report deadline, but {why}",
+                    report.within.span,
+                    'add `calendar "NAME"` to the reporting block',
+                )
 
 
 def _check_calendars(a: ast.Agreement) -> Diagnostics:
     used = {p.calendar.name for p in a.support_plans if p.calendar}
     if a.reporting:
-        used |= {a.reporting.calendar.name} if a.reporting.calendar else ({c.name for c in a.calendars} if len(a.calendars) == 1 else set())
+        used |= (
+            {a.reporting.calendar.name}
+            if a.reporting.calendar
+            else ({c.name for c in a.calendars} if len(a.calendars) == 1 else set())
+        )
     for calendar in a.calendars:
         if not calendar.open_hours:
-            yield error("E116", f"calendar `{calendar.name}` has no open hours", calendar.name_span,
-                        "add `open monday to friday 09:00 to 18:00` or similar")
+            yield error(
+                "E116",
+                f"calendar `{calendar.name}` has no open hours",
+                calendar.name_span,
+                "add `open monday to friday 09:00 to 18:00` or similar",
+            )
         for hours in calendar.open_hours:
             if hours.closes <= hours.opens:
-                yield error("E116", "open hours must close after they open", hours.span,
-                            "a day's open time runs from the first time to the second, at most until 24:00")
+                yield error(
+                    "E116",
+                    "open hours must close after they open",
+                    hours.span,
+                    "a day's open time runs from the first time to the second, at most until 24:00",
+                )
         if calendar.holidays and not _is_holiday_country(calendar.holidays.country):
-            yield error("E115", f"no public holidays are known for `{calendar.holidays.country}`", calendar.holidays.span,
-                        "use an ISO 3166 country code such as \"US\", \"DE\" or \"GB\"")
+            yield error(
+                "E115",
+                f"no public holidays are known for `{calendar.holidays.country}`",
+                calendar.holidays.span,
+                'use an ISO 3166 country code such as "US", "DE" or "GB"',
+            )
         if calendar.name not in used:
-            yield warning("W206", f"calendar `{calendar.name}` is not used by any support plan or report", calendar.name_span)
+            yield warning(
+                "W206", f"calendar `{calendar.name}` is not used by any support plan or report", calendar.name_span
+            )
 
 
 def _is_holiday_country(code: str) -> bool:
@@ -313,8 +398,16 @@ def _is_holiday_country(code: str) -> bool:
 
 # ---- objectives ---------------------------------------------------------------------------
 
-_TIME_BASED_ONLY = (ast.DowntimeFromIncidents, ast.DowntimeFromSamples, ast.DowntimeFromErrorRate,
-                    ast.AverageErrorRate, ast.MissingData, ast.IgnoreOutages, ast.ExcludeMaintenance, ast.ExcludeCauses)
+_TIME_BASED_ONLY = (
+    ast.DowntimeFromIncidents,
+    ast.DowntimeFromSamples,
+    ast.DowntimeFromErrorRate,
+    ast.AverageErrorRate,
+    ast.MissingData,
+    ast.IgnoreOutages,
+    ast.ExcludeMaintenance,
+    ast.ExcludeCauses,
+)
 
 
 def _check_objectives(a: ast.Agreement) -> Diagnostics:
@@ -326,24 +419,43 @@ def _check_objectives(a: ast.Agreement) -> Diagnostics:
 def _check_objective(o: ast.Objective) -> Diagnostics:
     targets = o.targets
     if not targets:
-        yield error("E111", f"objective `{o.name}` has no target", o.name_span,
-                    "add a target such as `availability at least 99.9% per calendar month`")
+        yield error(
+            "E111",
+            f"objective `{o.name}` has no target",
+            o.name_span,
+            "add a target such as `availability at least 99.9% per calendar month`",
+        )
     for extra in targets[1:]:
-        yield error("E111", f"objective `{o.name}` has more than one target", extra.span, "split it into two objectives")
+        yield error(
+            "E111", f"objective `{o.name}` has more than one target", extra.span, "split it into two objectives"
+        )
     target = o.target
-    yield from _single_statements(o.statements, {
-        ast.MissingData: "missing data", ast.IgnoreOutages: "ignore outages",
-        ast.ExcludeMaintenance: "exclude maintenance", ast.Monitor: "monitor",
-    })
-    for extra in o.downtime_sources[1:]:
-        yield error("E113", "an objective has one way of knowing its downtime", extra.span,
-                    f"the first is on line {o.downtime_sources[0].span.line}")
+    yield from _single_statements(
+        o.statements,
+        {
+            ast.MissingData: "missing data",
+            ast.IgnoreOutages: "ignore outages",
+            ast.ExcludeMaintenance: "exclude maintenance",
+            ast.Monitor: "monitor",
+        },
+    )
+    for extra_source in o.downtime_sources[1:]:
+        yield error(
+            "E113",
+            "an objective has one way of knowing its downtime",
+            extra_source.span,
+            f"the first is on line {o.downtime_sources[0].span.line}",
+        )
     if target is not None and not isinstance(target, ast.AvailabilityTarget):
         kind = "latency" if isinstance(target, ast.LatencyTarget) else "request-based"
         for s in o.statements:
             if isinstance(s, _TIME_BASED_ONLY):
-                yield error("E113", f"this statement does not apply to a {kind} objective", s.span,
-                            "downtime, outages and exclusions belong to time-based availability")
+                yield error(
+                    "E113",
+                    f"this statement does not apply to a {kind} objective",
+                    s.span,
+                    "downtime, outages and exclusions belong to time-based availability",
+                )
     if isinstance(o.downtime_source, ast.AverageErrorRate) and o.ignore_outages:
         yield error("E113", "`ignore outages` has no meaning with an average error rate", o.ignore_outages.span)
     if o.monitor:
@@ -355,14 +467,22 @@ def _check_monitor(m: ast.Monitor) -> Diagnostics:
     yield from _duplicates(((q.kind, q.span) for q in m.queries), "query", code="E101")
     kinds = {q.kind for q in m.queries}
     if not ({"total", "errors"} <= kinds or {"total", "good"} <= kinds or "histogram" in kinds):
-        yield error("E118", "a monitor block needs `total` with `errors` or `good`, or a `histogram`", m.span,
-                    'for example: errors "sum(rate(x{code=~\\"5..\\"}[{{window}}]))" and total "sum(rate(x[{{window}}]))"')
+        yield error(
+            "E118",
+            "a monitor block needs `total` with `errors` or `good`, or a `histogram`",
+            m.span,
+            'for example: errors "sum(rate(x{code=~\\"5..\\"}[{{window}}]))" and total "sum(rate(x[{{window}}]))"',
+        )
 
 
 def _smallest_counted_outage(o: ast.Objective) -> Decimal | None:
     source = o.downtime_source
     ignore = o.ignore_outages
-    threshold = ignore.shorter_than.seconds if ignore and not ignore.shorter_than.is_calendar and not ignore.shorter_than.business else None
+    threshold = (
+        ignore.shorter_than.seconds
+        if ignore and not ignore.shorter_than.is_calendar and not ignore.shorter_than.business
+        else None
+    )
     if isinstance(source, ast.DowntimeFromSamples) and not source.every.is_calendar and not source.every.business:
         step = source.every.seconds
     elif isinstance(source, ast.DowntimeFromErrorRate) and not source.window.is_calendar and not source.window.business:
@@ -382,9 +502,13 @@ def _check_budget(o: ast.Objective) -> Diagnostics:
         return
     budget = (Decimal(100) - target.percent.value) / Decimal(100) * shortest_period_seconds(target.period.kind)
     if budget < smallest:
-        yield warning("W204", f"the error budget ({describe_seconds(budget)} per {target.period.kind.value}) is smaller than "
-                      f"the smallest outage that counts ({describe_seconds(smallest)})", target.span,
-                      "the commitment is all or nothing: a single counted outage breaches it")
+        yield warning(
+            "W204",
+            f"the error budget ({describe_seconds(budget)} per {target.period.kind.value}) is smaller than "
+            f"the smallest outage that counts ({describe_seconds(smallest)})",
+            target.span,
+            "the commitment is all or nothing: a single counted outage breaches it",
+        )
 
 
 # ---- credits ------------------------------------------------------------------------------
@@ -397,9 +521,14 @@ def _check_credits(a: ast.Agreement) -> Diagnostics:
             target = objective.target if objective else None
             if target is not None:
                 yield from _check_tiers(credits, target)
-            yield from _single_statements(credits.statements, {
-                ast.CreditCap: "at most", ast.CreditMinimum: "minimum", ast.ClaimWindow: "claim within",
-            })
+            yield from _single_statements(
+                credits.statements,
+                {
+                    ast.CreditCap: "at most",
+                    ast.CreditMinimum: "minimum",
+                    ast.ClaimWindow: "claim within",
+                },
+            )
 
 
 def _threshold_value(threshold: ast.Percent | Duration) -> Decimal:
@@ -426,15 +555,33 @@ def _check_tiers(credits: ast.Credits, target: ast.Target) -> Diagnostics:
 
 def _tier_shape_problem(tier: ast.Tier, upward: bool) -> Diagnostic | None:
     if upward and not tier.comparison.upward:
-        return error("E110", f"`{tier.comparison.value}` on a latency objective, which is breached by values above its limit",
-                     tier.span, "write `above 200 ms` or `at or above 200 ms`")
+        return error(
+            "E110",
+            f"`{tier.comparison.value}` on a latency objective, which is breached by values above its limit",
+            tier.span,
+            "write `above 200 ms` or `at or above 200 ms`",
+        )
     if not upward and tier.comparison.upward:
-        return error("E110", f"`{tier.comparison.value}` on an availability objective, which is breached by values below its target",
-                     tier.span, "write `below 99.9%` or `at or below 99.9%`")
+        return error(
+            "E110",
+            f"`{tier.comparison.value}` on an availability objective, which is breached by values below its target",
+            tier.span,
+            "write `below 99.9%` or `at or below 99.9%`",
+        )
     if upward and isinstance(tier.threshold, ast.Percent):
-        return error("E110", "a latency tier's threshold is a duration, not a percentage", tier.threshold.span, "write, for example, `above 500 ms`")
+        return error(
+            "E110",
+            "a latency tier's threshold is a duration, not a percentage",
+            tier.threshold.span,
+            "write, for example, `above 500 ms`",
+        )
     if not upward and isinstance(tier.threshold, Duration):
-        return error("E110", "an availability tier's threshold is a percentage, not a duration", tier.threshold.span, "write, for example, `below 99.9%`")
+        return error(
+            "E110",
+            "an availability tier's threshold is a percentage, not a duration",
+            tier.threshold.span,
+            "write, for example, `below 99.9%`",
+        )
     return None
 
 
@@ -447,31 +594,55 @@ def _is_worse(prev: ast.Tier, tier: ast.Tier, upward: bool) -> bool:
 
 
 def _check_tier_order(tiers: list[ast.Tier], upward: bool) -> Diagnostics:
-    for prev, tier in zip(tiers, tiers[1:]):
+    for prev, tier in itertools.pairwise(tiers):
         if not _is_worse(prev, tier, upward):
             direction = "higher" if upward else "lower"
-            yield error("E109", "credit tiers are out of order: each tier must be worse than the one before", tier.span,
-                        f"write tiers from the mildest to the worst, each threshold {direction} than the last (line {prev.span.line})")
+            yield error(
+                "E109",
+                "credit tiers are out of order: each tier must be worse than the one before",
+                tier.span,
+                f"write tiers from the mildest to the worst, each threshold {direction} than on line {prev.span.line}",
+            )
         elif tier.credit.value < prev.credit.value:
-            yield warning("W207", f"this tier is worse than the one before but pays less ({tier.credit.value}% < {prev.credit.value}%)", tier.credit.span)
+            yield warning(
+                "W207",
+                f"this tier is worse than the one before but pays less ({tier.credit.value}% < {prev.credit.value}%)",
+                tier.credit.span,
+            )
 
 
 def _check_first_tier(tier: ast.Tier, target: ast.Target, upward: bool) -> Diagnostics:
-    limit = target.limit.seconds if isinstance(target, ast.LatencyTarget) and not target.limit.is_calendar and not target.limit.business else None
+    limit = (
+        target.limit.seconds
+        if isinstance(target, ast.LatencyTarget) and not target.limit.is_calendar and not target.limit.business
+        else None
+    )
     goal = limit if upward else (None if isinstance(target, ast.LatencyTarget) else target.percent.value)
     if goal is None:
         return
     threshold = _threshold_value(tier.threshold)
     gap = threshold > goal if upward else threshold < goal
-    pays_when_met = (threshold < goal if upward else threshold > goal) or (threshold == goal and tier.comparison.inclusive)
+    pays_when_met = (threshold < goal if upward else threshold > goal) or (
+        threshold == goal and tier.comparison.inclusive
+    )
     shown = _show_threshold(tier.threshold)
-    target_shown = describe_duration(target.limit) if isinstance(target, ast.LatencyTarget) else f"{target.percent.value}%"
+    target_shown = (
+        describe_duration(target.limit) if isinstance(target, ast.LatencyTarget) else f"{target.percent.value}%"
+    )
     if gap:
-        yield warning("W201", f"a breach between the target ({target_shown}) and the first tier ({shown}) earns no credit", tier.span,
-                      f"start the first tier at `{'above' if upward else 'below'} {target_shown}` if every breach should pay")
+        yield warning(
+            "W201",
+            f"a breach between the target ({target_shown}) and the first tier ({shown}) earns no credit",
+            tier.span,
+            f"start the first tier at `{'above' if upward else 'below'} {target_shown}` if every breach should pay",
+        )
     elif pays_when_met:
-        yield warning("W202", f"this tier pays while the objective is met (target {target_shown})", tier.span,
-                      "exactly on the target is met; a credit tier usually starts where the breach starts")
+        yield warning(
+            "W202",
+            f"this tier pays while the objective is met (target {target_shown})",
+            tier.span,
+            "exactly on the target is met; a credit tier usually starts where the breach starts",
+        )
 
 
 def _show_threshold(threshold: ast.Percent | Duration) -> str:
@@ -485,8 +656,12 @@ def _check_fee_bases(credits: ast.Credits, target: ast.Target) -> Diagnostics:
     cap = credits.cap
     bases += [cap] if cap and cap.base is FeeBase.PERIOD_FEES else []  # type: ignore[list-item]
     for statement in bases:
-        yield error("E112", "`fees for the period` has no meaning for a weekly objective", statement.span,
-                    "a week is not a whole number of months; use `of monthly fee`")
+        yield error(
+            "E112",
+            "`fees for the period` has no meaning for a weekly objective",
+            statement.span,
+            "a week is not a whole number of months; use `of monthly fee`",
+        )
 
 
 def _in_monthly_fees(percent: Decimal, base: FeeBase, months: int | None) -> Decimal | None:
@@ -504,12 +679,24 @@ def _check_cap(credits: ast.Credits, target: ast.Target) -> Diagnostics:
     for tier in credits.tiers:
         value = _in_monthly_fees(tier.credit.value, tier.base, months)
         if cap_value is not None and value is not None and value > cap_value:
-            yield warning("W203", f"the cap ({cap.percent.value}% of {cap.base.value}) is below this tier's credit", tier.credit.span,
-                          "this tier can never pay in full")
+            yield warning(
+                "W203",
+                f"the cap ({cap.percent.value}% of {cap.base.value}) is below this tier's credit",
+                tier.credit.span,
+                "this tier can never pay in full",
+            )
 
 
 _RULES: list[Callable[[ast.Agreement], Diagnostics]] = [
-    _check_headers, _check_names, _check_references, _check_time_zones, _check_currencies,
-    _check_percents, _check_durations, _check_business_calendars, _check_calendars,
-    _check_objectives, _check_credits,
+    _check_headers,
+    _check_names,
+    _check_references,
+    _check_time_zones,
+    _check_currencies,
+    _check_percents,
+    _check_durations,
+    _check_business_calendars,
+    _check_calendars,
+    _check_objectives,
+    _check_credits,
 ]

@@ -82,8 +82,14 @@ def _plural(n: int, word: str) -> str:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, allow_dash=True))
-@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text for people, json for editors and CI annotations")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for editors and CI annotations",
+)
 @click.option("--color/--no-color", "colour", default=None, help="colour the diagnostics (default: when on a terminal)")
 @click.option("--strict", is_flag=True, help="treat warnings as errors")
 def check(files: tuple[str, ...], output: str, colour: bool | None, strict: bool) -> None:
@@ -112,7 +118,8 @@ def check(files: tuple[str, ...], output: str, colour: bool | None, strict: bool
     if output == "json":
         click.echo(json.dumps(results, indent=2))
     else:
-        click.echo(f"checked {_plural(len(files) - unreadable, "file")}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}")
+        counts = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+        click.echo(f"checked {_plural(len(files) - unreadable, 'file')}: {counts}")
     if unreadable:
         raise BadInput(2)
     if errors or (strict and warnings):

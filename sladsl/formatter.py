@@ -83,9 +83,9 @@ class _Printer:
         self.last_line = 0  # the last source line that has been printed
 
     def _gap(self, line: int) -> None:
-        if self.out and self.out[-1].strip() not in ("", "{") and not self.out[-1].endswith("{"):
-            if any(self.last_line < b < line for b in self.blank_lines):
-                self.out.append("")
+        after_statement = self.out and self.out[-1].strip() and not self.out[-1].endswith("{")
+        if after_statement and any(self.last_line < b < line for b in self.blank_lines):
+            self.out.append("")
 
     def _leading(self, before: int, depth: int) -> None:
         while self.comments and self.comments[0].line < before:
@@ -113,7 +113,9 @@ class _Printer:
         self._leading(span.line, depth)
         self._gap(span.line)
         first_item = items[0].span.line if items else span.end_line
-        self.out.append(INDENT * depth + header + self._trailing(span.line, first_item - 1 if first_item > span.line else span.line))
+        self.out.append(
+            INDENT * depth + header + self._trailing(span.line, first_item - 1 if first_item > span.line else span.line)
+        )
         self.last_line = span.line
         for item in items:
             self.node(item, depth + 1)
@@ -164,8 +166,11 @@ def _fits_prose(value: str) -> bool:
     """Whether triple quotes give back exactly this text (they trim and dedent lines)."""
     lines = value.split("\n")
     return (
-        '"""' not in value and "\t" not in value and value == value.strip()
-        and not value.endswith('"') and all(ln == ln.rstrip() for ln in lines)
+        '"""' not in value
+        and "\t" not in value
+        and value == value.strip()
+        and not value.endswith('"')
+        and all(ln == ln.rstrip() for ln in lines)
         and (len(lines) == 1 or any(not ln.startswith(" ") for ln in lines[1:] if ln))
     )
 

@@ -34,7 +34,7 @@ def grammar_text() -> str:
     return (Path(__file__).resolve().parent.parent / "grammar" / "sla.lark").read_text(encoding="utf-8")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _parser(build_ast: bool = True) -> Lark:
     return Lark(
         grammar_text(),
@@ -57,10 +57,14 @@ def parse(text: str) -> ast.Agreement:
     """Parse one agreement; raises `SyntaxFailure` with a positioned diagnostic."""
     text = normalise_source(text)
     if not text.strip(" \t\r\n\f"):
-        raise SyntaxFailure(error(
-            "E001", "the file is empty: expected an agreement", Span(1, 1, 1, 1),
-            'an agreement starts with `sla "Title" {` and ends with `}`',
-        ))
+        raise SyntaxFailure(
+            error(
+                "E001",
+                "the file is empty: expected an agreement",
+                Span(1, 1, 1, 1),
+                'an agreement starts with `sla "Title" {` and ends with `}`',
+            )
+        )
     try:
         result = _parser().parse(text)
     except UnexpectedInput as exc:
@@ -84,7 +88,7 @@ def normalise_source(text: str) -> str:
 class _Value:
     """A sub-rule's value with its span, for rules that are parts of a statement."""
 
-    __slots__ = ("value", "span")
+    __slots__ = ("span", "value")
 
     def __init__(self, value: Any, span: Span) -> None:
         self.value = value
@@ -116,7 +120,7 @@ _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
 
 
 def _string(token: Token) -> str:
-    body = token.value[1:-1]
+    body: str = token.value[1:-1]
     if "\\" not in body:
         return body
     return _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(0)), body)
@@ -154,19 +158,27 @@ def _date(token: Token) -> date:
     try:
         return date.fromisoformat(token.value)
     except ValueError:
-        _invalid("E002", f"`{token.value}` is not a calendar date", token, "a date is written YYYY-MM-DD, such as 2026-01-31")
+        _invalid(
+            "E002", f"`{token.value}` is not a calendar date", token, "a date is written YYYY-MM-DD, such as 2026-01-31"
+        )
 
 
 def _minutes(token: Token, allow_midnight: bool) -> int:
     hours, minutes = int(token.value[:2]), int(token.value[3:])
     if minutes > 59 or hours > 24 or (hours == 24 and (minutes or not allow_midnight)):
-        _invalid("E002", f"`{token.value}` is not a time of day", token, "a time is written HH:MM on a 24-hour clock; 24:00 may close a day")
+        _invalid(
+            "E002",
+            f"`{token.value}` is not a time of day",
+            token,
+            "a time is written HH:MM on a 24-hour clock; 24:00 may close a day",
+        )
     return hours * 60 + minutes
 
 
 def _named(name: str, build: Callable[[str, Span, Span], Any]) -> Callable[[Any, list[Any]], Any]:
     def callback(self: Any, c: list[Any]) -> Any:
         return build(_string(c[1]), _whole(c), _token_span(c[1]))
+
     callback.__name__ = name
     return callback
 
@@ -393,10 +405,13 @@ def _describe(exc: UnexpectedInput, text: str) -> Any:
     if isinstance(exc, UnexpectedToken):
         token = exc.token
         span = _token_span(token)
-        return error("E001", f"unexpected `{_shorten(token.value)}`: expected {wanted}", span, _hint(expected, token.value))
+        return error(
+            "E001", f"unexpected `{_shorten(token.value)}`: expected {wanted}", span, _hint(expected, token.value)
+        )
     assert isinstance(exc, UnexpectedCharacters)
-    word = _word_at(text, exc.pos_in_stream)
-    span = Span(exc.line, exc.column, exc.line, exc.column + max(1, len(word)), exc.pos_in_stream, exc.pos_in_stream + len(word))
+    pos = exc.pos_in_stream or 0
+    word = _word_at(text, pos)
+    span = Span(exc.line, exc.column, exc.line, exc.column + max(1, len(word)), pos, pos + len(word))
     return error("E001", f"unexpected `{_shorten(word)}`: expected {wanted}", span, _hint(expected, word))
 
 

@@ -28,7 +28,9 @@ def read_source(path: str | Path) -> Source:
     try:
         size = p.stat().st_size
         if size > MAX_SOURCE_BYTES:
-            raise SladslError(f"{name}: file is too large ({size / 1048576:.1f} MiB; the limit is {MAX_SOURCE_BYTES // 1048576} MiB)")
+            raise SladslError(
+                f"{name}: file is too large ({size / 1048576:.1f} MiB; the limit is {MAX_SOURCE_BYTES // 1048576} MiB)"
+            )
         data = p.read_bytes()
     except OSError as exc:
         raise SladslError(f"{name}: cannot read: {exc.strerror or exc}") from None
