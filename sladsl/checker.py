@@ -468,7 +468,7 @@ def _check_monitor(m: ast.Monitor) -> Diagnostics:
     kinds = {q.kind for q in m.queries}
     if not ({"total", "errors"} <= kinds or {"total", "good"} <= kinds or "histogram" in kinds):
         yield error(
-            "E118",
+            "E117",
             "a monitor block needs `total` with `errors` or `good`, or a `histogram`",
             m.span,
             'for example: errors "sum(rate(x{code=~\\"5..\\"}[{{window}}]))" and total "sum(rate(x[{{window}}]))"',
@@ -618,8 +618,8 @@ def _check_first_tier(tier: ast.Tier, target: ast.Target, upward: bool) -> Diagn
         else None
     )
     goal = limit if upward else (None if isinstance(target, ast.LatencyTarget) else target.percent.value)
-    if goal is None:
-        return
+    if goal is None or (not upward and not Decimal(0) <= goal <= Decimal(100)):
+        return  # an invalid target is already an error; comparing tiers with it says nothing more
     threshold = _threshold_value(tier.threshold)
     gap = threshold > goal if upward else threshold < goal
     pays_when_met = (threshold < goal if upward else threshold > goal) or (

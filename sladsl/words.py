@@ -53,7 +53,6 @@ EXPECTED_WORDS: dict[str, str] = {
     "CALENDAR": "`calendar`",
     "PERIOD_UNIT": "`month`, `quarter` or `year`",
     "WEEK": "`week`",
-    "REPORT_KIND": "a report kind such as `performance`",
     "LBRACE": "`{`",
     "RBRACE": "`}`",
     "COLON": "`:`",

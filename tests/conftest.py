@@ -1,0 +1,37 @@
+"""Shared paths and helpers; `SLADSL_REGEN=1 pytest` rewrites golden files for review as a diff."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from sladsl.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = sorted((ROOT / "samples").glob("*.sla"))
+GOOD = sorted((ROOT / "tests" / "cases" / "good").glob("*.sla"))
+BAD = sorted((ROOT / "tests" / "cases" / "bad").glob("*.sla"))
+SPEC_EXAMPLES = sorted((ROOT.parent / "shared" / "spec" / "examples").glob("*.sla"))
+REGEN = os.environ.get("SLADSL_REGEN") == "1"
+
+
+def run(*args: str) -> Result:
+    """The real command line, in-process, from the repository root."""
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def golden(path: Path, actual: str) -> None:
+    """Compare with a golden file, or rewrite it when SLADSL_REGEN=1."""
+    if REGEN or not path.exists():
+        if not REGEN:
+            pytest.fail(f"golden file {path.name} is missing; run SLADSL_REGEN=1 pytest and review the diff")
+        path.write_text(actual, encoding="utf-8")
+    assert actual == path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
