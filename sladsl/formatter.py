@@ -100,41 +100,46 @@ class _Printer:
             found.append(self.comments.pop(0).text)
         return ("  " + " ".join(found)) if found else ""
 
-    def statement(self, span: ast.Span, text: str, depth: int) -> None:
+    def statement(self, span: ast.Span, text: str, depth: int, next_line: int) -> None:
         self._leading(span.line, depth)
         self._gap(span.line)
         first, *continuation = text.split("\n")
         self.out.append(INDENT * depth + first)
         self.out.extend(continuation)  # already indented: prose lines
-        self.out[-1] += self._trailing(span.line, span.end_line)
+        self.out[-1] += self._trailing(span.line, _own_last_line(span.end_line, next_line))
         self.last_line = span.end_line
 
-    def block(self, span: ast.Span, header: str, items: tuple[Any, ...], depth: int) -> None:
+    def block(self, span: ast.Span, header: str, items: tuple[Any, ...], depth: int, next_line: int = 0) -> None:
         self._leading(span.line, depth)
         self._gap(span.line)
         first_item = items[0].span.line if items else span.end_line
-        self.out.append(
-            INDENT * depth + header + self._trailing(span.line, first_item - 1 if first_item > span.line else span.line)
-        )
+        self.out.append(INDENT * depth + header + self._trailing(span.line, _own_last_line(span.line, first_item)))
         self.last_line = span.line
-        for item in items:
-            self.node(item, depth + 1)
+        for i, item in enumerate(items):
+            following = items[i + 1].span.line if i + 1 < len(items) else span.end_line
+            self.node(item, depth + 1, following)
         self._leading(span.end_line, depth + 1)
-        self.out.append(INDENT * depth + "}" + self._trailing(span.end_line, span.end_line))
+        self.out.append(INDENT * depth + "}" + self._trailing(span.end_line, _own_last_line(span.end_line, next_line)))
         self.last_line = span.end_line
 
-    def node(self, node: Any, depth: int) -> None:
+    def node(self, node: Any, depth: int, next_line: int) -> None:
         block = _BLOCKS.get(type(node))
         if block is not None:
             header, items = block(node)
-            self.block(node.span, header, items, depth)
+            self.block(node.span, header, items, depth, next_line)
         else:
-            self.statement(node.span, _STATEMENTS[type(node)](node, depth), depth)
+            self.statement(node.span, _STATEMENTS[type(node)](node, depth), depth, next_line)
 
     def rest(self) -> None:
         for comment in self.comments:
             self.out.append(comment.text)
         self.comments = []
+
+
+def _own_last_line(end_line: int, next_line: int) -> int:
+    """The last line whose end-of-line comment is this statement's: a line shared with
+    the next statement gives its comment to that statement."""
+    return end_line - 1 if next_line == end_line else end_line
 
 
 # ---- values ---------------------------------------------------------------------------
@@ -171,7 +176,6 @@ def _fits_prose(value: str) -> bool:
         and value == value.strip()
         and not value.endswith('"')
         and all(ln == ln.rstrip() for ln in lines)
-        and (len(lines) == 1 or any(not ln.startswith(" ") for ln in lines[1:] if ln))
     )
 
 

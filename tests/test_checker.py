@@ -91,8 +91,9 @@ def test_error_budget_warning_uses_the_shortest_month() -> None:
 
 def test_cap_compares_period_fees_in_months() -> None:
     quarterly = "availability at least 99% per calendar quarter"
-    assert _codes(_agreement(quarterly, 'credits for "O" { below 99%: 30% of monthly fee at most 10% of fees for the period }')) == []
-    assert _codes(_agreement(quarterly, 'credits for "O" { below 99%: 40% of monthly fee at most 10% of fees for the period }')) == ["W203"]
+    credits = 'credits for "O" {{ below 99%: {}% of monthly fee at most 10% of fees for the period }}'
+    assert _codes(_agreement(quarterly, credits.format(30))) == []
+    assert _codes(_agreement(quarterly, credits.format(40))) == ["W203"]
 
 
 def test_all_diagnostics_of_a_file_are_collected_in_source_order() -> None:

@@ -88,11 +88,23 @@ def test_day_ranges_may_wrap_over_the_weekend() -> None:
 
 
 def test_unit_spellings_are_one_unit() -> None:
-    spellings = {"500 ms": "0.500", "2 s": "2", "2 sec": "2", "1 second": "1", "5 min": "300", "5 minutes": "300",
-                 "1 h": "3600", "2 hours": "7200", "1 day": "86400", "1 week": "604800"}
+    spellings = {
+        "500 ms": "0.500",
+        "2 s": "2",
+        "2 sec": "2",
+        "1 second": "1",
+        "5 min": "300",
+        "5 minutes": "300",
+        "1 h": "3600",
+        "2 hours": "7200",
+        "1 day": "86400",
+        "1 week": "604800",
+    }
     for text, seconds in spellings.items():
-        a = parse(f'sla "T" {{ service "S" {{ objective "O" {{ availability at least 99% per week '
-                  f"ignore outages shorter than {text} }} }} }}")
+        a = parse(
+            f'sla "T" {{ service "S" {{ objective "O" {{ availability at least 99% per week '
+            f"ignore outages shorter than {text} }} }} }}"
+        )
         ignore = a.services[0].objectives[0].ignore_outages
         assert ignore is not None and ignore.shorter_than.seconds == Decimal(seconds), text
 
@@ -161,8 +173,12 @@ def test_syntax_error_says_what_was_expected_in_words() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ['sla "T" { effective 2026-13-01 }', 'sla "T" { calendar "C" { open monday 24:30 to 25:00 } }',
-     'sla "T" { service "S" { objective "O" { downtime when error rate above 1% in 1 minute windows with at least 1.5 requests } } }'],
+    [
+        'sla "T" { effective 2026-13-01 }',
+        'sla "T" { calendar "C" { open monday 24:30 to 25:00 } }',
+        'sla "T" { service "S" { objective "O" { downtime when error rate above 1% in 1 minute windows '
+        "with at least 1.5 requests } } }",
+    ],
 )
 def test_invalid_literals_are_reported(text: str) -> None:
     with pytest.raises(SyntaxFailure) as caught:

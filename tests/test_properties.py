@@ -1,0 +1,71 @@
+"""Property: any mutation of a sample either parses or fails with a positioned diagnostic."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sladsl.api import check_source
+from sladsl.diagnostics import SyntaxFailure
+
+from .conftest import SAMPLES, SPEC_EXAMPLES
+
+TEXTS = [p.read_text(encoding="utf-8") for p in SAMPLES + SPEC_EXAMPLES]
+PIECES = [
+    "{",
+    "}",
+    '"',
+    '"""',
+    "%",
+    ":",
+    ",",
+    "#",
+    "\n",
+    " ",
+    "99.9",
+    "per",
+    "week",
+    "calendar",
+    "at",
+    "below",
+    "business",
+    "ms",
+    "\t",
+    "\r\n",
+    "é",
+    "\ufeff",
+    "0",
+    "-",
+    "2026-02-30",
+    "25:00",
+    "p101",
+    "XYZ",
+]
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> str:
+    text = draw(st.sampled_from(TEXTS))
+    for _ in range(draw(st.integers(1, 4))):
+        start = draw(st.integers(0, len(text)))
+        end = min(len(text), start + draw(st.integers(0, 12)))
+        piece = draw(st.one_of(st.sampled_from(PIECES), st.text(max_size=4)))
+        text = text[:start] + piece + text[end:]
+    return text
+
+
+def _inside(text: str, line: int, column: int) -> bool:
+    lines = text.replace("\r\n", "\n").lstrip("\ufeff").split("\n")
+    return 1 <= line <= len(lines) and 1 <= column <= len(lines[line - 1]) + 1
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated())
+def test_mutations_parse_or_fail_inside_the_input(text: str) -> None:
+    try:
+        _, diagnostics = check_source(text)
+    except SyntaxFailure as exc:  # pragma: no cover - check_source turns it into a diagnostic
+        raise AssertionError("check_source must not raise") from exc
+    for diagnostic in diagnostics:
+        assert diagnostic.code.startswith(("E", "W"))
+        assert _inside(text, diagnostic.span.line, diagnostic.span.column), diagnostic
