@@ -422,7 +422,7 @@ def _expected_terminals(exc: UnexpectedInput) -> set[str]:
 
 
 def _expected_phrase(expected: set[str]) -> str:
-    names = sorted(expected - {"$END", "COMMENT"})
+    names = sorted(expected - {"COMMENT"})
     if not names:
         return "the end of the file"
     words = sorted({_terminal_words(n) for n in names})
@@ -434,7 +434,10 @@ def _expected_phrase(expected: set[str]) -> str:
 def _terminal_words(name: str) -> str:
     if name in EXPECTED_WORDS:
         return EXPECTED_WORDS[name]
-    pattern = _parser().get_terminal(name).pattern
+    try:
+        pattern = _parser().get_terminal(name).pattern
+    except KeyError:  # Lark's own pseudo-terminals, such as the end of input
+        return "the end of the file"
     if pattern.type == "str":
         return f"`{pattern.value}`"
     return name.lower()

@@ -184,3 +184,11 @@ def test_invalid_literals_are_reported(text: str) -> None:
     with pytest.raises(SyntaxFailure) as caught:
         parse(text)
     assert caught.value.diagnostic.code == "E002"
+
+
+def test_stray_character_after_the_agreement_is_a_diagnostic() -> None:
+    with pytest.raises(SyntaxFailure) as caught:
+        parse('sla "T" {\n}\né')
+    diagnostic = caught.value.diagnostic
+    assert (diagnostic.span.line, diagnostic.span.column) == (3, 1)
+    assert "expected the end of the file" in diagnostic.message
