@@ -391,9 +391,25 @@ def _check_calendars(a: ast.Agreement) -> Diagnostics:
 
 
 def _is_holiday_country(code: str) -> bool:
-    import holidays  # heavy: imported only when a calendar names its holidays
+    """A country ("US") or a country and subdivision ("DE-BY") that `holidays` knows.
 
-    return code in holidays.list_supported_countries()
+    The registry of codes is read without importing every country's module: importing
+    them all would cost more than the whole rest of `sladsl check`.
+    """
+    from holidays.registry import COUNTRIES
+
+    country, _, subdivision = code.partition("-")
+    if not any(country in entry[1:3] for entry in COUNTRIES.values()):
+        return False
+    if not subdivision:
+        return True
+    import holidays
+
+    try:
+        holidays.country_holidays(country, subdiv=subdivision)
+    except NotImplementedError:
+        return False
+    return True
 
 
 # ---- objectives ---------------------------------------------------------------------------

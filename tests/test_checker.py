@@ -100,3 +100,9 @@ def test_all_diagnostics_of_a_file_are_collected_in_source_order() -> None:
     diagnostics = check(parse((ROOT / "tests/cases/bad/unknown-references.sla").read_text()))
     assert len(diagnostics) >= 6
     assert diagnostics == sorted(diagnostics, key=lambda d: (d.span.line, d.span.column))
+
+
+@pytest.mark.parametrize(("country", "known"), [("US", True), ("DE-BY", True), ("DE-XX", False), ("XX", False)])
+def test_holiday_countries_and_subdivisions(country: str, known: bool) -> None:
+    text = f'sla "T" {{ calendar "C" {{ open monday 09:00 to 17:00 holidays "{country}" }} reporting {{ calendar "C" }} }}'
+    assert _codes(text) == ([] if known else ["E115"])
