@@ -104,5 +104,6 @@ def test_all_diagnostics_of_a_file_are_collected_in_source_order() -> None:
 
 @pytest.mark.parametrize(("country", "known"), [("US", True), ("DE-BY", True), ("DE-XX", False), ("XX", False)])
 def test_holiday_countries_and_subdivisions(country: str, known: bool) -> None:
-    text = f'sla "T" {{ calendar "C" {{ open monday 09:00 to 17:00 holidays "{country}" }} reporting {{ calendar "C" }} }}'
+    calendar = f'calendar "C" {{ open monday 09:00 to 17:00 holidays "{country}" }}'
+    text = f'sla "T" {{ {calendar} reporting {{ calendar "C" }} }}'
     assert _codes(text) == ([] if known else ["E115"])
