@@ -44,6 +44,13 @@ def reports_bad_input(command: F) -> F:
             return command(*args, **kwargs)
         except SladslError as exc:
             raise fail(str(exc)) from None
+        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug: still one line, never a traceback (SLADSL_DEBUG=1 shows it)
+            if os.environ.get("SLADSL_DEBUG"):
+                raise
+            raise fail(f"internal error ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); "
+                       "please report it with SLADSL_DEBUG=1 output") from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -199,6 +206,83 @@ def parse(file: str, as_json: bool, colour: bool | None) -> None:
         _print_diagnostics(source, [failure.diagnostic], _use_colour(colour))
         raise click.exceptions.Exit(1) from None
     click.echo(json.dumps(to_json(agreement), indent=2, ensure_ascii=False))
+
+
+def _load_checked(source: Source, colour: bool | None) -> Any:
+    """Parse and check; an agreement with errors is not evaluated, rendered or compiled."""
+    from sladsl.api import check_source
+
+    agreement, diagnostics = check_source(source.text)
+    errors = [d for d in diagnostics if d.is_error]
+    if agreement is None or errors:
+        _print_diagnostics(source, errors, _use_colour(colour))
+        raise fail(f"{source.name}: the agreement has errors; fix them first (sladsl check)")
+    return agreement
+
+
+def _parse_date(value: str | None, option: str) -> Any:
+    if value is None:
+        return None
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise SladslError(f"{option} {value!r} is not a date: write YYYY-MM-DD") from None
+
+
+def _write_output(text: str, out: str | None) -> None:
+    if out is None or out == "-":
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    path = Path(out)
+    if path.is_dir():
+        raise SladslError(f"{out}: is a directory; -o takes a file name")
+    if not path.parent.exists():
+        raise SladslError(f"{out}: the folder {path.parent} does not exist")
+    _replace_file(path, text) if path.exists() else path.write_text(text, encoding="utf-8")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=True, allow_dash=True))
+@click.option("--data", "data", required=True, help="a folder of CSV/Parquet/JSON-lines tables, or a DuckDB file")
+@click.option("--period", "period", required=True, help="2026-10 (month), 2026-Q4 (quarter), 2026 (year), 2026-W14 (week)")
+@click.option("--fee", "fee", default=None, help="the monthly fee where the agreement gives none: 2500 or '2500 USD'")
+@click.option("--as-of", "as_of", default=None, help="judge deadlines and claims as of this date (YYYY-MM-DD)")
+@click.option("--format", "output", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
+@click.option("-o", "--output", "out", default=None, help="write to this file instead of standard output")
+@click.option("--explain", is_flag=True, help="text: list the evidence behind every verdict")
+@click.option("--fail-on-breach", is_flag=True, help="exit 1 when any judged clause is breached")
+@click.option("--color/--no-color", "colour", default=None)
+@reports_bad_input
+def evaluate(file: str, data: str, period: str, fee: str | None, as_of: str | None, output: str, out: str | None,
+             explain: bool, fail_on_breach: bool, colour: bool | None) -> None:
+    """Judge an agreement against evidence for one period: verdicts and credits.
+
+    Bad evidence stops with one line naming the file, row and column (exit 2),
+    before any report is written.
+    """
+    from sladsl.evaluate import evaluate as run_evaluation
+    from sladsl.evaluate import parse_fee
+
+    agreement = _load_checked(_read(file), colour)
+    report = run_evaluation(agreement, data, period, parse_fee(fee, agreement) if fee else None,
+                            _parse_date(as_of, "--as-of"))
+    for warning in report.warnings:
+        click.echo(f"sladsl: warning: {warning}", err=True)
+    if output == "json":
+        text = json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
+    elif output == "html":
+        from sladsl.report_html import render_report
+
+        text = render_report(report)
+    else:
+        from sladsl.report_text import render_text
+
+        text = render_text(report, explain)
+    _write_output(text, out)
+    if fail_on_breach and report.status == "breached":
+        raise click.exceptions.Exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,297 @@
+"""Evidence tables, read with DuckDB: a folder of CSV, Parquet or JSON-lines files, or a
+DuckDB database file.
+
+Each table becomes a typed view `ev_<table>` whose columns have the types DATA.md
+gives them. Before a table is used it is validated in SQL (one aggregate pass); only
+when something is wrong does a second query find the first offending row, so that the
+error names the file, the row and the column. Timestamps without an offset are read in
+the agreement's time zone (DuckDB's session `TimeZone`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from sladsl.diagnostics import SladslError
+
+TEXT, TIMESTAMP, BOOLEAN, INTEGER, DECIMAL = "text", "timestamp", "boolean", "integer", "decimal"
+
+_SQL_TYPES = {TEXT: "VARCHAR", TIMESTAMP: "TIMESTAMPTZ", BOOLEAN: "BOOLEAN", INTEGER: "BIGINT", DECIMAL: "DECIMAL(38,9)"}
+_WORDS = {TIMESTAMP: "a timestamp", BOOLEAN: "true/false or 1/0", INTEGER: "a whole number", DECIMAL: "a number"}
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    kind: str
+    optional: bool = False  # may be absent from the file, or empty in a row
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A row-level rule: rows where `condition` holds are invalid."""
+
+    column: str
+    condition: str
+    message: str
+
+
+TABLES: dict[str, tuple[Column, ...]] = {
+    "incidents": (Column("service", TEXT), Column("start", TIMESTAMP), Column("end", TIMESTAMP),
+                  Column("cause", TEXT, optional=True)),
+    "maintenance": (Column("service", TEXT), Column("start", TIMESTAMP), Column("end", TIMESTAMP),
+                    Column("announced", TIMESTAMP, optional=True)),
+    "samples": (Column("service", TEXT), Column("timestamp", TIMESTAMP), Column("up", BOOLEAN)),
+    "requests": (Column("service", TEXT), Column("timestamp", TIMESTAMP), Column("good", INTEGER),
+                 Column("total", INTEGER)),
+    "latency": (Column("service", TEXT), Column("metric", TEXT), Column("timestamp", TIMESTAMP),
+                Column("value_ms", DECIMAL)),
+    "tickets": (Column("id", TEXT), Column("plan", TEXT), Column("priority", TEXT), Column("opened", TIMESTAMP),
+                Column("first_response", TIMESTAMP, optional=True)),
+    "security_incidents": (Column("id", TEXT), Column("detected", TIMESTAMP),
+                           Column("notified", TIMESTAMP, optional=True)),
+    "reports": (Column("period", TEXT), Column("delivered", TIMESTAMP, optional=True)),
+    "certifications": (Column("name", TEXT), Column("issued", TIMESTAMP), Column("expires", TIMESTAMP)),
+}
+
+RULES: dict[str, tuple[Rule, ...]] = {
+    "incidents": (Rule("end", '"end" < "start"', "end is before start"),),
+    "maintenance": (Rule("end", '"end" < "start"', "end is before start"),),
+    "requests": (
+        Rule("good", "good < 0", "{value} is a negative count"),
+        Rule("total", "total < 0", "{value} is a negative count"),
+        Rule("good", "good > total", "good ({value}) is greater than total"),
+    ),
+    "certifications": (Rule("expires", "expires < issued", "expires is before issued"),),
+}
+
+_EXTENSIONS = (".csv", ".parquet", ".jsonl")
+
+
+class EvidenceError(SladslError):
+    """Bad evidence: names the file, the row and the column."""
+
+
+@dataclass
+class _Table:
+    name: str
+    origin: str  # what a user calls it in a message: a path, or `db.duckdb:table`
+    reader: str  # SQL that reads the raw rows
+    kind: str  # csv, parquet, jsonl or duckdb
+    file: str = ""
+    raw_types: dict[str, str] = field(default_factory=dict)
+
+
+class Evidence:
+    """One data source for one evaluation; tables are opened and validated on first use."""
+
+    def __init__(self, source: str | Path, zone: str) -> None:
+        self.path = Path(source)
+        if not self.path.exists():
+            raise SladslError(f"{source}: no such file or folder (--data takes a folder of tables or a DuckDB file)")
+        self.con = duckdb.connect()
+        self.con.execute(f"SET TimeZone = '{_quote(zone)}'")
+        self.database = not self.path.is_dir()
+        if self.database:
+            try:
+                self.con.execute(f"ATTACH '{_quote(str(self.path))}' AS evidence (READ_ONLY)")
+            except duckdb.Error as exc:
+                raise SladslError(f"{source}: not a folder of tables or a DuckDB database ({_first_line(exc)})") from None
+        self._tables: dict[str, _Table | None] = {}
+        self.warnings: list[str] = []
+
+    # ---- finding tables -------------------------------------------------------------
+
+    def has(self, name: str) -> bool:
+        return self._find(name) is not None
+
+    def _find(self, name: str) -> _Table | None:
+        if name not in self._tables:
+            self._tables[name] = self._locate(name)
+        return self._tables[name]
+
+    def _locate(self, name: str) -> _Table | None:
+        if self.database:
+            found = self.con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'evidence' AND table_name = ?", [name]
+            ).fetchone()
+            views = self.con.execute(
+                "SELECT count(*) FROM duckdb_views() WHERE database_name = 'evidence' AND view_name = ?", [name]
+            ).fetchone()
+            if (found and found[0]) or (views and views[0]):
+                return _Table(name, f"{self.path}:{name}", f'evidence.main."{name}"', "duckdb")
+            return None
+        for ext in _EXTENSIONS:
+            file = self.path / f"{name}{ext}"
+            if file.is_file():
+                return _Table(name, str(file), _reader(file, ext), ext[1:], str(file))
+        return None
+
+    def require(self, name: str, why: str) -> str:
+        """The typed view of a table, validated; a clear error when it is missing or bad."""
+        table = self._find(name)
+        if table is None:
+            where = "in the database" if self.database else f"in {self.path} (as {name}.csv, {name}.parquet or {name}.jsonl)"
+            raise EvidenceError(f"missing table `{name}` {where}; it is needed by {why}")
+        view = f"ev_{name}"
+        if not table.raw_types:
+            self._open(table, view)
+        return view
+
+    def _open(self, table: _Table, view: str) -> None:
+        try:
+            described = self.con.execute(f"DESCRIBE SELECT * FROM {table.reader}").fetchall()
+        except duckdb.Error as exc:
+            raise EvidenceError(f"{table.origin}: cannot be read ({_first_line(exc)})") from None
+        table.raw_types = {row[0]: row[1] for row in described}
+        columns = TABLES[table.name]
+        for column in columns:
+            if column.name not in table.raw_types and not column.optional:
+                have = ", ".join(table.raw_types) or "none"
+                raise EvidenceError(f"{table.origin}: missing column `{column.name}` (the columns are: {have})")
+        selects = [f"{_typed(c, table.raw_types)} AS \"{c.name}\"" for c in columns]
+        self.con.execute(f"CREATE TEMP VIEW {view} AS SELECT {', '.join(selects)} FROM {table.reader}")
+        self._validate(table, view)
+
+    # ---- validation -----------------------------------------------------------------
+
+    def _validate(self, table: _Table, view: str) -> None:
+        checks: list[tuple[str, str, str]] = []  # (condition, column, message) over _checked_rows
+        for column in TABLES[table.name]:
+            if column.name not in table.raw_types:
+                continue
+            if column.kind != TEXT and not _already_typed(column, table.raw_types):
+                checks.append((f'"__raw_{column.name}" IS NOT NULL AND "{column.name}" IS NULL', column.name,
+                               f"{{value}} is not {_WORDS[column.kind]}"))
+            if not column.optional:
+                checks.append((f'"__raw_{column.name}" IS NULL', column.name, "the value is empty"))
+        checks += [(rule.condition, rule.column, rule.message) for rule in RULES.get(table.name, ())]
+        if not checks:
+            return
+        counts = ", ".join(f"count(*) FILTER (WHERE {c})" for c, _, _ in checks)
+        row = self.con.execute(f"SELECT {counts} FROM ({_checked_rows(table, table.reader)})").fetchone()
+        assert row is not None
+        for (condition, column, message), count in zip(checks, row, strict=True):
+            if count:
+                self.locate(table.name, condition, column, message)
+
+    def locate(self, table_name: str, condition: str, column: str, message: str) -> None:
+        """Raise an error naming the first row of a table where `condition` holds.
+
+        The condition may use the typed columns by name and the raw text as "__raw_NAME";
+        `{value}` in the message is replaced by the raw value of `column`.
+        """
+        table = self._find(table_name)
+        assert table is not None
+        rows = _checked_rows(table, f"({_numbered(table)})", extra='"__row"')
+        found = self.con.execute(
+            f'SELECT "__row", CAST("__raw_{column}" AS VARCHAR) FROM ({rows}) WHERE {condition} ORDER BY "__row" LIMIT 1'
+        ).fetchone()
+        row_number, value = (found[0], found[1]) if found else (0, None)
+        shown = message.replace("{value}", repr(value) if value is not None else "the value")
+        raise EvidenceError(f"{table.origin}: {_row_words(table, row_number)}, column `{column}`: {shown}")
+
+    def warn_unknown(self, table_name: str, column: str, known: Sequence[str], what: str) -> None:
+        """Rows naming something the agreement does not define: a warning, and the rows are left out."""
+        view = self.require(table_name, f"the {what}s")
+        placeholders = ", ".join("?" for _ in known) or "NULL"
+        rows = self.con.execute(
+            f'SELECT "{column}", count(*) FROM {view} WHERE "{column}" NOT IN ({placeholders}) GROUP BY 1 ORDER BY 1',
+            list(known),
+        ).fetchall()
+        table = self._find(table_name)
+        assert table is not None
+        for name, count in rows:
+            self.warnings.append(
+                f"{table.origin}: {count} row{'s' if count != 1 else ''} name {what} {name!r}, "
+                f"which the agreement does not define; left out"
+            )
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql, list(params)).fetchall()
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _checked_rows(table: _Table, source: str, extra: str = "") -> str:
+    """Typed columns by name beside their raw values as "__raw_NAME", for validation."""
+    parts = []
+    for column in TABLES[table.name]:
+        parts.append(f'{_typed(column, table.raw_types)} AS "{column.name}"')
+        raw = _raw(column.name, table.raw_types) if column.name in table.raw_types else "NULL"
+        parts.append(f'{raw} AS "__raw_{column.name}"')
+    if extra:
+        parts.append(extra)
+    return f"SELECT {', '.join(parts)} FROM {source}"
+
+
+def _reader(file: Path, ext: str) -> str:
+    path = _quote(str(file))
+    if ext == ".csv":
+        return f"read_csv('{path}', header = true, all_varchar = true)"
+    if ext == ".parquet":
+        return f"read_parquet('{path}')"
+    return f"read_json('{path}', format = 'newline_delimited', records = true)"
+
+
+def _numbered(table: _Table) -> str:
+    """The raw rows with their 1-based position in the file, in file order."""
+    if table.kind == "parquet":
+        path = _quote(table.file)
+        return f"SELECT *, file_row_number + 1 AS __row FROM read_parquet('{path}', file_row_number = true)"
+    if table.kind == "duckdb":
+        return f"SELECT *, rowid + 1 AS __row FROM {table.reader}"
+    return f"SELECT *, row_number() OVER () AS __row FROM {table.reader}"
+
+
+def _row_words(table: _Table, row: int) -> str:
+    if table.kind == "csv":
+        return f"row {row} (line {row + 1})"
+    if table.kind == "jsonl":
+        return f"row {row} (line {row})"
+    return f"row {row}"
+
+
+def _raw(name: str, raw_types: dict[str, str]) -> str:
+    if raw_types.get(name) == "VARCHAR":
+        return f"NULLIF(TRIM(\"{name}\"), '')"
+    return f'"{name}"'
+
+
+def _already_typed(column: Column, raw_types: dict[str, str]) -> bool:
+    raw = raw_types.get(column.name, "")
+    target = _SQL_TYPES[column.kind]
+    if column.kind == TIMESTAMP:
+        return raw.startswith("TIMESTAMP")
+    if column.kind == INTEGER:
+        return raw in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT", "HUGEINT")
+    if column.kind == DECIMAL:
+        return raw.startswith("DECIMAL") or raw in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "DOUBLE", "FLOAT")
+    return raw == target
+
+
+def _typed(column: Column, raw_types: dict[str, str]) -> str:
+    if column.name not in raw_types:
+        return f"CAST(NULL AS {_SQL_TYPES[column.kind]})"
+    if column.kind == TEXT:
+        return f"CAST({_raw(column.name, raw_types)} AS VARCHAR)"
+    if _already_typed(column, raw_types):
+        return f'CAST("{column.name}" AS {_SQL_TYPES[column.kind]})'
+    raw = _raw(column.name, raw_types)
+    if column.kind == BOOLEAN:
+        return f"TRY_CAST(CASE lower(CAST({raw} AS VARCHAR)) WHEN '1' THEN 'true' WHEN '0' THEN 'false' ELSE lower(CAST({raw} AS VARCHAR)) END AS BOOLEAN)"
+    return f"TRY_CAST(CAST({raw} AS VARCHAR) AS {_SQL_TYPES[column.kind]})"
+
+
+def _quote(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -1,0 +1,147 @@
+"""Measurement periods as exact instants in the agreement's time zone.
+
+A `--period` label names one period (`2026-10`, `2026-Q4`, `2026`, `2026-W14`). Its
+start and end are local midnights in the agreement's zone, so a period's true length
+follows daylight-saving changes (a March in Europe/Berlin is one hour short of 31 days).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sladsl.ast import Duration, PeriodKind, TimeUnit
+from sladsl.diagnostics import SladslError
+
+_LABELS = [
+    (re.compile(r"^(\d{4})-(\d{2})$"), PeriodKind.MONTH),
+    (re.compile(r"^(\d{4})-Q([1-4])$"), PeriodKind.QUARTER),
+    (re.compile(r"^(\d{4})$"), PeriodKind.YEAR),
+    (re.compile(r"^(\d{4})-W(\d{2})$"), PeriodKind.WEEK),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """One period: [start, end) as aware datetimes in the agreement's zone."""
+
+    kind: PeriodKind
+    label: str
+    start: datetime
+    end: datetime
+
+    @property
+    def seconds(self) -> Decimal:
+        """True length in seconds, measured between the UTC instants."""
+        return Decimal((self.end.astimezone(UTC) - self.start.astimezone(UTC)) // timedelta(microseconds=1)) / 10**6
+
+    @property
+    def first_day(self) -> date:
+        return self.start.date()
+
+    @property
+    def last_day(self) -> date:
+        return (self.end - timedelta(days=1)).date()
+
+    @property
+    def start_us(self) -> int:
+        return epoch_us(self.start)
+
+    @property
+    def end_us(self) -> int:
+        return epoch_us(self.end)
+
+
+def epoch_us(moment: datetime) -> int:
+    return (moment.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+
+
+def parse_label(label: str, zone: str) -> Window:
+    """The period a label names, or a `SladslError` that shows the accepted forms."""
+    for pattern, kind in _LABELS:
+        match = pattern.match(label)
+        if match:
+            return _window(kind, label, int(match.group(1)), int(match.group(2)) if match.lastindex == 2 else 0, zone)
+    raise SladslError(
+        f"--period {label!r} is not a period: use 2026-10 (a month), 2026-Q4 (a quarter), 2026 (a year) or 2026-W14 (a week)"
+    )
+
+
+def _window(kind: PeriodKind, label: str, year: int, part: int, zone: str) -> Window:
+    tz = ZoneInfo(zone)
+    try:
+        if kind is PeriodKind.MONTH:
+            first = date(year, part, 1)
+        elif kind is PeriodKind.QUARTER:
+            first = date(year, 3 * part - 2, 1)
+        elif kind is PeriodKind.YEAR:
+            first = date(year, 1, 1)
+        else:
+            first = date.fromisocalendar(year, part, 1)
+    except ValueError:
+        raise SladslError(f"--period {label!r} does not exist") from None
+    return window_from(kind, first, tz, label)
+
+
+def window_from(kind: PeriodKind, first: date, tz: ZoneInfo, label: str | None = None) -> Window:
+    last = next_start(kind, first)
+    start = datetime(first.year, first.month, first.day, tzinfo=tz)
+    end = datetime(last.year, last.month, last.day, tzinfo=tz)
+    return Window(kind, label or label_of(kind, first), start, end)
+
+
+def next_start(kind: PeriodKind, first: date) -> date:
+    if kind is PeriodKind.WEEK:
+        return first + timedelta(days=7)
+    return add_months(first, kind.months or 0)
+
+
+def label_of(kind: PeriodKind, first: date) -> str:
+    if kind is PeriodKind.MONTH:
+        return f"{first.year}-{first.month:02d}"
+    if kind is PeriodKind.QUARTER:
+        return f"{first.year}-Q{(first.month - 1) // 3 + 1}"
+    if kind is PeriodKind.YEAR:
+        return str(first.year)
+    year, week, _ = first.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def containing(kind: PeriodKind, moment: datetime, zone: str) -> Window:
+    """The period of this kind that contains a moment (for caps that span several periods)."""
+    tz = ZoneInfo(zone)
+    local = moment.astimezone(tz).date()
+    if kind is PeriodKind.MONTH:
+        first = local.replace(day=1)
+    elif kind is PeriodKind.QUARTER:
+        first = date(local.year, (local.month - 1) // 3 * 3 + 1, 1)
+    elif kind is PeriodKind.YEAR:
+        first = date(local.year, 1, 1)
+    else:
+        first = local - timedelta(days=local.weekday())
+    return window_from(kind, first, tz)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` on; the month's last day when that day does not exist."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def add_calendar(day: date, duration: Duration) -> date:
+    """A date plus a duration in whole days, weeks, months or years."""
+    if duration.unit is TimeUnit.MONTH:
+        return add_months(day, int(duration.amount))
+    if duration.unit is TimeUnit.YEAR:
+        return add_months(day, 12 * int(duration.amount))
+    return day + timedelta(seconds=float(duration.seconds) // 86400 * 86400)
