@@ -83,8 +83,9 @@ def main() -> None:
     text = normalise_source(generate(args.services))
     mib = len(text.encode()) / 1048576
     bare = Lark(grammar_text(), parser="lalr", lexer="contextual")
-    bare_positions = Lark(grammar_text(), parser="lalr", lexer="contextual", keep_all_tokens=True,
-                          propagate_positions=True)
+    bare_positions = Lark(
+        grammar_text(), parser="lalr", lexer="contextual", keep_all_tokens=True, propagate_positions=True
+    )
     parse(text)  # build and cache the parser before timing
 
     results = {

@@ -44,28 +44,48 @@ def managed_database(con: duckdb.DuckDBPyConnection) -> None:
           ORDER BY ts
         ) TO '{folder / "samples.parquet"}' (FORMAT parquet)
     """)
-    write_csv(folder / "maintenance.csv", ["service", "start", "end", "announced"], [
-        ["Primary cluster", "2026-10-14T02:00:00+02:00", "2026-10-14T02:30:00+02:00", "2026-09-20T10:00:00+02:00"],
-        ["Read replicas", "2026-10-21T02:00:00+02:00", "2026-10-21T03:00:00+02:00", "2026-10-19T10:00:00+02:00"],
-    ])
-    write_csv(folder / "incidents.csv", ["service", "start", "end", "cause"], [
-        ["Primary cluster", "2026-10-07T03:10:00+02:00", "2026-10-07T03:17:00+02:00", ""],
-        ["Read replicas", "2026-10-03T08:00:00Z", "2026-10-03T08:20:00Z", ""],
-    ])
-    write_csv(folder / "tickets.csv", ["id", "plan", "priority", "opened", "first_response"], [
-        ["DB-101", "Business", "P1", "2026-10-03 23:50", "2026-10-04 00:02"],
-        ["DB-102", "Business", "P2", "2026-10-02 16:00", "2026-10-05 10:30"],  # Fri 16:00 -> Mon 10:30: 2.5 h open
-        ["DB-103", "Business", "P2", "2026-10-02 16:00", "2026-10-05 13:30"],  # 5.5 h open: missed
-        ["DB-104", "Business", "P3", "2026-10-02 12:00", "2026-10-06 11:00"],  # Oct 3 is a holiday in DE
-        ["DB-105", "Business", "P1", "2026-10-30 22:00", ""],  # no response, 15 min passed: missed
-    ])
-    write_csv(folder / "security_incidents.csv", ["id", "detected", "notified"], [
-        ["SEC-7", "2026-10-12T09:00:00Z", "2026-10-14T08:00:00Z"],
-    ])
-    write_csv(folder / "certifications.csv", ["name", "issued", "expires"], [
-        ["ISO/IEC 27001", "2026-03-01", "2027-03-01"],
-        ["BSI C5 Type 2", "2025-10-15", "2026-10-15"],
-    ])
+    write_csv(
+        folder / "maintenance.csv",
+        ["service", "start", "end", "announced"],
+        [
+            ["Primary cluster", "2026-10-14T02:00:00+02:00", "2026-10-14T02:30:00+02:00", "2026-09-20T10:00:00+02:00"],
+            ["Read replicas", "2026-10-21T02:00:00+02:00", "2026-10-21T03:00:00+02:00", "2026-10-19T10:00:00+02:00"],
+        ],
+    )
+    write_csv(
+        folder / "incidents.csv",
+        ["service", "start", "end", "cause"],
+        [
+            ["Primary cluster", "2026-10-07T03:10:00+02:00", "2026-10-07T03:17:00+02:00", ""],
+            ["Read replicas", "2026-10-03T08:00:00Z", "2026-10-03T08:20:00Z", ""],
+        ],
+    )
+    write_csv(
+        folder / "tickets.csv",
+        ["id", "plan", "priority", "opened", "first_response"],
+        [
+            ["DB-101", "Business", "P1", "2026-10-03 23:50", "2026-10-04 00:02"],
+            ["DB-102", "Business", "P2", "2026-10-02 16:00", "2026-10-05 10:30"],  # Fri 16:00 -> Mon 10:30: 2.5 h open
+            ["DB-103", "Business", "P2", "2026-10-02 16:00", "2026-10-05 13:30"],  # 5.5 h open: missed
+            ["DB-104", "Business", "P3", "2026-10-02 12:00", "2026-10-06 11:00"],  # Oct 3 is a holiday in DE
+            ["DB-105", "Business", "P1", "2026-10-30 22:00", ""],  # no response, 15 min passed: missed
+        ],
+    )
+    write_csv(
+        folder / "security_incidents.csv",
+        ["id", "detected", "notified"],
+        [
+            ["SEC-7", "2026-10-12T09:00:00Z", "2026-10-14T08:00:00Z"],
+        ],
+    )
+    write_csv(
+        folder / "certifications.csv",
+        ["name", "issued", "expires"],
+        [
+            ["ISO/IEC 27001", "2026-03-01", "2027-03-01"],
+            ["BSI C5 Type 2", "2025-10-15", "2026-10-15"],
+        ],
+    )
 
 
 def video_cdn(con: duckdb.DuckDBPyConnection) -> None:
@@ -94,16 +114,30 @@ def video_cdn(con: duckdb.DuckDBPyConnection) -> None:
           ORDER BY ts
         ) TO '{folder / "latency.parquet"}' (FORMAT parquet)
     """)
-    write_csv(folder / "tickets.csv", ["id", "plan", "priority", "opened", "first_response"], [
-        ["CDN-1", "Premier", "Urgent", "2026-10-09 14:02", "2026-10-09 14:09"],
-        ["CDN-2", "Premier", "High", "2026-10-10 03:00", "2026-10-10 04:30"],  # 90 minutes: missed
-        ["CDN-3", "Premier", "Normal", "2026-10-12 17:00", "2026-10-13 10:00"],  # Columbus Day: counts from the 13th
-        ["CDN-4", "Premier", "Normal", "2026-10-30 17:00", ""],  # 1 open hour by the end of the month: pending
-    ])
-    write_csv(folder / "reports.csv", ["period", "delivered"], [
-        ["2026-09", "2026-10-05T16:00:00-07:00"],
-        ["2026-10", "2026-11-04T11:00:00-08:00"],
-    ])
+    write_csv(
+        folder / "tickets.csv",
+        ["id", "plan", "priority", "opened", "first_response"],
+        [
+            ["CDN-1", "Premier", "Urgent", "2026-10-09 14:02", "2026-10-09 14:09"],
+            ["CDN-2", "Premier", "High", "2026-10-10 03:00", "2026-10-10 04:30"],  # 90 minutes: missed
+            [
+                "CDN-3",
+                "Premier",
+                "Normal",
+                "2026-10-12 17:00",
+                "2026-10-13 10:00",
+            ],  # Columbus Day: counts from the 13th
+            ["CDN-4", "Premier", "Normal", "2026-10-30 17:00", ""],  # 1 open hour by the end of the month: pending
+        ],
+    )
+    write_csv(
+        folder / "reports.csv",
+        ["period", "delivered"],
+        [
+            ["2026-09", "2026-10-05T16:00:00-07:00"],
+            ["2026-10", "2026-11-04T11:00:00-08:00"],
+        ],
+    )
 
 
 def payments_api(con: duckdb.DuckDBPyConnection) -> None:
@@ -130,28 +164,53 @@ def payments_api(con: duckdb.DuckDBPyConnection) -> None:
           ORDER BY ts
         ) TO '{folder / "latency.parquet"}' (FORMAT parquet)
     """)
-    write_csv(folder / "incidents.csv", ["service", "start", "end", "cause"], [
-        ["Merchant Dashboard", "2026-10-05T10:00:00+01:00", "2026-10-05T13:00:00+01:00", ""],
-        ["Merchant Dashboard", "2026-10-05T12:00:00+01:00", "2026-10-05T14:00:00+01:00", ""],  # overlaps: union is 4 h
-        ["Merchant Dashboard", "2026-11-10T09:00:00Z", "2026-11-10T09:01:30Z", ""],  # 90 s: ignored
-        ["Merchant Dashboard", "2026-12-01T01:00:00Z", "2026-12-01T07:00:00Z", ""],  # inside maintenance
-    ])
-    write_csv(folder / "maintenance.csv", ["service", "start", "end", "announced"], [
-        ["Merchant Dashboard", "2026-12-01T00:00:00Z", "2026-12-01T10:00:00Z", "2026-11-20T00:00:00Z"],
-    ])
-    write_csv(folder / "tickets.csv", ["id", "plan", "priority", "opened", "first_response"], [
-        ["PAY-1", "Standard", "Sev1", "2026-10-05T10:05:00+01:00", "2026-10-05T10:20:00+01:00"],
-        ["PAY-2", "Standard", "Sev2", "2026-10-10 12:30", "2026-10-12 09:00"],  # Sat 12:30-13:00 + Mon 08:00-09:00
-        ["PAY-3", "Standard", "Sev3", "2026-10-15 17:00", "2026-10-16 17:30"],
-    ])
+    write_csv(
+        folder / "incidents.csv",
+        ["service", "start", "end", "cause"],
+        [
+            ["Merchant Dashboard", "2026-10-05T10:00:00+01:00", "2026-10-05T13:00:00+01:00", ""],
+            [
+                "Merchant Dashboard",
+                "2026-10-05T12:00:00+01:00",
+                "2026-10-05T14:00:00+01:00",
+                "",
+            ],  # overlaps: union is 4 h
+            ["Merchant Dashboard", "2026-11-10T09:00:00Z", "2026-11-10T09:01:30Z", ""],  # 90 s: ignored
+            ["Merchant Dashboard", "2026-12-01T01:00:00Z", "2026-12-01T07:00:00Z", ""],  # inside maintenance
+        ],
+    )
+    write_csv(
+        folder / "maintenance.csv",
+        ["service", "start", "end", "announced"],
+        [
+            ["Merchant Dashboard", "2026-12-01T00:00:00Z", "2026-12-01T10:00:00Z", "2026-11-20T00:00:00Z"],
+        ],
+    )
+    write_csv(
+        folder / "tickets.csv",
+        ["id", "plan", "priority", "opened", "first_response"],
+        [
+            ["PAY-1", "Standard", "Sev1", "2026-10-05T10:05:00+01:00", "2026-10-05T10:20:00+01:00"],
+            ["PAY-2", "Standard", "Sev2", "2026-10-10 12:30", "2026-10-12 09:00"],  # Sat 12:30-13:00 + Mon 08:00-09:00
+            ["PAY-3", "Standard", "Sev3", "2026-10-15 17:00", "2026-10-16 17:30"],
+        ],
+    )
     write_csv(folder / "security_incidents.csv", ["id", "detected", "notified"], [])
-    write_csv(folder / "certifications.csv", ["name", "issued", "expires"], [
-        ["PCI DSS Level 1", "2026-01-15", "2027-01-15"],
-        ["ISO/IEC 27001", "2024-06-01", "2027-06-01"],
-    ])
-    write_csv(folder / "reports.csv", ["period", "delivered"], [
-        ["2026-10", "2026-11-06T15:00:00Z"],
-    ])
+    write_csv(
+        folder / "certifications.csv",
+        ["name", "issued", "expires"],
+        [
+            ["PCI DSS Level 1", "2026-01-15", "2027-01-15"],
+            ["ISO/IEC 27001", "2024-06-01", "2027-06-01"],
+        ],
+    )
+    write_csv(
+        folder / "reports.csv",
+        ["period", "delivered"],
+        [
+            ["2026-10", "2026-11-06T15:00:00Z"],
+        ],
+    )
 
 
 def main() -> None:

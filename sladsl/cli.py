@@ -49,8 +49,10 @@ def reports_bad_input(command: F) -> F:
         except Exception as exc:  # a bug: still one line, never a traceback (SLADSL_DEBUG=1 shows it)
             if os.environ.get("SLADSL_DEBUG"):
                 raise
-            raise fail(f"internal error ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); "
-                       "please report it with SLADSL_DEBUG=1 output") from None
+            raise fail(
+                f"internal error ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); "
+                "please report it with SLADSL_DEBUG=1 output"
+            ) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -246,7 +248,9 @@ def _write_output(text: str, out: str | None) -> None:
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=True, allow_dash=True))
 @click.option("--data", "data", required=True, help="a folder of CSV/Parquet/JSON-lines tables, or a DuckDB file")
-@click.option("--period", "period", required=True, help="2026-10 (month), 2026-Q4 (quarter), 2026 (year), 2026-W14 (week)")
+@click.option(
+    "--period", "period", required=True, help="2026-10 (month), 2026-Q4 (quarter), 2026 (year), 2026-W14 (week)"
+)
 @click.option("--fee", "fee", default=None, help="the monthly fee where the agreement gives none: 2500 or '2500 USD'")
 @click.option("--as-of", "as_of", default=None, help="judge deadlines and claims as of this date (YYYY-MM-DD)")
 @click.option("--format", "output", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
@@ -255,8 +259,18 @@ def _write_output(text: str, out: str | None) -> None:
 @click.option("--fail-on-breach", is_flag=True, help="exit 1 when any judged clause is breached")
 @click.option("--color/--no-color", "colour", default=None)
 @reports_bad_input
-def evaluate(file: str, data: str, period: str, fee: str | None, as_of: str | None, output: str, out: str | None,
-             explain: bool, fail_on_breach: bool, colour: bool | None) -> None:
+def evaluate(
+    file: str,
+    data: str,
+    period: str,
+    fee: str | None,
+    as_of: str | None,
+    output: str,
+    out: str | None,
+    explain: bool,
+    fail_on_breach: bool,
+    colour: bool | None,
+) -> None:
     """Judge an agreement against evidence for one period: verdicts and credits.
 
     Bad evidence stops with one line naming the file, row and column (exit 2),
@@ -266,8 +280,9 @@ def evaluate(file: str, data: str, period: str, fee: str | None, as_of: str | No
     from sladsl.evaluate import parse_fee
 
     agreement = _load_checked(_read(file), colour)
-    report = run_evaluation(agreement, data, period, parse_fee(fee, agreement) if fee else None,
-                            _parse_date(as_of, "--as-of"))
+    report = run_evaluation(
+        agreement, data, period, parse_fee(fee, agreement) if fee else None, _parse_date(as_of, "--as-of")
+    )
     for warning in report.warnings:
         click.echo(f"sladsl: warning: {warning}", err=True)
     if output == "json":

@@ -21,12 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from sladsl import ast, sql
-from sladsl.ast import PeriodKind
 from sladsl.currencies import minor_unit
 from sladsl.diagnostics import SladslError
 from sladsl.evidence import Evidence
 from sladsl.periods import Window, add_calendar, containing, epoch_us, next_start, parse_label, window_from
-from sladsl.report import ClauseResult, CreditResult, ObjectiveResult, Report
+from sladsl.report import CreditResult, ObjectiveResult, Report
 from sladsl.report import Evidence as Proof
 from sladsl.units import describe_duration
 
@@ -88,7 +87,10 @@ class _Context:
 def _check_service_names(context: _Context) -> None:
     names = [s.name for s in context.agreement.services]
     tables = {
-        t for s in context.agreement.services for o in s.objectives for t in _tables_for(o)
+        t
+        for s in context.agreement.services
+        for o in s.objectives
+        for t in _tables_for(o)
         if o.period and o.period.kind is context.window.kind
     }
     for table in sorted(tables):
@@ -104,8 +106,10 @@ def _tables_for(objective: ast.Objective) -> list[str]:
         return ["requests"]
     source = objective.downtime_source
     tables = {
-        ast.DowntimeFromIncidents: ["incidents"], ast.DowntimeFromSamples: ["samples"],
-        ast.DowntimeFromErrorRate: ["requests"], ast.AverageErrorRate: ["requests"],
+        ast.DowntimeFromIncidents: ["incidents"],
+        ast.DowntimeFromSamples: ["samples"],
+        ast.DowntimeFromErrorRate: ["requests"],
+        ast.AverageErrorRate: ["requests"],
     }[type(source)]
     if objective.maintenance and not isinstance(source, ast.AverageErrorRate):
         tables = [*tables, "maintenance"]
@@ -148,8 +152,9 @@ def _blank_result(service: ast.Service, objective: ast.Objective) -> ObjectiveRe
         return ObjectiveResult(service.name, objective.name, "latency", target.period.kind.value, limit, "ms")
     percent = target.percent.value if target else Decimal(0)
     period = target.period.kind.value if target else ""
-    return ObjectiveResult(service.name, objective.name, "availability", period, percent, "%",
-                           reason="the objective has no target")
+    return ObjectiveResult(
+        service.name, objective.name, "availability", period, percent, "%", reason="the objective has no target"
+    )
 
 
 def _shape(objective: ast.Objective) -> tuple[Any, ...]:
@@ -157,9 +162,12 @@ def _shape(objective: ast.Objective) -> tuple[Any, ...]:
     source = objective.downtime_source
     maintenance = objective.maintenance
     return (
-        type(source).__name__, repr(source).split("span=")[0], objective.missing_counts_as_available,
+        type(source).__name__,
+        repr(source).split("span=")[0],
+        objective.missing_counts_as_available,
         objective.ignore_outages.shorter_than.seconds if objective.ignore_outages else 0,
-        repr(maintenance).split("span=")[0] if maintenance else None, tuple(sorted(objective.excluded_causes)),
+        repr(maintenance).split("span=")[0] if maintenance else None,
+        tuple(sorted(objective.excluded_causes)),
     )
 
 
@@ -197,7 +205,9 @@ def _time_based(context: _Context, members: list[tuple[ast.Service, ast.Objectiv
         result.downtime_seconds = _seconds(counted)
         result.excluded_seconds = _seconds(excluded)
         result.allowed_downtime_seconds = context.window.seconds * (_HUNDRED - target.percent.value) / _HUNDRED
-        result.explanation = proofs.get(service.name, []) + _maintenance_proofs(context, objective_, service.name, params, tag)
+        result.explanation = proofs.get(service.name, []) + _maintenance_proofs(
+            context, objective_, service.name, params, tag
+        )
         result.daily = _daily(context, outages, qualified, service.name, params)
 
 
@@ -233,11 +243,24 @@ def _incident_outages(
     ignore = params["ignore"]
     for service, s, e, cause, excluded in context.run(f"SELECT * FROM {incidents} ORDER BY service, s, e"):
         reason = f'caused by "{cause}", which is excluded' if excluded else ""
-        proofs[service].append(Proof("incident", context.moment(s), context.moment(e), _seconds(e - s), not excluded, reason))
-    for service, s, e in context.run(f"SELECT * FROM {counted} WHERE e - s < $ignore ORDER BY service, s", ignore=ignore):
-        proofs[service].append(Proof("outage", context.moment(s), context.moment(e), _seconds(e - s), False,
-                                     f"shorter than {describe_duration(objective.ignore_outages.shorter_than)}"
-                                     if objective.ignore_outages else ""))
+        proofs[service].append(
+            Proof("incident", context.moment(s), context.moment(e), _seconds(e - s), not excluded, reason)
+        )
+    for service, s, e in context.run(
+        f"SELECT * FROM {counted} WHERE e - s < $ignore ORDER BY service, s", ignore=ignore
+    ):
+        proofs[service].append(
+            Proof(
+                "outage",
+                context.moment(s),
+                context.moment(e),
+                _seconds(e - s),
+                False,
+                f"shorter than {describe_duration(objective.ignore_outages.shorter_than)}"
+                if objective.ignore_outages
+                else "",
+            )
+        )
     return counted, everything, proofs
 
 
@@ -265,7 +288,9 @@ def _sample_outages(
     outages = f"outages_{tag}"
     _create(context, outages, sql.bucket_runs(f"SELECT DISTINCT service, bucket FROM {bad}"), params)
     for service, s, e in context.run(f"SELECT * FROM {outages} ORDER BY service, s"):
-        proofs[service].append(Proof("outage (down or missing samples)", context.moment(s), context.moment(e), _seconds(e - s)))
+        proofs[service].append(
+            Proof("outage (down or missing samples)", context.moment(s), context.moment(e), _seconds(e - s))
+        )
     return outages, outages, proofs
 
 
@@ -277,24 +302,45 @@ def _report_duplicate_sample(
         condition = condition.replace(f"${name}", str(params[name]))
     condition = condition.replace("$service", _sql_text(service))
     every = describe_duration(source.every)
-    context.evidence.locate("samples", condition, "timestamp", f"a second sample for {service!r} in the same {every} interval")
+    context.evidence.locate(
+        "samples",
+        condition,
+        "timestamp",
+        f"another sample for {service!r} falls in the same {every} interval (duplicate samples)",
+    )
 
 
 def _missing_samples(
-    context: _Context, objective: ast.Objective, view: str, bad: str, service: str, missing: int,
-    params: dict[str, Any], proofs: dict[str, list[Proof]],
+    context: _Context,
+    objective: ast.Objective,
+    view: str,
+    bad: str,
+    service: str,
+    missing: int,
+    params: dict[str, Any],
+    proofs: dict[str, list[Proof]],
 ) -> None:
     """Intervals without a sample: downtime only when missing data counts as unavailable."""
     if not missing:
         return
     counted = not objective.missing_counts_as_available
     policy = "missing data counts as unavailable" if counted else "missing data counts as available"
-    proofs[service].append(Proof(f"{missing} interval{'s' if missing != 1 else ''} without a sample",
-                                 seconds=Decimal(missing * params["step"]) / US, counted=counted, reason=policy))
+    proofs[service].append(
+        Proof(
+            f"{missing} interval{'s' if missing != 1 else ''} without a sample",
+            seconds=Decimal(missing * params["step"]) / US,
+            counted=counted,
+            reason=policy,
+        )
+    )
     if counted:
-        present = (f'SELECT service, CAST((epoch_us("timestamp") - $p0) // $step AS INTEGER) AS bucket '
-                   f"FROM {view} WHERE service = $service")
-        context.run(f"INSERT INTO {bad} {sql.missing_buckets(present)}", **{**params, "services": [service], "service": service})
+        present = (
+            f'SELECT service, CAST((epoch_us("timestamp") - $p0) // $step AS INTEGER) AS bucket '
+            f"FROM {view} WHERE service = $service"
+        )
+        context.run(
+            f"INSERT INTO {bad} {sql.missing_buckets(present)}", **{**params, "services": [service], "service": service}
+        )
 
 
 def _window_outages(
@@ -310,26 +356,41 @@ def _window_outages(
     proofs: dict[str, list[Proof]] = defaultdict(list)
     for service, missing in context.run(
         f"SELECT s.service, $buckets - count(c.bucket) FROM (SELECT unnest($services) AS service) s "
-        f"LEFT JOIN {counts} c ON c.service = s.service GROUP BY s.service", **params
+        f"LEFT JOIN {counts} c ON c.service = s.service GROUP BY s.service",
+        **params,
     ):
         if missing:
             counted = not objective.missing_counts_as_available
-            proofs[service].append(Proof(f"{missing} window{'s' if missing != 1 else ''} without request counts",
-                                         seconds=Decimal(missing * step) / US, counted=counted,
-                                         reason="missing data counts as unavailable" if counted else "missing data counts as available"))
+            proofs[service].append(
+                Proof(
+                    f"{missing} window{'s' if missing != 1 else ''} without request counts",
+                    seconds=Decimal(missing * step) / US,
+                    counted=counted,
+                    reason="missing data counts as unavailable" if counted else "missing data counts as available",
+                )
+            )
     if not objective.missing_counts_as_available:
         context.run(f"INSERT INTO {bad} {sql.missing_buckets(f'SELECT service, bucket FROM {counts}')}", **params)
     if source.min_requests:
         for service, quiet in context.run(
             f"SELECT service, count(*) FROM {counts} WHERE total < $min_requests AND (total - good) * 100 > $threshold * total "
-            "GROUP BY service", **params
+            "GROUP BY service",
+            **params,
         ):
-            proofs[service].append(Proof(f"{quiet} window{'s' if quiet != 1 else ''} above the error rate with fewer than "
-                                         f"{source.min_requests} requests", counted=False, reason="too few requests"))
+            proofs[service].append(
+                Proof(
+                    f"{quiet} window{'s' if quiet != 1 else ''} above the error rate with fewer than "
+                    f"{source.min_requests} requests",
+                    counted=False,
+                    reason="too few requests",
+                )
+            )
     outages = f"outages_{tag}"
     _create(context, outages, sql.bucket_runs(f"SELECT DISTINCT service, bucket FROM {bad}"), params)
     for service, s, e in context.run(f"SELECT * FROM {outages} ORDER BY service, s"):
-        proofs[service].append(Proof(f"windows above {source.above.value}% errors", context.moment(s), context.moment(e), _seconds(e - s)))
+        proofs[service].append(
+            Proof(f"windows above {source.above.value}% errors", context.moment(s), context.moment(e), _seconds(e - s))
+        )
     return outages, outages, proofs
 
 
@@ -370,7 +431,7 @@ def _cap_periods(rule: ast.ExcludeMaintenance, window: Window, zone: str) -> lis
         return []
     kind = rule.cap.period.kind
     current = containing(kind, window.start, zone)
-    periods = []
+    periods: list[tuple[int, int, int]] = []
     while current.start_us < window.end_us:
         periods.append((len(periods), current.start_us, current.end_us))
         current = window_from(kind, next_start(kind, current.first_day), current.start.tzinfo)  # type: ignore[arg-type]
@@ -385,7 +446,8 @@ def _maintenance_proofs(
     proofs = []
     rows = context.run(
         f"SELECT s, e, announced, qualifies FROM maintenance_{tag} WHERE service = $service AND e > $p0 ORDER BY s",
-        service=service, p0=params["p0"],
+        service=service,
+        p0=params["p0"],
     )
     qualified = context.run(f"SELECT s, e FROM qualified_{tag} WHERE service = $service ORDER BY s", service=service)
     notice = describe_duration(objective.maintenance.notice)
@@ -394,8 +456,16 @@ def _maintenance_proofs(
             continue
         if not qualifies:
             why = "not announced" if announced is None else f"announced less than {notice} ahead"
-            proofs.append(Proof("maintenance", context.moment(s), context.moment(e), _seconds(e - s), True,
-                                f"{why}: its downtime counts"))
+            proofs.append(
+                Proof(
+                    "maintenance",
+                    context.moment(s),
+                    context.moment(e),
+                    _seconds(e - s),
+                    True,
+                    f"{why}: its downtime counts",
+                )
+            )
             continue
         inside = sum(max(0, min(e, qe) - max(s, qs)) for qs, qe in qualified)
         reason = "excluded" if inside == e - s else f"{describe_seconds_us(inside)} within the cap; the rest counts"
@@ -409,7 +479,9 @@ def describe_seconds_us(us: int) -> str:
     return describe_seconds(_seconds(us)) if us else "nothing"
 
 
-def _daily(context: _Context, outages: str, qualified: str, service: str, params: dict[str, Any]) -> list[tuple[date, Decimal]]:
+def _daily(
+    context: _Context, outages: str, qualified: str, service: str, params: dict[str, Any]
+) -> list[tuple[date, Decimal]]:
     days = []
     day = context.window.first_day
     tz = context.window.start.tzinfo
@@ -423,7 +495,9 @@ def _daily(context: _Context, outages: str, qualified: str, service: str, params
     return [(d, _seconds(v)) for d, v in rows]
 
 
-def _average_error_rate(context: _Context, service: ast.Service, objective: ast.Objective, result: ObjectiveResult) -> None:
+def _average_error_rate(
+    context: _Context, service: ast.Service, objective: ast.Objective, result: ObjectiveResult
+) -> None:
     source = objective.downtime_source
     assert isinstance(source, ast.AverageErrorRate)
     view = context.evidence.require("requests", "`availability from average error rate`")
@@ -441,8 +515,12 @@ def _average_error_rate(context: _Context, service: ast.Service, objective: ast.
     result.judged, result.reason = True, ""
     result.measured = _HUNDRED - Decimal(mean.numerator) / Decimal(mean.denominator) * _HUNDRED
     result.met = result.measured >= target.percent.value
-    result.explanation = [Proof(f"{len(rows)} windows with requests, {missing} without",
-                                reason=f"mean error rate over {buckets} windows of {describe_duration(source.window)}")]
+    result.explanation = [
+        Proof(
+            f"{len(rows)} windows with requests, {missing} without",
+            reason=f"mean error rate over {buckets} windows of {describe_duration(source.window)}",
+        )
+    ]
 
 
 def _request_ratio(context: _Context, service: ast.Service, objective: ast.Objective, result: ObjectiveResult) -> None:
@@ -461,7 +539,7 @@ def _request_ratio(context: _Context, service: ast.Service, objective: ast.Objec
 
 
 def _latency(context: _Context, service: ast.Service, target: ast.LatencyTarget, result: ObjectiveResult) -> None:
-    view = context.evidence.require("latency", f"`latency \"{target.metric}\"`")
+    view = context.evidence.require("latency", f'`latency "{target.metric}"`')
     params = {**_period_params(context, [service.name]), "service": service.name, "metric": target.metric}
     count, total = context.run(sql.latency_count(view), **params)[0]
     if not count:
@@ -490,7 +568,11 @@ def decimal_normal(value: Decimal) -> str:
 
 
 def _credits(
-    agreement: ast.Agreement, results: Sequence[ObjectiveResult], window: Window, fee: ast.Money | None, as_of: date | None
+    agreement: ast.Agreement,
+    results: Sequence[ObjectiveResult],
+    window: Window,
+    fee: ast.Money | None,
+    as_of: date | None,
 ) -> list[CreditResult]:
     by_key = {(r.service, r.objective): r for r in results}
     credits: list[CreditResult] = []
@@ -510,8 +592,14 @@ def _credits(
             exact = None if base is None else base * tier.credit.value / _HUNDRED
             claim_by = add_calendar(window.last_day, block.claim_window.within) if block.claim_window else None
             credit = CreditResult(
-                service.name, block.objective, tier.credit.value, None, monthly.currency if monthly else None,
-                _tier_words(tier), claim_by, bool(claim_by and as_of and as_of > claim_by),
+                service.name,
+                block.objective,
+                tier.credit.value,
+                None,
+                monthly.currency if monthly else None,
+                _tier_words(tier),
+                claim_by,
+                bool(claim_by and as_of and as_of > claim_by),
                 "" if monthly else "no fee is known: give --fee",
             )
             if credit.expired:
@@ -539,12 +627,16 @@ def _holds(tier: ast.Tier, measured: Decimal) -> bool:
 
 
 def _tier_words(tier: ast.Tier) -> str:
-    threshold = f"{tier.threshold.value}%" if isinstance(tier.threshold, ast.Percent) else describe_duration(tier.threshold)
+    threshold = (
+        f"{tier.threshold.value}%" if isinstance(tier.threshold, ast.Percent) else describe_duration(tier.threshold)
+    )
     return f"{tier.comparison.value} {threshold}: {tier.credit.value}% of {tier.base.value}"
 
 
 def _apply_cap_and_minimum(
-    service: ast.Service, owed: list[tuple[CreditResult, Decimal | None, ast.Credits]], monthly: ast.Money | None,
+    service: ast.Service,
+    owed: list[tuple[CreditResult, Decimal | None, ast.Credits]],
+    monthly: ast.Money | None,
     window: Window,
 ) -> None:
     """The cap limits the sum of the service's credits (earlier objectives are paid first);
@@ -553,8 +645,10 @@ def _apply_cap_and_minimum(
     remaining: Decimal | None = None
     if caps and monthly is not None:
         months = Decimal(window.kind.months or 0)
-        remaining = min(monthly.amount * c.percent.value / _HUNDRED * (months if c.base is ast.FeeBase.PERIOD_FEES else 1)
-                        for c in caps)
+        remaining = min(
+            monthly.amount * c.percent.value / _HUNDRED * (months if c.base is ast.FeeBase.PERIOD_FEES else 1)
+            for c in caps
+        )
     for credit, exact, block in owed:
         if exact is None or monthly is None:
             continue
@@ -585,9 +679,13 @@ def parse_fee(text: str, agreement: ast.Agreement) -> ast.Money:
         raise SladslError(f"--fee {text!r} is not an amount: write, for example, --fee 2500 or --fee '2500 USD'")
     currency = match.group(2)
     if currency is None:
-        fees = [s.fee.money.currency for s in agreement.services if s.fee] + ([agreement.fee.money.currency] if agreement.fee else [])
+        fees = [s.fee.money.currency for s in agreement.services if s.fee] + (
+            [agreement.fee.money.currency] if agreement.fee else []
+        )
         if not fees:
-            raise SladslError("--fee needs a currency here (the agreement names none): write, for example, --fee '2500 USD'")
+            raise SladslError(
+                "--fee needs a currency here (the agreement names none): write, for example, --fee '2500 USD'"
+            )
         currency = fees[0]
     from sladsl.currencies import is_currency
 

@@ -21,7 +21,13 @@ from sladsl.diagnostics import SladslError
 
 TEXT, TIMESTAMP, BOOLEAN, INTEGER, DECIMAL = "text", "timestamp", "boolean", "integer", "decimal"
 
-_SQL_TYPES = {TEXT: "VARCHAR", TIMESTAMP: "TIMESTAMPTZ", BOOLEAN: "BOOLEAN", INTEGER: "BIGINT", DECIMAL: "DECIMAL(38,9)"}
+_SQL_TYPES = {
+    TEXT: "VARCHAR",
+    TIMESTAMP: "TIMESTAMPTZ",
+    BOOLEAN: "BOOLEAN",
+    INTEGER: "BIGINT",
+    DECIMAL: "DECIMAL(38,9)",
+}
 _WORDS = {TIMESTAMP: "a timestamp", BOOLEAN: "true/false or 1/0", INTEGER: "a whole number", DECIMAL: "a number"}
 
 
@@ -42,19 +48,43 @@ class Rule:
 
 
 TABLES: dict[str, tuple[Column, ...]] = {
-    "incidents": (Column("service", TEXT), Column("start", TIMESTAMP), Column("end", TIMESTAMP),
-                  Column("cause", TEXT, optional=True)),
-    "maintenance": (Column("service", TEXT), Column("start", TIMESTAMP), Column("end", TIMESTAMP),
-                    Column("announced", TIMESTAMP, optional=True)),
+    "incidents": (
+        Column("service", TEXT),
+        Column("start", TIMESTAMP),
+        Column("end", TIMESTAMP),
+        Column("cause", TEXT, optional=True),
+    ),
+    "maintenance": (
+        Column("service", TEXT),
+        Column("start", TIMESTAMP),
+        Column("end", TIMESTAMP),
+        Column("announced", TIMESTAMP, optional=True),
+    ),
     "samples": (Column("service", TEXT), Column("timestamp", TIMESTAMP), Column("up", BOOLEAN)),
-    "requests": (Column("service", TEXT), Column("timestamp", TIMESTAMP), Column("good", INTEGER),
-                 Column("total", INTEGER)),
-    "latency": (Column("service", TEXT), Column("metric", TEXT), Column("timestamp", TIMESTAMP),
-                Column("value_ms", DECIMAL)),
-    "tickets": (Column("id", TEXT), Column("plan", TEXT), Column("priority", TEXT), Column("opened", TIMESTAMP),
-                Column("first_response", TIMESTAMP, optional=True)),
-    "security_incidents": (Column("id", TEXT), Column("detected", TIMESTAMP),
-                           Column("notified", TIMESTAMP, optional=True)),
+    "requests": (
+        Column("service", TEXT),
+        Column("timestamp", TIMESTAMP),
+        Column("good", INTEGER),
+        Column("total", INTEGER),
+    ),
+    "latency": (
+        Column("service", TEXT),
+        Column("metric", TEXT),
+        Column("timestamp", TIMESTAMP),
+        Column("value_ms", DECIMAL),
+    ),
+    "tickets": (
+        Column("id", TEXT),
+        Column("plan", TEXT),
+        Column("priority", TEXT),
+        Column("opened", TIMESTAMP),
+        Column("first_response", TIMESTAMP, optional=True),
+    ),
+    "security_incidents": (
+        Column("id", TEXT),
+        Column("detected", TIMESTAMP),
+        Column("notified", TIMESTAMP, optional=True),
+    ),
     "reports": (Column("period", TEXT), Column("delivered", TIMESTAMP, optional=True)),
     "certifications": (Column("name", TEXT), Column("issued", TIMESTAMP), Column("expires", TIMESTAMP)),
 }
@@ -101,7 +131,9 @@ class Evidence:
             try:
                 self.con.execute(f"ATTACH '{_quote(str(self.path))}' AS evidence (READ_ONLY)")
             except duckdb.Error as exc:
-                raise SladslError(f"{source}: not a folder of tables or a DuckDB database ({_first_line(exc)})") from None
+                raise SladslError(
+                    f"{source}: not a folder of tables or a DuckDB database ({_first_line(exc)})"
+                ) from None
         self._tables: dict[str, _Table | None] = {}
         self.warnings: list[str] = []
 
@@ -136,7 +168,11 @@ class Evidence:
         """The typed view of a table, validated; a clear error when it is missing or bad."""
         table = self._find(name)
         if table is None:
-            where = "in the database" if self.database else f"in {self.path} (as {name}.csv, {name}.parquet or {name}.jsonl)"
+            where = (
+                "in the database"
+                if self.database
+                else f"in {self.path} (as {name}.csv, {name}.parquet or {name}.jsonl)"
+            )
             raise EvidenceError(f"missing table `{name}` {where}; it is needed by {why}")
         view = f"ev_{name}"
         if not table.raw_types:
@@ -154,7 +190,7 @@ class Evidence:
             if column.name not in table.raw_types and not column.optional:
                 have = ", ".join(table.raw_types) or "none"
                 raise EvidenceError(f"{table.origin}: missing column `{column.name}` (the columns are: {have})")
-        selects = [f"{_typed(c, table.raw_types)} AS \"{c.name}\"" for c in columns]
+        selects = [f'{_typed(c, table.raw_types)} AS "{c.name}"' for c in columns]
         self.con.execute(f"CREATE TEMP VIEW {view} AS SELECT {', '.join(selects)} FROM {table.reader}")
         self._validate(table, view)
 
@@ -166,8 +202,13 @@ class Evidence:
             if column.name not in table.raw_types:
                 continue
             if column.kind != TEXT and not _already_typed(column, table.raw_types):
-                checks.append((f'"__raw_{column.name}" IS NOT NULL AND "{column.name}" IS NULL', column.name,
-                               f"{{value}} is not {_WORDS[column.kind]}"))
+                checks.append(
+                    (
+                        f'"__raw_{column.name}" IS NOT NULL AND "{column.name}" IS NULL',
+                        column.name,
+                        f"{{value}} is not {_WORDS[column.kind]}",
+                    )
+                )
             if not column.optional:
                 checks.append((f'"__raw_{column.name}" IS NULL', column.name, "the value is empty"))
         checks += [(rule.condition, rule.column, rule.message) for rule in RULES.get(table.name, ())]
@@ -176,9 +217,9 @@ class Evidence:
         counts = ", ".join(f"count(*) FILTER (WHERE {c})" for c, _, _ in checks)
         row = self.con.execute(f"SELECT {counts} FROM ({_checked_rows(table, table.reader)})").fetchone()
         assert row is not None
-        for (condition, column, message), count in zip(checks, row, strict=True):
+        for (condition, column_name, message), count in zip(checks, row, strict=True):
             if count:
-                self.locate(table.name, condition, column, message)
+                self.locate(table.name, condition, column_name, message)
 
     def locate(self, table_name: str, condition: str, column: str, message: str) -> None:
         """Raise an error naming the first row of a table where `condition` holds.
@@ -270,7 +311,17 @@ def _already_typed(column: Column, raw_types: dict[str, str]) -> bool:
     if column.kind == TIMESTAMP:
         return raw.startswith("TIMESTAMP")
     if column.kind == INTEGER:
-        return raw in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT", "HUGEINT")
+        return raw in (
+            "BIGINT",
+            "INTEGER",
+            "SMALLINT",
+            "TINYINT",
+            "UBIGINT",
+            "UINTEGER",
+            "USMALLINT",
+            "UTINYINT",
+            "HUGEINT",
+        )
     if column.kind == DECIMAL:
         return raw.startswith("DECIMAL") or raw in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "DOUBLE", "FLOAT")
     return raw == target
@@ -286,7 +337,10 @@ def _typed(column: Column, raw_types: dict[str, str]) -> str:
     raw = _raw(column.name, raw_types)
     if column.kind == BOOLEAN:
         return f"TRY_CAST(CASE lower(CAST({raw} AS VARCHAR)) WHEN '1' THEN 'true' WHEN '0' THEN 'false' ELSE lower(CAST({raw} AS VARCHAR)) END AS BOOLEAN)"
-    return f"TRY_CAST(CAST({raw} AS VARCHAR) AS {_SQL_TYPES[column.kind]})"
+    text = f"CAST({raw} AS VARCHAR)"
+    if column.kind == INTEGER:  # DuckDB would round '1.5' to 2: a count must be written whole
+        return f"CASE WHEN regexp_full_match({text}, '[+-]?[0-9]+') THEN TRY_CAST({text} AS BIGINT) END"
+    return f"TRY_CAST({text} AS {_SQL_TYPES[column.kind]})"
 
 
 def _quote(text: str) -> str:

@@ -110,8 +110,13 @@ class SupportResult:
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "plan": self.plan, "priority": self.priority, "tickets": self.tickets, "met": self.met,
-            "pending": self.pending, "compliance": decimal_text(self.compliance), "target": decimal_text(self.target),
+            "plan": self.plan,
+            "priority": self.priority,
+            "tickets": self.tickets,
+            "met": self.met,
+            "pending": self.pending,
+            "compliance": decimal_text(self.compliance),
+            "target": decimal_text(self.target),
             "ok": self.ok,
         }
         if not self.judged:
@@ -133,8 +138,12 @@ class ClauseResult:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "section": self.section, "clause": self.clause, "judged": self.judged, "met": self.met,
-            "reason": self.reason, "explanation": [e.to_json() for e in self.explanation],
+            "section": self.section,
+            "clause": self.clause,
+            "judged": self.judged,
+            "met": self.met,
+            "reason": self.reason,
+            "explanation": [e.to_json() for e in self.explanation],
         }
 
 
@@ -152,10 +161,15 @@ class CreditResult:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "service": self.service, "objective": self.objective, "percent": decimal_text(self.percent),
-            "amount": None if self.amount is None else format(self.amount, "f"), "currency": self.currency,
-            "tier": self.tier, "claim_by": self.claim_by.isoformat() if self.claim_by else None,
-            "expired": self.expired, "reason": self.reason,
+            "service": self.service,
+            "objective": self.objective,
+            "percent": decimal_text(self.percent),
+            "amount": None if self.amount is None else format(self.amount, "f"),
+            "currency": self.currency,
+            "tier": self.tier,
+            "claim_by": self.claim_by.isoformat() if self.claim_by else None,
+            "expired": self.expired,
+            "reason": self.reason,
         }
 
 
@@ -195,17 +209,23 @@ class Report:
     def to_json(self) -> dict[str, Any]:
         totals = self.totals
         if len(totals) == 1:
-            (currency, amount), = totals.items()
+            ((currency, amount),) = totals.items()
             total: dict[str, Any] = {"amount": format(amount, "f"), "currency": currency}
         elif not totals:
             total = {"amount": "0", "currency": None}
         else:
-            total = {"amount": None, "currency": None,
-                     "by_currency": [{"amount": format(a, "f"), "currency": c} for c, a in sorted(totals.items())]}
+            total = {
+                "amount": None,
+                "currency": None,
+                "by_currency": [{"amount": format(a, "f"), "currency": c} for c, a in sorted(totals.items())],
+            }
         return {
             "agreement": self.agreement,
-            "period": {"label": self.window.label, "start": self.window.start.isoformat(),
-                       "end": self.window.end.isoformat()},
+            "period": {
+                "label": self.window.label,
+                "start": self.window.start.isoformat(),
+                "end": self.window.end.isoformat(),
+            },
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "status": self.status,
             "objectives": [o.to_json() for o in self.objectives],

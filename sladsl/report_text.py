@@ -51,8 +51,13 @@ def _support_row(s: SupportResult) -> list[str]:
     compliance = s.compliance
     measured = "-" if compliance is None else _short(compliance, "%")
     note = s.reason if not s.judged else f"{s.met} of {s.tickets - s.pending} met, {s.pending} pending"
-    return [f"support {s.plan} / {s.priority}", f"{decimal_text(s.target)}%", measured,
-            _verdict(s.ok, s.judged and s.ok is not None), note]
+    return [
+        f"support {s.plan} / {s.priority}",
+        f"{decimal_text(s.target)}%",
+        measured,
+        _verdict(s.ok, s.judged and s.ok is not None),
+        note,
+    ]
 
 
 def _clause_row(c: ClauseResult) -> list[str]:
@@ -78,8 +83,15 @@ def render_text(report: Report, explain: bool = False) -> str:
     rows = [["clause", "target", "measured", "verdict", "why"]]
     for o in report.objectives:
         target = f"{'≥' if o.unit == '%' else '≤'} {decimal_text(o.target)}{'%' if o.unit == '%' else ' ms'}"
-        rows.append([f"{o.service} / {o.objective}", target, _short(o.measured, o.unit), _verdict(o.met, o.judged),
-                     _objective_note(o)])
+        rows.append(
+            [
+                f"{o.service} / {o.objective}",
+                target,
+                _short(o.measured, o.unit),
+                _verdict(o.met, o.judged),
+                _objective_note(o),
+            ]
+        )
     rows += [_support_row(s) for s in report.support]
     rows += [_clause_row(c) for c in report.clauses]
     out += _table(rows)
@@ -100,10 +112,17 @@ def render_text(report: Report, explain: bool = False) -> str:
     out.append("")
     if report.credits:
         credit_rows = [["credit", "tier", "amount", "claim by", "note"]]
-        for c in report.credits:
-            amount = "-" if c.amount is None else f"{c.amount} {c.currency}"
-            credit_rows.append([f"{c.service} / {c.objective}", c.tier, amount,
-                                c.claim_by.isoformat() if c.claim_by else "-", c.reason])
+        for credit in report.credits:
+            amount = "-" if credit.amount is None else f"{credit.amount} {credit.currency}"
+            credit_rows.append(
+                [
+                    f"{credit.service} / {credit.objective}",
+                    credit.tier,
+                    amount,
+                    credit.claim_by.isoformat() if credit.claim_by else "-",
+                    credit.reason,
+                ]
+            )
         out += _table(credit_rows)
         out.append("")
     totals = report.totals

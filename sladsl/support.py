@@ -115,8 +115,18 @@ def evaluate_support(context: _Context) -> list[SupportResult]:
         target = plan.target.percent.value if plan.target else Decimal(100)
         if plan not in judged:
             for priority in plan.priorities:
-                results.append(SupportResult(plan.name, priority.name, 0, 0, 0, target, judged=False,
-                                             reason=f"measured per {_plan_period(plan).value}"))
+                results.append(
+                    SupportResult(
+                        plan.name,
+                        priority.name,
+                        0,
+                        0,
+                        0,
+                        target,
+                        judged=False,
+                        reason=f"measured per {_plan_period(plan).value}",
+                    )
+                )
             continue
         results.extend(_plan(context, plan, view, target))
     return results
@@ -130,25 +140,36 @@ def _plan(context: _Context, plan: ast.SupportPlan, view: str, target: Decimal) 
     names = [p.name for p in plan.priorities]
     placeholders = ", ".join("'" + n.replace("'", "''") + "'" for n in names) or "NULL"
     plan_text = plan.name.replace("'", "''")
-    bad = context.run(f"SELECT count(*) FROM {view} WHERE plan = $plan AND priority NOT IN ({placeholders})", plan=plan.name)
+    bad = context.run(
+        f"SELECT count(*) FROM {view} WHERE plan = $plan AND priority NOT IN ({placeholders})", plan=plan.name
+    )
     if bad[0][0]:
-        context.evidence.locate("tickets", f"plan = '{plan_text}' AND priority NOT IN ({placeholders})", "priority",
-                                f"{{value}} is not a priority of support plan {plan.name!r} ({', '.join(names)})")
+        context.evidence.locate(
+            "tickets",
+            f"plan = '{plan_text}' AND priority NOT IN ({placeholders})",
+            "priority",
+            f"{{value}} is not a priority of support plan {plan.name!r} ({', '.join(names)})",
+        )
     calendar = context.agreement.calendar(plan.calendar.name) if plan.calendar else None
     cutoff = context.cutoff_us
     context.run("CREATE OR REPLACE TEMP TABLE priorities (priority VARCHAR, allowed BIGINT, around BOOLEAN)")
-    context.evidence.con.executemany("INSERT INTO priorities VALUES (?, ?, ?)", [
-        (p.name, int(allowed_seconds(p.response, calendar) * US), p.around_the_clock or not p.response.business)
-        for p in plan.priorities
-    ])
+    context.evidence.con.executemany(
+        "INSERT INTO priorities VALUES (?, ?, ?)",
+        [
+            (p.name, int(allowed_seconds(p.response, calendar) * US), p.around_the_clock or not p.response.business)
+            for p in plan.priorities
+        ],
+    )
     context.run("CREATE OR REPLACE TEMP TABLE open_time (s BIGINT, e BIGINT)")
     if calendar is not None:
         first = context.window.first_day - timedelta(days=1)
         last = context.moment(cutoff).date() + timedelta(days=1)
-        context.evidence.con.executemany("INSERT INTO open_time VALUES (?, ?)",
-                                         open_intervals(calendar, context.agreement.timezone, first, last))
-    rows = context.run(sql.ticket_times(view), plan=plan.name, p0=context.window.start_us, p1=context.window.end_us,
-                       cutoff=cutoff)
+        context.evidence.con.executemany(
+            "INSERT INTO open_time VALUES (?, ?)", open_intervals(calendar, context.agreement.timezone, first, last)
+        )
+    rows = context.run(
+        sql.ticket_times(view), plan=plan.name, p0=context.window.start_us, p1=context.window.end_us, cutoff=cutoff
+    )
     by_priority = {p.name: SupportResult(plan.name, p.name, 0, 0, 0, target) for p in plan.priorities}
     for ticket, priority, opened, responded, allowed, around, elapsed in rows:
         result = by_priority[priority]
@@ -156,16 +177,34 @@ def _plan(context: _Context, plan: ast.SupportPlan, view: str, target: Decimal) 
         clock = "wall-clock" if around else "open"
         if responded is not None and elapsed <= allowed:
             result.met += 1
-            proof = Proof(f"ticket {ticket}", context.moment(opened), context.moment(responded), Decimal(elapsed) / US,
-                          True, f"answered after {_hms(elapsed)} of {clock} time")
+            proof = Proof(
+                f"ticket {ticket}",
+                context.moment(opened),
+                context.moment(responded),
+                Decimal(elapsed) / US,
+                True,
+                f"answered after {_hms(elapsed)} of {clock} time",
+            )
         elif responded is None and elapsed <= allowed:
             result.pending += 1
-            proof = Proof(f"ticket {ticket}", context.moment(opened), None, Decimal(elapsed) / US, False,
-                          "no response yet, not due: pending")
+            proof = Proof(
+                f"ticket {ticket}",
+                context.moment(opened),
+                None,
+                Decimal(elapsed) / US,
+                False,
+                "no response yet, not due: pending",
+            )
         else:
             why = "no response" if responded is None else "answered"
-            proof = Proof(f"ticket {ticket}", context.moment(opened), context.moment(responded) if responded else None,
-                          Decimal(elapsed) / US, True, f"{why} after {_hms(elapsed)} of {clock} time: missed")
+            proof = Proof(
+                f"ticket {ticket}",
+                context.moment(opened),
+                context.moment(responded) if responded else None,
+                Decimal(elapsed) / US,
+                True,
+                f"{why} after {_hms(elapsed)} of {clock} time: missed",
+            )
         result.explanation.append(proof)
     return list(by_priority.values())
 
@@ -209,12 +248,28 @@ def _breach_notification(context: _Context, clause: ast.BreachNotification) -> C
         elif context.cutoff_us - detected > allowed:
             on_time, reason = False, "not notified, and the deadline has passed"
         else:
-            result.explanation.append(Proof(f"security incident {incident}", context.moment(detected), None, None, False,
-                                            "not notified yet, not due: pending"))
+            result.explanation.append(
+                Proof(
+                    f"security incident {incident}",
+                    context.moment(detected),
+                    None,
+                    None,
+                    False,
+                    "not notified yet, not due: pending",
+                )
+            )
             continue
         late += not on_time
-        result.explanation.append(Proof(f"security incident {incident}", context.moment(detected),
-                                        context.moment(notified) if notified else None, None, True, reason))
+        result.explanation.append(
+            Proof(
+                f"security incident {incident}",
+                context.moment(detected),
+                context.moment(notified) if notified else None,
+                None,
+                True,
+                reason,
+            )
+        )
     result.met = late == 0
     result.reason = "no security incidents in the period" if not result.explanation else ""
     return result
@@ -228,8 +283,9 @@ def _certification(context: _Context, clause: ast.Certification) -> ClauseResult
         return result
     view = context.evidence.require("certifications", "`certification`")
     covered_until = context.window.start_us
-    for issued, expires in context.run(sql.certificates(view), name=clause.name, p0=context.window.start_us,
-                                       p1=context.window.end_us):
+    for issued, expires in context.run(
+        sql.certificates(view), name=clause.name, p0=context.window.start_us, p1=context.window.end_us
+    ):
         result.explanation.append(Proof("certificate", context.moment(issued), context.moment(expires)))
         if issued <= covered_until:
             covered_until = max(covered_until, expires)
@@ -248,15 +304,25 @@ def _report(context: _Context, reporting: ast.Reporting, clause: ast.Report) -> 
         return result
     view = context.evidence.require("reports", "the reporting clauses")
     due = _report_due(context, reporting, clause)
-    delivered, rows = context.run(sql.reports(view), label=context.window.label, cutoff=context.cutoff_us)[0]
+    delivered, _count = context.run(sql.reports(view), label=context.window.label, cutoff=context.cutoff_us)[0]
     result.judged = True
     if delivered is not None:
         result.met = due is not None and delivered <= due
-        result.explanation.append(Proof(f"report for {context.window.label}", context.moment(delivered), None, None, True,
-                                        "delivered on time" if result.met else "delivered late"))
+        result.explanation.append(
+            Proof(
+                f"report for {context.window.label}",
+                context.moment(delivered),
+                None,
+                None,
+                True,
+                "delivered on time" if result.met else "delivered late",
+            )
+        )
     elif due is not None and context.cutoff_us > due:
         result.met = False
-        result.explanation.append(Proof(f"report for {context.window.label}", None, None, None, True, "not delivered by its deadline"))
+        result.explanation.append(
+            Proof(f"report for {context.window.label}", None, None, None, True, "not delivered by its deadline")
+        )
     else:
         result.judged = False
         result.reason = "not due yet" + ("" if context.as_of else " (use --as-of to judge it later)")
