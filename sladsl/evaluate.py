@@ -30,6 +30,7 @@ from sladsl.report import Evidence as Proof
 from sladsl.units import describe_duration
 
 US = 1_000_000
+EXPLAIN_LIMIT = 50  # pieces of evidence listed per objective and kind; the rest are counted
 _HUNDRED = Decimal(100)
 _counter = itertools.count()
 
@@ -54,7 +55,7 @@ def evaluate(
         report.support = evaluate_support(context)
         report.clauses = evaluate_clauses(context)
         report.credits = _credits(agreement, report.objectives, window, fee, as_of)
-        report.warnings = evidence.warnings
+        report.warnings = list(dict.fromkeys(evidence.warnings))
         return report
     finally:
         evidence.close()
@@ -93,7 +94,7 @@ def _check_service_names(context: _Context) -> None:
         for t in _tables_for(o)
         if o.period and o.period.kind is context.window.kind
     }
-    for table in sorted(tables):
+    for table in sorted(tables - {"samples"}):  # samples: found in the summary's own pass
         if context.evidence.has(table):
             context.evidence.warn_unknown(table, "service", names, "service")
 
@@ -192,6 +193,7 @@ def _time_based(context: _Context, members: list[tuple[ast.Service, ast.Objectiv
     outages, everything = f"SELECT * FROM {outage_table}", f"SELECT * FROM {all_table}"
     qualified = _qualified_maintenance(context, objective, params, tag)
     rows = {r[0]: r[1:] for r in context.run(sql.downtime(outages, qualified), **params)}
+    daily = _daily(context, outages, qualified, params)
     raw_all = {r[0]: r[1] for r in context.run(sql.downtime(everything, _NOTHING), **{**params, "ignore": 0})}
     for service, objective_, result in members:
         raw, ignored, maintenance = rows.get(service.name, (0, 0, 0))
@@ -208,7 +210,7 @@ def _time_based(context: _Context, members: list[tuple[ast.Service, ast.Objectiv
         result.explanation = proofs.get(service.name, []) + _maintenance_proofs(
             context, objective_, service.name, params, tag
         )
-        result.daily = _daily(context, outages, qualified, service.name, params)
+        result.daily = daily.get(service.name, [])
 
 
 _NOTHING = "SELECT CAST(NULL AS VARCHAR) AS service, CAST(0 AS BIGINT) AS s, CAST(0 AS BIGINT) AS e WHERE false"
@@ -241,14 +243,16 @@ def _incident_outages(
     _create(context, everything, sql.merge(f"SELECT service, s, e FROM {incidents}"), params)
     proofs: dict[str, list[Proof]] = defaultdict(list)
     ignore = params["ignore"]
-    for service, s, e, cause, excluded in context.run(f"SELECT * FROM {incidents} ORDER BY service, s, e"):
+    listed = sql.first_rows(f"SELECT * FROM {incidents}", "s, e")
+    for service, s, e, cause, excluded, n, of in context.run(listed, limit=EXPLAIN_LIMIT):
         reason = f'caused by "{cause}", which is excluded' if excluded else ""
         proofs[service].append(
             Proof("incident", context.moment(s), context.moment(e), _seconds(e - s), not excluded, reason)
         )
-    for service, s, e in context.run(
-        f"SELECT * FROM {counted} WHERE e - s < $ignore ORDER BY service, s", ignore=ignore
-    ):
+        if n == EXPLAIN_LIMIT and of > n:
+            proofs[service].append(Proof(f"{of - n} more incidents, not listed"))
+    short = sql.first_rows(f"SELECT * FROM {counted} WHERE e - s < {int(ignore)}", "s")
+    for service, s, e, _, _ in context.run(short, limit=EXPLAIN_LIMIT):
         proofs[service].append(
             Proof(
                 "outage",
@@ -271,23 +275,31 @@ def _sample_outages(
     step = int(source.every.seconds * US)
     buckets = math.ceil((params["p1"] - params["p0"]) / step)
     params.update(step=step, buckets=buckets)
-    bad = f"bad_{tag}"
-    context.run(f"CREATE TEMP TABLE {bad} (service VARCHAR, bucket INTEGER)")
+    bad, summary = f"bad_{tag}", f"summary_{tag}"
+    _create(context, summary, sql.sample_summary(view), params)
+    _create(context, bad, f"SELECT service, unnest(down) AS bucket FROM {summary} WHERE service IN (SELECT unnest($services))", params)
     proofs: dict[str, list[Proof]] = defaultdict(list)
     seen = set()
-    for service, n, distinct, down in context.run(sql.sample_summary(view), **params):
+    known = set(params["services"])
+    defined = {s.name for s in context.agreement.services}
+    for service, n, distinct in context.run(f"SELECT service, n, distinct_buckets FROM {summary} ORDER BY service"):
+        if service not in defined:
+            context.evidence.warnings.append(
+                f"{context.evidence.origin('samples')}: {n} row{'s' if n != 1 else ''} in the period name service "
+                f"{service!r}, which the agreement does not define; left out"
+            )
+        if service not in known:
+            continue
         seen.add(service)
         if distinct < n:
             _report_duplicate_sample(context, service, source, params)
-        if down:
-            context.run(f"INSERT INTO {bad} SELECT $service, unnest($down)", service=service, down=down)
         _missing_samples(context, objective, view, bad, service, buckets - distinct, params, proofs)
     for service in params["services"]:
         if service not in seen:
             _missing_samples(context, objective, view, bad, service, buckets, params, proofs)
     outages = f"outages_{tag}"
     _create(context, outages, sql.bucket_runs(f"SELECT DISTINCT service, bucket FROM {bad}"), params)
-    for service, s, e in context.run(f"SELECT * FROM {outages} ORDER BY service, s"):
+    for service, s, e, _, _ in context.run(sql.first_rows(f"SELECT * FROM {outages}", "s"), limit=EXPLAIN_LIMIT):
         proofs[service].append(
             Proof("outage (down or missing samples)", context.moment(s), context.moment(e), _seconds(e - s))
         )
@@ -387,7 +399,7 @@ def _window_outages(
             )
     outages = f"outages_{tag}"
     _create(context, outages, sql.bucket_runs(f"SELECT DISTINCT service, bucket FROM {bad}"), params)
-    for service, s, e in context.run(f"SELECT * FROM {outages} ORDER BY service, s"):
+    for service, s, e, _, _ in context.run(sql.first_rows(f"SELECT * FROM {outages}", "s"), limit=EXPLAIN_LIMIT):
         proofs[service].append(
             Proof(f"windows above {source.above.value}% errors", context.moment(s), context.moment(e), _seconds(e - s))
         )
@@ -480,8 +492,9 @@ def describe_seconds_us(us: int) -> str:
 
 
 def _daily(
-    context: _Context, outages: str, qualified: str, service: str, params: dict[str, Any]
-) -> list[tuple[date, Decimal]]:
+    context: _Context, outages: str, qualified: str, params: dict[str, Any]
+) -> dict[str, list[tuple[date, Decimal]]]:
+    """Counted downtime per local day for every service of a shape, in one query."""
     days = []
     day = context.window.first_day
     tz = context.window.start.tzinfo
@@ -491,8 +504,13 @@ def _daily(
         end = epoch_us(datetime(nxt.year, nxt.month, nxt.day, tzinfo=tz))
         days.append(f"SELECT DATE '{day.isoformat()}' AS day, CAST({start} AS BIGINT) AS s, CAST({end} AS BIGINT) AS e")
         day = nxt
-    rows = context.run(sql.daily_downtime(outages, qualified, " UNION ALL ".join(days)), **params, service=service)
-    return [(d, _seconds(v)) for d, v in rows]
+    counted: dict[str, dict[date, Decimal]] = defaultdict(dict)
+    for service, d, us in context.run(sql.daily_downtime(outages, qualified, " UNION ALL ".join(days)), **params):
+        counted[service][d] = _seconds(us)
+    every_day = [context.window.first_day + timedelta(days=i) for i in range(len(days))]
+    return {
+        service: [(d, counted.get(service, {}).get(d, Decimal(0))) for d in every_day] for service in params["services"]
+    }
 
 
 def _average_error_rate(

@@ -209,7 +209,7 @@ class Evidence:
                         f"{{value}} is not {_WORDS[column.kind]}",
                     )
                 )
-            if not column.optional:
+            if not column.optional and not self._known_without_nulls(table, column.name):
                 checks.append((f'"__raw_{column.name}" IS NULL', column.name, "the value is empty"))
         checks += [(rule.condition, rule.column, rule.message) for rule in RULES.get(table.name, ())]
         if not checks:
@@ -220,6 +220,17 @@ class Evidence:
         for (condition, column_name, message), count in zip(checks, row, strict=True):
             if count:
                 self.locate(table.name, condition, column_name, message)
+
+    def _known_without_nulls(self, table: _Table, column: str) -> bool:
+        """Parquet statistics can prove a typed column has no nulls: no scan needed then."""
+        if table.kind != "parquet":
+            return False
+        row = self.con.execute(
+            "SELECT count(*), count(stats_null_count), coalesce(sum(stats_null_count), 0) "
+            "FROM parquet_metadata(?) WHERE path_in_schema = ?",
+            [table.file, column],
+        ).fetchone()
+        return bool(row and row[0] and row[0] == row[1] and row[2] == 0)
 
     def locate(self, table_name: str, condition: str, column: str, message: str) -> None:
         """Raise an error naming the first row of a table where `condition` holds.
@@ -252,6 +263,10 @@ class Evidence:
                 f"{table.origin}: {count} row{'s' if count != 1 else ''} name {what} {name!r}, "
                 f"which the agreement does not define; left out"
             )
+
+    def origin(self, name: str) -> str:
+        table = self._find(name)
+        return table.origin if table else name
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.con.execute(sql, list(params)).fetchall()

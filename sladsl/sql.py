@@ -67,15 +67,16 @@ def bucket_runs(buckets: str) -> str:
 
 
 def sample_summary(view: str) -> str:
-    """One pass over the samples: per service the count, the distinct intervals (a bitmap,
-    linear time, to find duplicates), and the down intervals."""
+    """One pass over the samples of the period: per service (every service, so that unknown
+    names are found in the same pass) the count, the distinct intervals (a bitmap, linear
+    time, to find duplicates), and the down intervals."""
     return f"""
         SELECT service, count(*) AS n,
                bit_count(bitstring_agg(bucket, 0, $buckets - 1)) AS distinct_buckets,
-               list(bucket ORDER BY bucket) FILTER (WHERE NOT up) AS down
+               list(bucket) FILTER (WHERE NOT up) AS down
         FROM (SELECT service, up, CAST((epoch_us("timestamp") - $p0) // $step AS INTEGER) AS bucket
               FROM {view}
-              WHERE {_service_filter()} AND "timestamp" >= make_timestamptz($p0) AND "timestamp" < make_timestamptz($p1))
+              WHERE "timestamp" >= make_timestamptz($p0) AND "timestamp" < make_timestamptz($p1))
         GROUP BY service
     """
 
@@ -184,18 +185,30 @@ def outage_details(outages: str) -> str:
 
 
 def daily_downtime(outages: str, qualified: str, days: str) -> str:
-    """Counted downtime per local day of the period, for the report's chart."""
+    """Counted downtime per service and local day of the period, for the report's chart."""
     return f"""
-        WITH o AS (SELECT s, e FROM ({outages}) WHERE service = $service AND e > $p0 AND s < $p1 AND e - s >= $ignore),
-             m AS (SELECT s, e FROM ({qualified}) WHERE service = $service),
+        WITH o AS (SELECT service, s, e FROM ({outages}) WHERE e > $p0 AND s < $p1 AND e - s >= $ignore),
+             m AS (SELECT service, s, e FROM ({qualified})),
              d AS ({days}),
-             od AS (SELECT d.day, greatest(o.s, d.s) AS s, least(o.e, d.e) AS e FROM o JOIN d ON o.s < d.e AND o.e > d.s),
-             down AS (SELECT day, sum(e - s) AS us FROM od GROUP BY day),
-             x AS (SELECT od.day, sum(least(od.e, m.e) - greatest(od.s, m.s)) AS us
-                   FROM od JOIN m ON m.s < od.e AND m.e > od.s GROUP BY od.day)
-        SELECT d.day, coalesce(down.us, 0) - coalesce(x.us, 0)
-        FROM d LEFT JOIN down ON down.day = d.day LEFT JOIN x ON x.day = d.day
-        ORDER BY d.day
+             od AS (SELECT o.service, d.day, greatest(o.s, d.s) AS s, least(o.e, d.e) AS e
+                    FROM o JOIN d ON o.s < d.e AND o.e > d.s),
+             down AS (SELECT service, day, sum(e - s) AS us FROM od GROUP BY ALL),
+             x AS (SELECT od.service, od.day, sum(least(od.e, m.e) - greatest(od.s, m.s)) AS us
+                   FROM od JOIN m ON m.service = od.service AND m.s < od.e AND m.e > od.s GROUP BY ALL)
+        SELECT down.service, down.day, down.us - coalesce(x.us, 0)
+        FROM down LEFT JOIN x ON x.service = down.service AND x.day = down.day
+        ORDER BY 1, 2
+    """
+
+
+def first_rows(query: str, order: str) -> str:
+    """At most `$limit` rows per service, and how many there were: explanations stay
+    readable (and bounded in memory) when a service has a million incidents."""
+    return f"""
+        SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY service ORDER BY {order}) AS n,
+                              count(*) OVER (PARTITION BY service) AS of
+                       FROM ({query}))
+        WHERE n <= $limit ORDER BY service, n
     """
 
 
