@@ -149,10 +149,20 @@ def main() -> None:
         services = args.services // share
         data = generate(services, args.incidents // share)
         memory[services] = peak_memory(data, services, SAMPLES)
-        print(f"peak RSS evaluating {services * 43200:>11,} samples ({services:4} services): {memory[services]:6.0f} MiB")
+        print(
+            f"peak RSS evaluating {services * 43200:>11,} samples ({services:4} services): {memory[services]:6.0f} MiB"
+        )
     if args.json:
-        print(json.dumps({"figures": figures, "samples_ratio": samples_ratio, "incidents_ratio": incidents_ratio,
-                          "peak_rss_mib": memory}))
+        print(
+            json.dumps(
+                {
+                    "figures": figures,
+                    "samples_ratio": samples_ratio,
+                    "incidents_ratio": incidents_ratio,
+                    "peak_rss_mib": memory,
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -277,7 +277,12 @@ def _sample_outages(
     params.update(step=step, buckets=buckets)
     bad, summary = f"bad_{tag}", f"summary_{tag}"
     _create(context, summary, sql.sample_summary(view), params)
-    _create(context, bad, f"SELECT service, unnest(down) AS bucket FROM {summary} WHERE service IN (SELECT unnest($services))", params)
+    _create(
+        context,
+        bad,
+        f"SELECT service, unnest(down) AS bucket FROM {summary} WHERE service IN (SELECT unnest($services))",
+        params,
+    )
     proofs: dict[str, list[Proof]] = defaultdict(list)
     seen = set()
     known = set(params["services"])
