@@ -300,5 +300,72 @@ def evaluate(
         raise click.exceptions.Exit(1)
 
 
+def _overrides(values: tuple[str, ...]) -> dict[str, str]:
+    overrides = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise SladslError(f"--set {item!r}: write KEY=VALUE, for example --set customer=\"Acme Ltd\"")
+        overrides[key.strip()] = value
+    return overrides
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, allow_dash=True))
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf", "md"]), default="html", show_default=True)
+@click.option("-o", "--output", "out", default=None,
+              help="the output file (with --batch: a folder); default: standard output for html and md")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+              help="override a header value: title, version, provider, customer, effective, term")
+@click.option("--template-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="templates that replace the built-in ones (run in Jinja2's sandbox)")
+@click.option("--paper", type=click.Choice(["A4", "Letter"], case_sensitive=False), default="A4", show_default=True)
+@click.option("--batch", is_flag=True, help="render every FILE (and every row of --customers) into the -o folder")
+@click.option("--customers", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="with --batch: a CSV whose columns are header values, one document per row")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="parallel workers for --batch (default: every core)")
+@click.option("--color/--no-color", "colour", default=None)
+@reports_bad_input
+def render(files: tuple[str, ...], fmt: str, out: str | None, sets: tuple[str, ...], template_dir: Path | None,
+           paper: str, batch: bool, customers: Path | None, jobs: int | None, colour: bool | None) -> None:
+    """Render the customer-facing contract document: HTML, PDF or Markdown.
+
+    HTML and Markdown are deterministic: the same input gives the same bytes.
+    """
+    from sladsl import render as renderer
+
+    overrides = _overrides(sets)
+    paper = "Letter" if paper.lower() == "letter" else "A4"
+    if batch:
+        from sladsl.batch import render_batch
+
+        if out is None:
+            raise SladslError("--batch needs -o FOLDER")
+        render_batch(files, fmt, Path(out), overrides, customers, template_dir, paper, jobs)
+        return
+    if len(files) != 1:
+        raise SladslError("render takes one FILE (use --batch for several)")
+    if customers is not None:
+        raise SladslError("--customers needs --batch")
+    agreement = _load_checked(_read(files[0]), colour)
+    if fmt == "pdf":
+        if out is None or out == "-":
+            raise SladslError("--format pdf needs -o FILE.pdf")
+        _write_bytes(renderer.render_pdf(agreement, overrides, template_dir, paper), out)
+        return
+    _write_output(renderer.render_text(agreement, fmt, overrides, template_dir, paper), out)
+
+
+def _write_bytes(data: bytes, out: str) -> None:
+    path = Path(out)
+    if path.is_dir():
+        raise SladslError(f"{out}: is a directory; -o takes a file name")
+    if not path.parent.exists():
+        raise SladslError(f"{out}: the folder {path.parent} does not exist")
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
