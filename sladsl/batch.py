@@ -17,7 +17,9 @@ import click
 
 from sladsl.diagnostics import SladslError
 
-Job = tuple[str, str, str, dict[str, str], str | None, str, str]  # source path, text, format, overrides, templates, paper, out
+Job = tuple[
+    str, str, str, dict[str, str], str | None, str, str
+]  # source path, text, format, overrides, templates, paper, out
 
 
 def _slug(text: str) -> str:
@@ -38,8 +40,14 @@ def _customers(path: Path | None) -> list[dict[str, str]]:
 
 
 def render_batch(
-    files: tuple[str, ...], fmt: str, folder: Path, overrides: dict[str, str], customers: Path | None,
-    templates: Path | None, paper: str, jobs: int | None,
+    files: tuple[str, ...],
+    fmt: str,
+    folder: Path,
+    overrides: dict[str, str],
+    customers: Path | None,
+    templates: Path | None,
+    paper: str,
+    jobs: int | None,
 ) -> None:
     from sladsl.api import check_source
     from sladsl.render import contract_model
@@ -64,9 +72,13 @@ def render_batch(
             if name in names:
                 raise SladslError(f"two documents would both be named {name}; give each row a different customer")
             names.add(name)
-            work.append((path, source.text, fmt, values, str(templates) if templates else None, paper, str(folder / name)))
+            work.append(
+                (path, source.text, fmt, values, str(templates) if templates else None, paper, str(folder / name))
+            )
     workers = jobs or os.cpu_count() or 1
-    with click.progressbar(length=len(work), label=f"rendering {len(work)} documents", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(
+        length=len(work), label=f"rendering {len(work)} documents", file=click.get_text_stream("stderr")
+    ) as bar:
         if workers == 1 or len(work) == 1:
             for job in work:
                 _render_one(job)

@@ -305,7 +305,7 @@ def _overrides(values: tuple[str, ...]) -> dict[str, str]:
     for item in values:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise SladslError(f"--set {item!r}: write KEY=VALUE, for example --set customer=\"Acme Ltd\"")
+            raise SladslError(f'--set {item!r}: write KEY=VALUE, for example --set customer="Acme Ltd"')
         overrides[key.strip()] = value
     return overrides
 
@@ -313,21 +313,51 @@ def _overrides(values: tuple[str, ...]) -> dict[str, str]:
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, allow_dash=True))
 @click.option("--format", "fmt", type=click.Choice(["html", "pdf", "md"]), default="html", show_default=True)
-@click.option("-o", "--output", "out", default=None,
-              help="the output file (with --batch: a folder); default: standard output for html and md")
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
-              help="override a header value: title, version, provider, customer, effective, term")
-@click.option("--template-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="templates that replace the built-in ones (run in Jinja2's sandbox)")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    default=None,
+    help="the output file (with --batch: a folder); default: standard output for html and md",
+)
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="override a header value: title, version, provider, customer, effective, term",
+)
+@click.option(
+    "--template-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="templates that replace the built-in ones (run in Jinja2's sandbox)",
+)
 @click.option("--paper", type=click.Choice(["A4", "Letter"], case_sensitive=False), default="A4", show_default=True)
 @click.option("--batch", is_flag=True, help="render every FILE (and every row of --customers) into the -o folder")
-@click.option("--customers", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="with --batch: a CSV whose columns are header values, one document per row")
-@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="parallel workers for --batch (default: every core)")
+@click.option(
+    "--customers",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="with --batch: a CSV whose columns are header values, one document per row",
+)
+@click.option(
+    "--jobs", type=click.IntRange(1, 64), default=None, help="parallel workers for --batch (default: every core)"
+)
 @click.option("--color/--no-color", "colour", default=None)
 @reports_bad_input
-def render(files: tuple[str, ...], fmt: str, out: str | None, sets: tuple[str, ...], template_dir: Path | None,
-           paper: str, batch: bool, customers: Path | None, jobs: int | None, colour: bool | None) -> None:
+def render(
+    files: tuple[str, ...],
+    fmt: str,
+    out: str | None,
+    sets: tuple[str, ...],
+    template_dir: Path | None,
+    paper: str,
+    batch: bool,
+    customers: Path | None,
+    jobs: int | None,
+    colour: bool | None,
+) -> None:
     """Render the customer-facing contract document: HTML, PDF or Markdown.
 
     HTML and Markdown are deterministic: the same input gives the same bytes.

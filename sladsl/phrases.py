@@ -22,7 +22,12 @@ _DAY = Decimal(86400)
 
 # The lengths a period can have, in days: what "allowed downtime" is computed for.
 PERIOD_LENGTHS: dict[PeriodKind, tuple[tuple[int, str], ...]] = {
-    PeriodKind.MONTH: ((30, "a 30-day month"), (31, "a 31-day month"), (28, "a 28-day February"), (29, "a 29-day February")),
+    PeriodKind.MONTH: (
+        (30, "a 30-day month"),
+        (31, "a 31-day month"),
+        (28, "a 28-day February"),
+        (29, "a 29-day February"),
+    ),
     PeriodKind.QUARTER: ((90, "a 90-day quarter"), (91, "a 91-day quarter"), (92, "a 92-day quarter")),
     PeriodKind.YEAR: ((365, "a 365-day year"), (366, "a leap year")),
     PeriodKind.WEEK: ((7, "a week"),),
@@ -34,8 +39,12 @@ def percent(value: Decimal) -> str:
 
 
 def period_words(period: ast.Period) -> str:
-    return {"calendar month": "each calendar month", "calendar quarter": "each calendar quarter",
-            "calendar year": "each calendar year", "week": "each week (Monday to Sunday)"}[period.kind.value]
+    return {
+        "calendar month": "each calendar month",
+        "calendar quarter": "each calendar quarter",
+        "calendar year": "each calendar year",
+        "week": "each week (Monday to Sunday)",
+    }[period.kind.value]
 
 
 def whole_seconds(seconds: Decimal) -> str:
@@ -53,20 +62,29 @@ def _availability(s: ast.AvailabilityTarget) -> str:
     facts = allowed_downtime(s)
     others = "; ".join(f"{d} in {n}" for n, d in facts[1:])
     more = f" ({others})" if others else ""
-    return (f"The service will be available at least {percent(s.percent.value)} of the time in {period_words(s.period)}. "
-            f"This allows at most {facts[0][1]} of downtime in {facts[0][0]}{more}.")
+    return (
+        f"The service will be available at least {percent(s.percent.value)} of the time in {period_words(s.period)}. "
+        f"This allows at most {facts[0][1]} of downtime in {facts[0][0]}{more}."
+    )
 
 
 def _requests(s: ast.RequestTarget) -> str:
     failed = _HUNDRED - s.percent.value
-    return (f"At least {percent(s.percent.value)} of the requests made in {period_words(s.period)} will succeed, "
-            f"so that at most {percent(failed)} may fail.")
+    return (
+        f"At least {percent(s.percent.value)} of the requests made in {period_words(s.period)} will succeed, "
+        f"so that at most {percent(failed)} may fail."
+    )
 
 
 def _latency(s: ast.LatencyTarget) -> str:
-    which = ("The average" if s.percentile is None
-             else f"The {_ordinal(s.percentile)} percentile (the value that {percent(s.percentile)} of measurements do not exceed)")
-    return f"{which} of \u201c{s.metric}\u201d over {period_words(s.period)} will be at most {describe_duration(s.limit)}."
+    which = (
+        "The average"
+        if s.percentile is None
+        else f"The {_ordinal(s.percentile)} percentile (the value that {percent(s.percentile)} of measurements do not exceed)"
+    )
+    return (
+        f"{which} of \u201c{s.metric}\u201d over {period_words(s.period)} will be at most {describe_duration(s.limit)}."
+    )
 
 
 def _ordinal(value: Decimal) -> str:
@@ -79,18 +97,24 @@ def _ordinal(value: Decimal) -> str:
 
 def _error_rate(s: ast.DowntimeFromErrorRate) -> str:
     minimum = f" and at least {s.min_requests} requests were made in it" if s.min_requests else ""
-    return (f"Downtime is measured in windows of {describe_duration(s.window)}: a window is downtime when more than "
-            f"{percent(s.above.value)} of its requests failed{minimum}.")
+    return (
+        f"Downtime is measured in windows of {describe_duration(s.window)}: a window is downtime when more than "
+        f"{percent(s.above.value)} of its requests failed{minimum}."
+    )
 
 
 def _maintenance(s: ast.ExcludeMaintenance) -> str:
-    text = (f"Maintenance announced to the Customer at least {describe_duration(s.notice)} before it starts is not "
-            "counted as downtime")
+    text = (
+        f"Maintenance announced to the Customer at least {describe_duration(s.notice)} before it starts is not "
+        "counted as downtime"
+    )
     if s.cap is not None:
         days, name = PERIOD_LENGTHS[s.cap.period.kind][0]
         share = (s.cap.limit.seconds / (days * _DAY) * _HUNDRED).quantize(Decimal("0.01"))
-        text += (f", up to {describe_duration(s.cap.limit)} of maintenance time in {period_words(s.cap.period)} "
-                 f"({share}% of {name}); maintenance beyond that counts")
+        text += (
+            f", up to {describe_duration(s.cap.limit)} of maintenance time in {period_words(s.cap.period)} "
+            f"({share}% of {name}); maintenance beyond that counts"
+        )
     return text + ". Maintenance announced later, or not at all, counts as downtime."
 
 
@@ -154,8 +178,10 @@ def _priority(s: ast.Priority) -> str:
 
 
 def _report(s: ast.Report) -> str:
-    return (f"The Provider delivers a {s.kind} report for {period_words(s.every)} within "
-            f"{describe_duration(s.within)} after its end.")
+    return (
+        f"The Provider delivers a {s.kind} report for {period_words(s.every)} within "
+        f"{describe_duration(s.within)} after its end."
+    )
 
 
 PHRASES: dict[type, Callable[[Any], str]] = {
@@ -171,11 +197,19 @@ PHRASES: dict[type, Callable[[Any], str]] = {
     ast.AvailabilityTarget: _availability,
     ast.RequestTarget: _requests,
     ast.LatencyTarget: _latency,
-    ast.DowntimeFromIncidents: lambda s: "Downtime is the time covered by the Provider's incident records; overlapping incidents count once.",
-    ast.DowntimeFromSamples: lambda s: f"Downtime is measured by a probe every {describe_duration(s.every)}; each interval whose probe fails is downtime.",
+    ast.DowntimeFromIncidents: lambda s: (
+        "Downtime is the time covered by the Provider's incident records; overlapping incidents count once."
+    ),
+    ast.DowntimeFromSamples: lambda s: (
+        f"Downtime is measured by a probe every {describe_duration(s.every)}; each interval whose probe fails is downtime."
+    ),
     ast.DowntimeFromErrorRate: _error_rate,
-    ast.AverageErrorRate: lambda s: f"Availability is 100% minus the average error rate over windows of {describe_duration(s.window)}; a window without requests counts as no errors.",
-    ast.MissingData: lambda s: "Time without measurements counts as " + ("available." if s.counts_as_available else "unavailable."),
+    ast.AverageErrorRate: lambda s: (
+        f"Availability is 100% minus the average error rate over windows of {describe_duration(s.window)}; a window without requests counts as no errors."
+    ),
+    ast.MissingData: lambda s: (
+        "Time without measurements counts as " + ("available." if s.counts_as_available else "unavailable.")
+    ),
     ast.IgnoreOutages: lambda s: f"Outages shorter than {describe_duration(s.shorter_than)} are not counted.",
     ast.ExcludeMaintenance: _maintenance,
     ast.ExcludeCauses: _causes,
@@ -183,16 +217,24 @@ PHRASES: dict[type, Callable[[Any], str]] = {
     ast.Tier: _tier,
     ast.CreditCap: _cap,
     ast.CreditMinimum: lambda s: f"Credits smaller than {s.money.amount} {s.money.currency} are not issued.",
-    ast.ClaimWindow: lambda s: f"The Customer must claim the credit within {describe_duration(s.within)} after the end of the period.",
+    ast.ClaimWindow: lambda s: (
+        f"The Customer must claim the credit within {describe_duration(s.within)} after the end of the period."
+    ),
     ast.OpenHours: _open_hours,
     ast.Holidays: lambda s: f"Closed on public holidays in {holiday_country(s.country)}.",
     ast.UsesCalendar: lambda s: f"Business hours follow the \u201c{s.name}\u201d calendar.",
     ast.Priority: _priority,
-    ast.TicketTarget: lambda s: f"At least {percent(s.percent.value)} of the tickets of each priority opened in {period_words(s.period)} receive their first response in time.",
-    ast.Certification: lambda s: f"The Provider maintains the {s.name} certification"
-    + (f", renewed every {describe_duration(s.renewed_every)}." if s.renewed_every else "."),
+    ast.TicketTarget: lambda s: (
+        f"At least {percent(s.percent.value)} of the tickets of each priority opened in {period_words(s.period)} receive their first response in time."
+    ),
+    ast.Certification: lambda s: (
+        f"The Provider maintains the {s.name} certification"
+        + (f", renewed every {describe_duration(s.renewed_every)}." if s.renewed_every else ".")
+    ),
     ast.Compliance: lambda s: f"The Provider complies with {s.name}.",
-    ast.BreachNotification: lambda s: f"The Provider notifies the Customer of a security breach within {describe_duration(s.within)} of detecting it.",
+    ast.BreachNotification: lambda s: (
+        f"The Provider notifies the Customer of a security breach within {describe_duration(s.within)} of detecting it."
+    ),
     ast.Report: _report,
 }
 

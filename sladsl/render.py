@@ -124,10 +124,15 @@ def _header(agreement: ast.Agreement, overrides: dict[str, str]) -> dict[str, An
 
 
 def _agreement_section(agreement: ast.Agreement, section: Section, header: dict[str, Any]) -> None:
-    facts = [f"This Agreement is made between {header['provider']} (the \u201cProvider\u201d) and "
-             f"{header['customer']} (the \u201cCustomer\u201d)."]
+    facts = [
+        f"This Agreement is made between {header['provider']} (the \u201cProvider\u201d) and "
+        f"{header['customer']} (the \u201cCustomer\u201d)."
+    ]
     if header["effective"]:
-        facts.append(f"It takes effect on {header['effective']}" + (f" and runs for {header['term']}." if header["term"] else "."))
+        facts.append(
+            f"It takes effect on {header['effective']}"
+            + (f" and runs for {header['term']}." if header["term"] else ".")
+        )
     facts.append(f"Measurement periods and times are in the {agreement.timezone} time zone.")
     if header["fee"]:
         facts.append(f"The monthly fee is {header['fee'].replace(' per month', '')}.")
@@ -138,16 +143,22 @@ def _agreement_section(agreement: ast.Agreement, section: Section, header: dict[
 
 
 def _definitions(agreement: ast.Agreement, section: Section) -> None:
-    section.blocks.append({"type": "definitions", "items": [
-        {"term": d.term, **prose(d.body)} for d in agreement.definitions
-    ]})
+    section.blocks.append(
+        {"type": "definitions", "items": [{"term": d.term, **prose(d.body)} for d in agreement.definitions]}
+    )
 
 
 def _service(agreement: ast.Agreement, service: ast.Service, section: Section) -> None:
     fee = agreement.monthly_fee(service)
     if service.fee:
-        section.blocks.append({"type": "sentences", "sentences": [
-            f"The monthly fee for this service is {service.fee.money.amount} {service.fee.money.currency}."]})
+        section.blocks.append(
+            {
+                "type": "sentences",
+                "sentences": [
+                    f"The monthly fee for this service is {service.fee.money.amount} {service.fee.money.currency}."
+                ],
+            }
+        )
     clause = 0
     for statement in service.statements:
         if isinstance(statement, ast.Text):
@@ -172,8 +183,15 @@ def _objective(objective: ast.Objective, number: str) -> dict[str, Any]:
     target = objective.target
     if isinstance(target, ast.AvailabilityTarget) and objective.downtime_source is not None:
         facts = [[length, allowed] for length, allowed in allowed_downtime(target)]
-    return {"type": "clause", "number": number, "title": objective.name, "sentences": sentences, "prose": texts,
-            "facts": facts, "facts_head": ["Length of the period", "Downtime allowed"]}
+    return {
+        "type": "clause",
+        "number": number,
+        "title": objective.name,
+        "sentences": sentences,
+        "prose": texts,
+        "facts": facts,
+        "facts_head": ["Length of the period", "Downtime allowed"],
+    }
 
 
 def _credits(service: ast.Service, credits: ast.Credits, fee: ast.Money | None, number: str) -> dict[str, Any]:
@@ -182,17 +200,33 @@ def _credits(service: ast.Service, credits: ast.Credits, fee: ast.Money | None, 
     is_latency = objective is not None and isinstance(objective.target, ast.LatencyTarget)
     rows = []
     for tier in credits.tiers:
-        threshold = percent(tier.threshold.value) if isinstance(tier.threshold, ast.Percent) else describe_duration(tier.threshold)
+        threshold = (
+            percent(tier.threshold.value)
+            if isinstance(tier.threshold, ast.Percent)
+            else describe_duration(tier.threshold)
+        )
         base = "the monthly fee" if tier.base is ast.FeeBase.MONTHLY_FEE else "the fees for the period"
         amount = _money(tier.credit.value, tier.base, fee, months)
         rows.append([f"{tier.comparison.value} {threshold}", f"{percent(tier.credit.value)} of {base}", amount])
-    sentences = [phrase(s) for s in credits.statements if isinstance(s, ast.CreditCap | ast.CreditMinimum | ast.ClaimWindow)]
+    sentences = [
+        phrase(s) for s in credits.statements if isinstance(s, ast.CreditCap | ast.CreditMinimum | ast.ClaimWindow)
+    ]
     texts = [prose(s.body) for s in credits.statements if isinstance(s, ast.Text)]
     measured = "Measured latency" if is_latency else "Measured availability"
-    intro = (f"If the objective \u201c{credits.objective}\u201d is not met, the Customer receives a service credit: "
-             "the one row below that applies is the worst whose condition holds; rows do not add up.")
-    return {"type": "credits", "number": number, "title": f"Service credits for \u201c{credits.objective}\u201d",
-            "intro": intro, "head": [measured, "Credit", "Amount"], "rows": rows, "sentences": sentences, "prose": texts}
+    intro = (
+        f"If the objective \u201c{credits.objective}\u201d is not met, the Customer receives a service credit: "
+        "the one row below that applies is the worst whose condition holds; rows do not add up."
+    )
+    return {
+        "type": "credits",
+        "number": number,
+        "title": f"Service credits for \u201c{credits.objective}\u201d",
+        "intro": intro,
+        "head": [measured, "Credit", "Amount"],
+        "rows": rows,
+        "sentences": sentences,
+        "prose": texts,
+    }
 
 
 def _money(share: Decimal, base: ast.FeeBase, fee: ast.Money | None, months: int | None) -> str:
@@ -235,23 +269,31 @@ def _support(agreement: ast.Agreement, section: Section) -> None:
             clock = ", around the clock" if priority.around_the_clock else ""
             cells.append(f"{describe_duration(priority.response)}{clock}")
         rows.append([f"{name} \u2014 {description}" if description else name, *cells])
-    section.blocks.append({"type": "table", "title": "First response times",
-                           "head": ["Priority", *[f"{p.name}" for p in plans]], "rows": rows})
+    section.blocks.append(
+        {
+            "type": "table",
+            "title": "First response times",
+            "head": ["Priority", *[f"{p.name}" for p in plans]],
+            "rows": rows,
+        }
+    )
     sentences = []
     for plan in plans:
         if plan.calendar:
-            sentences.append(f"{plan.name}: business hours follow the \u201c{plan.calendar.name}\u201d calendar.")
+            sentences.append(f"{plan.name}: {phrase(plan.calendar)}")
         if plan.target:
             sentences.append(f"{plan.name}: {phrase(plan.target)}")
-    sentences.append("Business hours and business days count only the open hours of the plan's calendar; "
-                     "\u201caround the clock\u201d counts every hour.")
+    sentences.append(
+        "Business hours and business days count only the open hours of the plan's calendar; "
+        "\u201caround the clock\u201d counts every hour."
+    )
     section.blocks.append({"type": "sentences", "sentences": sentences})
     for plan in plans:
         section.blocks.extend(prose(s.body) for s in plan.statements if isinstance(s, ast.Text))
 
 
 def _statements(statements: tuple[Any, ...], section: Section, agreement: ast.Agreement | None = None) -> None:
-    sentences = []
+    sentences: list[str] = []
     for statement in statements:
         if isinstance(statement, ast.Text):
             if sentences:
@@ -270,12 +312,16 @@ def _claims(agreement: ast.Agreement) -> list[dict[str, Any]]:
         for credits in service.credits:
             window = credits.claim_window
             if window:
-                sentences.append(f"Credits for \u201c{credits.objective}\u201d of {service.name} must be claimed within "
-                                 f"{describe_duration(window.within)} after the end of the measurement period.")
+                sentences.append(
+                    f"Credits for \u201c{credits.objective}\u201d of {service.name} must be claimed within "
+                    f"{describe_duration(window.within)} after the end of the measurement period."
+                )
     if not any(s.credits for s in agreement.services):
         return []
-    sentences.append("The Customer claims a credit in writing, naming the service, the objective and the period. "
-                     "Credits are applied to a later invoice and are the Customer's sole remedy for the missed objective.")
+    sentences.append(
+        "The Customer claims a credit in writing, naming the service, the objective and the period. "
+        "Credits are applied to a later invoice and are the Customer's sole remedy for the missed objective."
+    )
     return [{"type": "sentences", "sentences": sentences}]
 
 
@@ -299,15 +345,25 @@ def environment(fmt: str, user_templates: Path | None = None) -> jinja2.Environm
         loaders.append(jinja2.FileSystemLoader(user_templates))
     loaders.append(jinja2.FileSystemLoader(template_dir()))
     kind = jinja2.sandbox.SandboxedEnvironment if user_templates is not None else jinja2.Environment
-    options: dict[str, Any] = {"loader": jinja2.ChoiceLoader(loaders), "undefined": jinja2.StrictUndefined,
-                               "trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True}
+    options: dict[str, Any] = {
+        "loader": jinja2.ChoiceLoader(loaders),
+        "undefined": jinja2.StrictUndefined,
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+        "keep_trailing_newline": True,
+    }
     if fmt == "md":
         return kind(autoescape=False, finalize=_md_escape, **options)
     return kind(autoescape=True, **options)
 
 
-def render_text(agreement: ast.Agreement, fmt: str, overrides: dict[str, str] | None = None,
-                user_templates: Path | None = None, paper: str = "A4") -> str:
+def render_text(
+    agreement: ast.Agreement,
+    fmt: str,
+    overrides: dict[str, str] | None = None,
+    user_templates: Path | None = None,
+    paper: str = "A4",
+) -> str:
     """HTML or Markdown of the contract; the same input always gives the same bytes."""
     model = contract_model(agreement, overrides)
     try:
@@ -318,8 +374,12 @@ def render_text(agreement: ast.Agreement, fmt: str, overrides: dict[str, str] | 
         raise SladslError(f"template error{where}: {exc.message or exc}") from None
 
 
-def render_pdf(agreement: ast.Agreement, overrides: dict[str, str] | None = None,
-               user_templates: Path | None = None, paper: str = "A4") -> bytes:
+def render_pdf(
+    agreement: ast.Agreement,
+    overrides: dict[str, str] | None = None,
+    user_templates: Path | None = None,
+    paper: str = "A4",
+) -> bytes:
     html = render_text(agreement, "html", overrides, user_templates, paper)
     return html_to_pdf(html)
 
