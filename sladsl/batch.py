@@ -12,6 +12,7 @@ import os
 import re
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -76,9 +77,10 @@ def render_batch(
                 (path, source.text, fmt, values, str(templates) if templates else None, paper, str(folder / name))
             )
     workers = jobs or os.cpu_count() or 1
-    with click.progressbar(
+    progress: Any = click.progressbar(
         length=len(work), label=f"rendering {len(work)} documents", file=click.get_text_stream("stderr")
-    ) as bar:
+    )
+    with progress as bar:
         if workers == 1 or len(work) == 1:
             for job in work:
                 _render_one(job)
