@@ -77,9 +77,8 @@ def render_batch(
                 (path, source.text, fmt, values, str(templates) if templates else None, paper, str(folder / name))
             )
     workers = jobs or os.cpu_count() or 1
-    progress: Any = click.progressbar(
-        length=len(work), label=f"rendering {len(work)} documents", file=click.get_text_stream("stderr")
-    )
+    make_bar: Any = click.progressbar  # typed loosely by click
+    progress = make_bar(length=len(work), label=f"rendering {len(work)} documents", file=click.get_text_stream("stderr"))
     with progress as bar:
         if workers == 1 or len(work) == 1:
             for job in work:
