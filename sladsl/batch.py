@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -78,7 +79,7 @@ def render_batch(
             )
     workers = jobs or os.cpu_count() or 1
     make_bar: Any = click.progressbar  # typed loosely by click
-    progress = make_bar(length=len(work), label=f"rendering {len(work)} documents", file=click.get_text_stream("stderr"))
+    progress = make_bar(length=len(work), label=f"rendering {len(work)} documents", file=sys.stderr)
     with progress as bar:
         if workers == 1 or len(work) == 1:
             for job in work:
