@@ -9,6 +9,7 @@ Templates from `--template-dir` run in Jinja2's sandbox.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -49,7 +50,9 @@ class Section:
 # ---- prose --------------------------------------------------------------------------------
 
 
+@functools.cache
 def _markdown() -> Any:
+    """One parser per process: building it costs more than rendering a paragraph."""
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
@@ -337,7 +340,9 @@ def _md_escape(value: Any) -> Any:
     return value
 
 
+@functools.cache
 def environment(fmt: str, user_templates: Path | None = None) -> jinja2.Environment:
+    """One environment per format and template folder, so templates compile once."""
     loaders: list[jinja2.BaseLoader] = []
     if user_templates is not None:
         if not user_templates.is_dir():
