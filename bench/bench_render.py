@@ -38,8 +38,24 @@ def batch_rate(documents: int, jobs: int) -> float:
         customers.write_text("customer\n" + "".join(f"Customer {i}\n" for i in range(documents)))
         exe = shutil.which("sladsl") or str(Path(sys.executable).parent / "sladsl")
         start = time.perf_counter()
-        subprocess.run([exe, "render", "--batch", str(SAMPLE), "--customers", str(customers), "--format", "pdf",
-                        "-o", str(Path(folder) / "out"), "--jobs", str(jobs)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                exe,
+                "render",
+                "--batch",
+                str(SAMPLE),
+                "--customers",
+                str(customers),
+                "--format",
+                "pdf",
+                "-o",
+                str(Path(folder) / "out"),
+                "--jobs",
+                str(jobs),
+            ],
+            check=True,
+            capture_output=True,
+        )
         return documents / (time.perf_counter() - start)
 
 

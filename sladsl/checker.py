@@ -482,7 +482,7 @@ def _check_objective(o: ast.Objective) -> Diagnostics:
 def _check_monitor(m: ast.Monitor) -> Diagnostics:
     yield from _duplicates(((q.kind, q.span) for q in m.queries), "query", code="E101")
     kinds = {q.kind for q in m.queries}
-    if not ({"total", "errors"} <= kinds or {"total", "good"} <= kinds or "histogram" in kinds):
+    if not ({"total", "errors"} <= kinds or {"total", "good"} <= kinds or kinds & {"histogram", "latency"}):
         yield error(
             "E117",
             "a monitor block needs `total` with `errors` or `good`, or a `histogram`",

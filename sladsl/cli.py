@@ -386,6 +386,29 @@ def render(
     _write_output(renderer.render_text(agreement, fmt, overrides, template_dir, paper), out)
 
 
+@main.command(name="compile")
+@click.argument("file", type=click.Path(dir_okay=True, allow_dash=True))
+@click.option("--target", "target", type=click.Choice(["prometheus", "openslo"]), required=True)
+@click.option("-o", "--output", "out", default=None, help="the rules file (default: standard output)")
+@click.option("--strict", is_flag=True, help="exit 1 when an objective cannot be compiled")
+@click.option("--color/--no-color", "colour", default=None)
+@reports_bad_input
+def compile_rules(file: str, target: str, out: str | None, strict: bool, colour: bool | None) -> None:
+    """Compile objectives into Prometheus recording and alert rules, or OpenSLO v1.
+
+    An objective that cannot be compiled is a warning that names it (exit 1 with --strict).
+    """
+    from sladsl import monitoring
+
+    agreement = _load_checked(_read(file), colour)
+    compiled = monitoring.prometheus(agreement) if target == "prometheus" else monitoring.openslo(agreement)
+    for warning in compiled.warnings:
+        click.echo(f"sladsl: warning: {warning}", err=True)
+    _write_output(monitoring.to_yaml(compiled.documents), out)
+    if strict and compiled.warnings:
+        raise click.exceptions.Exit(1)
+
+
 def _write_bytes(data: bytes, out: str) -> None:
     path = Path(out)
     if path.is_dir():

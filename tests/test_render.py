@@ -40,21 +40,17 @@ def _statements(node: Any) -> list[Any]:
     for f in dataclasses.fields(node):
         value = getattr(node, f.name)
         for item in value if isinstance(value, tuple) else (value,):
-            if (
-                (dataclasses.is_dataclass(item)
-                and type(item) in PHRASES)
-                or isinstance(
-                    item,
-                    ast.Service
-                    | ast.Objective
-                    | ast.Credits
-                    | ast.Calendar
-                    | ast.SupportPlan
-                    | ast.Security
-                    | ast.Reporting
-                    | ast.MonitorQuery
-                    | ast.MaintenanceCap,
-                )
+            if (dataclasses.is_dataclass(item) and type(item) in PHRASES) or isinstance(
+                item,
+                ast.Service
+                | ast.Objective
+                | ast.Credits
+                | ast.Calendar
+                | ast.SupportPlan
+                | ast.Security
+                | ast.Reporting
+                | ast.MonitorQuery
+                | ast.MaintenanceCap,
             ):
                 found.append(item)
                 found.extend(_statements(item))
