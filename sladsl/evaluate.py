@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -82,7 +82,8 @@ class _Context:
         return self.evidence.con.execute(query, {k: v for k, v in params.items() if k in names}).fetchall()
 
     def moment(self, us: int) -> datetime:
-        return (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)).astimezone(self.window.start.tzinfo)
+        seconds, micro = divmod(us, US)
+        return datetime.fromtimestamp(seconds, self.window.start.tzinfo).replace(microsecond=micro)
 
 
 def _check_service_names(context: _Context) -> None:
@@ -238,12 +239,12 @@ def _incident_outages(
     view = context.evidence.require("incidents", "`downtime from incidents`")
     params["causes"] = list(objective.excluded_causes)
     incidents, counted, everything = f"incidents_{tag}", f"outages_{tag}", f"all_outages_{tag}"
-    _create(context, incidents, sql.incidents(view), params)
-    _create(context, counted, sql.merge(f"SELECT service, s, e FROM {incidents} WHERE NOT excluded"), params)
-    _create(context, everything, sql.merge(f"SELECT service, s, e FROM {incidents}"), params)
+    _create(context, incidents, sql.incident_islands(sql.incidents(view)), params)
+    _create(context, counted, sql.islands(incidents, "island_counted", "NOT excluded"), params)
+    _create(context, everything, sql.islands(incidents, "island_all"), params)
     proofs: dict[str, list[Proof]] = defaultdict(list)
     ignore = params["ignore"]
-    listed = sql.first_rows(f"SELECT * FROM {incidents}", "s, e")
+    listed = f"SELECT service, s, e, cause, excluded, n, of FROM {incidents} WHERE n <= $limit ORDER BY service, n"
     for service, s, e, cause, excluded, n, of in context.run(listed, limit=EXPLAIN_LIMIT):
         reason = f'caused by "{cause}", which is excluded' if excluded else ""
         proofs[service].append(

@@ -55,6 +55,34 @@ def merge(intervals: str) -> str:
     """
 
 
+def incident_islands(incidents: str) -> str:
+    """Incidents in start order with, from two passes over one sort, their rank (for the
+    explanation) and their island in two unions at once: of all incidents, and of those
+    that count (not excluded by cause)."""
+    return f"""
+        SELECT service, s, e, cause, excluded, n, of,
+               sum(CASE WHEN s > prev_all THEN 1 ELSE 0 END) OVER w AS island_all,
+               sum(CASE WHEN NOT excluded AND (prev_counted IS NULL OR s > prev_counted) THEN 1 ELSE 0 END)
+                   OVER w AS island_counted
+        FROM (
+            SELECT service, s, e, cause, excluded,
+                   row_number() OVER w AS n,
+                   count(*) OVER (PARTITION BY service) AS of,
+                   coalesce(max(e) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), s) AS prev_all,
+                   max(e) FILTER (WHERE NOT excluded) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                       AS prev_counted
+            FROM ({incidents})
+            WINDOW w AS (PARTITION BY service ORDER BY s, e)
+        )
+        WINDOW w AS (PARTITION BY service ORDER BY s, e)
+    """
+
+
+def islands(table: str, column: str, where: str = "true") -> str:
+    """The outages of one union from `incident_islands`: one row per island."""
+    return f"SELECT service, min(s) AS s, max(e) AS e FROM {table} WHERE {where} GROUP BY service, {column}"
+
+
 def bucket_runs(buckets: str) -> str:
     """Runs of consecutive bucket numbers as outages [start, end) in microseconds."""
     return f"""
