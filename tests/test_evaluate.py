@@ -528,3 +528,80 @@ def test_bad_options(tmp_path: Path) -> None:
 def test_fail_on_breach(tmp_path: Path) -> None:
     result = evaluate_raw(tmp_path, agreement(MONTHLY), _down(4000), "--period", "2026-10", "--fail-on-breach")
     assert result.exit_code == 1
+
+
+# ---- security, reporting, certifications ---------------------------------------------------------
+
+CLAUSES = """sla "T" {
+    timezone "UTC"
+    calendar "Office" { open monday to friday 09:00 to 17:00 }
+    security {
+        certification "ISO 27001" renewed every 12 months
+        breach notification within 72 hours
+    }
+    reporting { performance report every calendar month within 2 business days }
+}"""
+
+
+def _clause(data: dict[str, Any], words: str) -> dict[str, Any]:
+    return next(c for c in data["clauses"] if words in c["clause"])
+
+
+def test_breach_notification(tmp_path: Path) -> None:
+    tables = {
+        "security_incidents": ["S1,2026-10-01T00:00:00Z,2026-10-04T00:00:00Z", "S2,2026-10-30T00:00:00Z,"],
+        "reports": [],
+    }
+    data = evaluate(tmp_path, CLAUSES, tables, "--period", "2026-10")
+    breach = _clause(data, "breach notification")
+    assert breach["met"] is True  # exactly 72 hours is on time; S2 is not due until 2 November
+    later = evaluate(tmp_path, CLAUSES, tables, "--period", "2026-10", "--as-of", "2026-11-02")
+    assert _clause(later, "breach notification")["met"] is False
+
+
+def test_report_delivery_on_business_days(tmp_path: Path) -> None:
+    # October ends on a Saturday: 2 business days are Monday 2 and Tuesday 3 November, due 17:00 on the 3rd.
+    on_time = evaluate(
+        tmp_path,
+        CLAUSES,
+        {"security_incidents": [], "reports": ["2026-10,2026-11-03T16:59:00Z"]},
+        "--period",
+        "2026-10",
+        "--as-of",
+        "2026-11-10",
+    )
+    assert _clause(on_time, "performance report")["met"] is True
+    late = evaluate(
+        tmp_path,
+        CLAUSES,
+        {"security_incidents": [], "reports": ["2026-10,2026-11-03T17:01:00Z"]},
+        "--period",
+        "2026-10",
+        "--as-of",
+        "2026-11-10",
+    )
+    assert _clause(late, "performance report")["met"] is False
+    pending = evaluate(tmp_path, CLAUSES, {"security_incidents": [], "reports": []}, "--period", "2026-10")
+    assert _clause(pending, "performance report")["judged"] is False
+
+
+def test_certifications_are_judged_only_with_evidence(tmp_path: Path) -> None:
+    tables: dict[str, list[str]] = {"security_incidents": [], "reports": []}
+    data = evaluate(tmp_path, CLAUSES, tables, "--period", "2026-10")
+    assert _clause(data, "ISO 27001")["judged"] is False
+    folder = tmp_path / "data"
+    (folder / "certifications.csv").write_text("name,issued,expires\nISO 27001,2025-10-20,2026-10-20\n")
+    lapsed = evaluate(tmp_path, CLAUSES, tables, "--period", "2026-10")
+    assert _clause(lapsed, "ISO 27001")["met"] is False
+    (folder / "certifications.csv").write_text(
+        "name,issued,expires\nISO 27001,2025-10-20,2026-10-20\nISO 27001,2026-10-20,2027-10-20\n"
+    )
+    renewed = evaluate(tmp_path, CLAUSES, tables, "--period", "2026-10")
+    assert _clause(renewed, "ISO 27001")["met"] is True
+
+
+def test_credit_without_a_fee_says_so(tmp_path: Path) -> None:
+    credits = 'credits for "O" { below 99.9%: 10% of monthly fee }'
+    data = evaluate(tmp_path, agreement(MONTHLY, credits, fee=""), _down(4000), "--period", "2026-10")
+    (credit,) = data["credits"]
+    assert credit["amount"] is None and "--fee" in credit["reason"]
