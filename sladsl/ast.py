@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
@@ -126,9 +126,6 @@ class Duration:
         if self.is_calendar or self.business:
             raise ValueError(f"{self.unit.value} durations have no fixed length")
         return self.amount * UNIT_SECONDS[self.unit]
-
-    def as_timedelta(self) -> timedelta:
-        return timedelta(seconds=float(self.seconds))
 
 
 @dataclass(frozen=True, slots=True)

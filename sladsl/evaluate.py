@@ -160,15 +160,14 @@ def _blank_result(service: ast.Service, objective: ast.Objective) -> ObjectiveRe
 
 
 def _shape(objective: ast.Objective) -> tuple[Any, ...]:
-    """What makes two objectives measurable by one query: everything but the service."""
-    source = objective.downtime_source
-    maintenance = objective.maintenance
+    """What makes two objectives measurable by one query: everything but the service.
+    Nodes compare without their spans, so equal clauses in different places are one shape."""
+    ignore = objective.ignore_outages
     return (
-        type(source).__name__,
-        repr(source).split("span=")[0],
+        objective.downtime_source,
         objective.missing_counts_as_available,
-        objective.ignore_outages.shorter_than.seconds if objective.ignore_outages else 0,
-        repr(maintenance).split("span=")[0] if maintenance else None,
+        ignore.shorter_than if ignore else None,
+        objective.maintenance,
         tuple(sorted(objective.excluded_causes)),
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from importlib import resources
@@ -35,22 +35,17 @@ def grammar_text() -> str:
 
 
 @functools.cache
-def _parser(build_ast: bool = True) -> Lark:
+def _parser() -> Lark:
+    """Built once per process; Lark caches the LALR tables on disk between processes."""
     return Lark(
         grammar_text(),
         parser="lalr",
         lexer="contextual",
         keep_all_tokens=True,
-        propagate_positions=not build_ast,
         maybe_placeholders=False,
-        transformer=_Builder() if build_ast else None,
+        transformer=_Builder(),
         cache=True,
     )
-
-
-def bare_lark() -> Lark:
-    """The same grammar with Lark building its own parse tree: the benchmark's baseline."""
-    return _parser(build_ast=False)
 
 
 def parse(text: str) -> ast.Agreement:
@@ -173,14 +168,6 @@ def _minutes(token: Token, allow_midnight: bool) -> int:
             "a time is written HH:MM on a 24-hour clock; 24:00 may close a day",
         )
     return hours * 60 + minutes
-
-
-def _named(name: str, build: Callable[[str, Span, Span], Any]) -> Callable[[Any, list[Any]], Any]:
-    def callback(self: Any, c: list[Any]) -> Any:
-        return build(_string(c[1]), _whole(c), _token_span(c[1]))
-
-    callback.__name__ = name
-    return callback
 
 
 class _Builder(Transformer[Token, Any]):

@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 
 from sladsl.report import ObjectiveResult, Report, decimal_text
-from sladsl.report_text import _objective_note, _short
+from sladsl.report_text import objective_note, short_value
 from sladsl.units import describe_seconds
 
 
@@ -96,10 +96,10 @@ def view_model(report: Report) -> dict[str, Any]:
                 "service": o.service,
                 "objective": o.objective,
                 "target": target,
-                "measured": _short(o.measured, o.unit),
+                "measured": short_value(o.measured, o.unit),
                 "verdict": verdict,
                 "verdict_class": css,
-                "why": _objective_note(o),
+                "why": objective_note(o),
             }
         )
     support = []
@@ -112,7 +112,7 @@ def view_model(report: Report) -> dict[str, Any]:
                 "tickets": s.tickets,
                 "met": s.met,
                 "pending": s.pending,
-                "compliance": _short(s.compliance, "%"),
+                "compliance": short_value(s.compliance, "%"),
                 "target": f"{decimal_text(s.target)}%",
                 "verdict": verdict,
                 "verdict_class": css,

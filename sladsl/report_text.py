@@ -8,7 +8,7 @@ from sladsl.report import ClauseResult, Evidence, ObjectiveResult, Report, Suppo
 from sladsl.units import describe_seconds
 
 
-def _short(value: Decimal | None, unit: str) -> str:
+def short_value(value: Decimal | None, unit: str) -> str:
     if value is None:
         return "-"
     if unit == "%":
@@ -36,7 +36,7 @@ def _table(rows: list[list[str]]) -> list[str]:
     return lines
 
 
-def _objective_note(o: ObjectiveResult) -> str:
+def objective_note(o: ObjectiveResult) -> str:
     if not o.judged:
         return o.reason
     if o.kind == "availability" and o.downtime_seconds is not None and o.allowed_downtime_seconds is not None:
@@ -49,7 +49,7 @@ def _objective_note(o: ObjectiveResult) -> str:
 
 def _support_row(s: SupportResult) -> list[str]:
     compliance = s.compliance
-    measured = "-" if compliance is None else _short(compliance, "%")
+    measured = "-" if compliance is None else short_value(compliance, "%")
     note = s.reason if not s.judged else f"{s.met} of {s.tickets - s.pending} met, {s.pending} pending"
     return [
         f"support {s.plan} / {s.priority}",
@@ -87,9 +87,9 @@ def render_text(report: Report, explain: bool = False) -> str:
             [
                 f"{o.service} / {o.objective}",
                 target,
-                _short(o.measured, o.unit),
+                short_value(o.measured, o.unit),
                 _verdict(o.met, o.judged),
-                _objective_note(o),
+                objective_note(o),
             ]
         )
     rows += [_support_row(s) for s in report.support]
