@@ -392,14 +392,14 @@ def _describe(exc: UnexpectedInput, text: str) -> Any:
     if isinstance(exc, UnexpectedToken):
         token = exc.token
         span = _token_span(token)
-        return error(
-            "E001", f"unexpected `{_shorten(token.value)}`: expected {wanted}", span, _hint(expected, token.value)
-        )
+        hint = _example_hint(exc) or _hint(expected, token.value)
+        return error("E001", f"unexpected `{_shorten(token.value)}`: expected {wanted}", span, hint)
     assert isinstance(exc, UnexpectedCharacters)
     pos = exc.pos_in_stream or 0
     word = _word_at(text, pos)
     span = Span(exc.line, exc.column, exc.line, exc.column + max(1, len(word)), pos, pos + len(word))
-    return error("E001", f"unexpected `{_shorten(word)}`: expected {wanted}", span, _hint(expected, word))
+    hint = _example_hint(exc) or _hint(expected, word)
+    return error("E001", f"unexpected `{_shorten(word)}`: expected {wanted}", span, hint)
 
 
 def _expected_terminals(exc: UnexpectedInput) -> set[str]:
@@ -428,6 +428,41 @@ def _terminal_words(name: str) -> str:
     if pattern.type == "str":
         return f"`{pattern.value}`"
     return name.lower()
+
+
+def _objective(body: str) -> str:
+    return f'sla "x" {{ service "s" {{ objective "o" {{ {body} }} }} }}'
+
+
+# Common mistakes, matched by parser state (Lark's `match_examples`): the hint says how
+# the statement is written.
+_EXAMPLES: dict[str, list[str]] = {
+    "write `availability at least 99.9% per calendar month`": [
+        _objective("availability 99.9% per calendar month"),
+        _objective("availability of 99.9% per calendar month"),
+    ],
+    'the metric name comes first, in quotes: `latency "request_time" p95 at most 500 ms per calendar month`': [
+        _objective("latency p95 at most 500 ms per calendar month"),
+    ],
+    "a period is written `per calendar month`, `per calendar quarter`, `per calendar year` or `per week`": [
+        _objective("availability at least 99.9% monthly"),
+        _objective("availability at least 99.9% a month"),
+    ],
+    "a duration needs a number: `every 1 minute`": [
+        _objective("downtime from samples every minute"),
+    ],
+    "a credit tier is written `below 99.9%: 10% of monthly fee`": [
+        'sla "x" { service "s" { credits for "o" { below 99.9% 10% of monthly fee } } }',
+    ],
+}
+
+
+def _example_hint(exc: UnexpectedInput) -> str | None:
+    try:
+        label = exc.match_examples(_parser().parse, _EXAMPLES, use_accepts=True)
+    except Exception:  # a hint is a nicety: never let it hide the error itself
+        return None
+    return label if isinstance(label, str) else None
 
 
 def _hint(expected: set[str], found: str) -> str | None:
