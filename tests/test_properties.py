@@ -69,3 +69,46 @@ def test_mutations_parse_or_fail_inside_the_input(text: str) -> None:
     for diagnostic in diagnostics:
         assert diagnostic.code.startswith(("E", "W"))
         assert _inside(text, diagnostic.span.line, diagnostic.span.column), diagnostic
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated())
+def test_whatever_parses_formats_to_the_same_ast_and_is_stable(text: str) -> None:
+    from sladsl.api import format_source, parse
+
+    try:
+        agreement = parse(text)
+    except SyntaxFailure:
+        return
+    formatted = format_source(text)
+    assert parse(formatted) == agreement
+    assert format_source(formatted) == formatted
+
+
+@st.composite
+def relaid(draw: st.DrawFn) -> str:
+    """A sample with its layout disturbed: newlines, blank lines, tabs and comments added
+    between tokens, which must all survive `fmt` without changing the AST."""
+    text = draw(st.sampled_from(TEXTS))
+    for _ in range(draw(st.integers(1, 8))):
+        gaps = [i for i, ch in enumerate(text) if ch in " \n"]
+        at = draw(st.sampled_from(gaps))
+        piece = draw(st.sampled_from(["\n", "\n\n", "\t", "  ", ' # note {"\n', "\n# own line\n", "\r\n"]))
+        text = text[:at] + piece + text[at:]
+    return text
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(relaid())
+def test_layout_changes_keep_ast_and_comments(text: str) -> None:
+    from sladsl.api import format_source, parse
+    from sladsl.formatter import scan_comments
+
+    try:
+        agreement = parse(text)
+    except SyntaxFailure:
+        return  # a newline inside a quoted string, for instance
+    formatted = format_source(text)
+    assert parse(formatted) == agreement
+    assert format_source(formatted) == formatted
+    assert sorted(c.text for c in scan_comments(text)) == sorted(c.text for c in scan_comments(formatted))
