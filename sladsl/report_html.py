@@ -81,7 +81,7 @@ def _chart(o: ObjectiveResult) -> dict[str, Any] | None:
         "budget": describe_seconds(budget),
         "first_day": o.daily[0][0].isoformat(),
         "last_day": o.daily[-1][0].isoformat(),
-        "top": describe_seconds(top),
+        "top": describe_seconds(top.to_integral_value()),
     }
 
 
