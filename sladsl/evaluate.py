@@ -1,38 +1,28 @@
 """Judge an agreement against evidence for one period: verdicts, budgets and credits.
 
-The evaluator decides *what* to ask (which services share a measurement shape, which
-period, which parameters) and turns answers into verdicts; `sladsl.sql` says *how* to
-ask. Objectives with the same measurement are evaluated for all their services in one
-query, so a thousand services cost one pass over the evidence, not a thousand.
+The stages: read the period and the evidence, measure every objective
+(`sladsl.availability`), support and the other clauses (`sladsl.support`), then the
+credits (`sladsl.credits`). Clauses of another kind of period are listed as not judged.
 """
 
 from __future__ import annotations
 
-import itertools
-import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sladsl import ast, sql
-from sladsl.currencies import minor_unit
+from sladsl import ast
+from sladsl.availability import average_error_rate, blank_result, latency, request_ratio, shape, time_based
+from sladsl.context import Context
+from sladsl.credits import credits_owed
 from sladsl.diagnostics import SladslError
 from sladsl.evidence import Evidence
-from sladsl.periods import Window, add_calendar, containing, epoch_us, next_start, parse_label, window_from
-from sladsl.report import CreditResult, ObjectiveResult, Report
-from sladsl.report import Evidence as Proof
-from sladsl.units import describe_duration
-
-US = 1_000_000
-EXPLAIN_LIMIT = 50  # pieces of evidence listed per objective and kind; the rest are counted
-_HUNDRED = Decimal(100)
-_counter = itertools.count()
+from sladsl.periods import parse_label
+from sladsl.report import ObjectiveResult, Report
+from sladsl.support import evaluate_clauses, evaluate_support
 
 
 def evaluate(
@@ -46,47 +36,20 @@ def evaluate(
     window = parse_label(label, agreement.timezone)
     evidence = Evidence(data, agreement.timezone)
     try:
-        context = _Context(agreement, evidence, window, as_of)
+        context = Context(agreement, evidence, window, as_of)
         report = Report(agreement.title, window, as_of=as_of)
         _check_service_names(context)
         report.objectives = _objectives(context)
-        from sladsl.support import evaluate_clauses, evaluate_support
-
         report.support = evaluate_support(context)
         report.clauses = evaluate_clauses(context)
-        report.credits = _credits(agreement, report.objectives, window, fee, as_of)
+        report.credits = credits_owed(agreement, report.objectives, window, fee, as_of)
         report.warnings = list(dict.fromkeys(evidence.warnings))
         return report
     finally:
         evidence.close()
 
 
-@dataclass
-class _Context:
-    agreement: ast.Agreement
-    evidence: Evidence
-    window: Window
-    as_of: date | None
-
-    @property
-    def cutoff_us(self) -> int:
-        """The moment evidence is judged at: the end of the period, or the end of --as-of."""
-        if self.as_of is None:
-            return self.window.end_us
-        end_of_day = self.as_of + timedelta(days=1)
-        local = datetime(end_of_day.year, end_of_day.month, end_of_day.day, tzinfo=self.window.start.tzinfo)
-        return max(self.window.end_us, epoch_us(local))
-
-    def run(self, query: str, **params: Any) -> list[tuple[Any, ...]]:
-        names = set(re.findall(r"\$(\w+)", query))
-        return self.evidence.con.execute(query, {k: v for k, v in params.items() if k in names}).fetchall()
-
-    def moment(self, us: int) -> datetime:
-        seconds, micro = divmod(us, US)
-        return datetime.fromtimestamp(seconds, self.window.start.tzinfo).replace(microsecond=micro)
-
-
-def _check_service_names(context: _Context) -> None:
+def _check_service_names(context: Context) -> None:
     names = [s.name for s in context.agreement.services]
     tables = {
         t
@@ -121,12 +84,12 @@ def _tables_for(objective: ast.Objective) -> list[str]:
 # ---- objectives -----------------------------------------------------------------------
 
 
-def _objectives(context: _Context) -> list[ObjectiveResult]:
+def _objectives(context: Context) -> list[ObjectiveResult]:
     results: list[ObjectiveResult] = []
     groups: dict[tuple[Any, ...], list[tuple[ast.Service, ast.Objective, ObjectiveResult]]] = defaultdict(list)
     for service in context.agreement.services:
         for objective in service.objectives:
-            result = _blank_result(service, objective)
+            result = blank_result(service, objective)
             results.append(result)
             target = objective.target
             if target is None:
@@ -135,564 +98,16 @@ def _objectives(context: _Context) -> list[ObjectiveResult]:
                 result.reason = f"measured per {target.period.kind.value}, not per {context.window.kind.value}"
                 continue
             if isinstance(target, ast.LatencyTarget):
-                _latency(context, service, target, result)
+                latency(context, service, target, result)
             elif isinstance(target, ast.RequestTarget):
-                _request_ratio(context, service, objective, result)
+                request_ratio(context, service, objective, result)
             elif isinstance(objective.downtime_source, ast.AverageErrorRate):
-                _average_error_rate(context, service, objective, result)
+                average_error_rate(context, service, objective, result)
             else:
-                groups[_shape(objective)].append((service, objective, result))
+                groups[shape(objective)].append((service, objective, result))
     for members in groups.values():
-        _time_based(context, members)
+        time_based(context, members)
     return results
-
-
-def _blank_result(service: ast.Service, objective: ast.Objective) -> ObjectiveResult:
-    target = objective.target
-    if isinstance(target, ast.LatencyTarget):
-        limit = target.limit.seconds * 1000
-        return ObjectiveResult(service.name, objective.name, "latency", target.period.kind.value, limit, "ms")
-    percent = target.percent.value if target else Decimal(0)
-    period = target.period.kind.value if target else ""
-    return ObjectiveResult(
-        service.name, objective.name, "availability", period, percent, "%", reason="the objective has no target"
-    )
-
-
-def _shape(objective: ast.Objective) -> tuple[Any, ...]:
-    """What makes two objectives measurable by one query: everything but the service.
-    Nodes compare without their spans, so equal clauses in different places are one shape."""
-    ignore = objective.ignore_outages
-    return (
-        objective.downtime_source,
-        objective.missing_counts_as_available,
-        ignore.shorter_than if ignore else None,
-        objective.maintenance,
-        tuple(sorted(objective.excluded_causes)),
-    )
-
-
-def _measured_from_downtime(window: Window, downtime_us: int) -> Decimal:
-    period_us = Decimal(window.end_us - window.start_us)
-    return (period_us - Decimal(downtime_us)) / period_us * _HUNDRED
-
-
-def _seconds(us: int | Decimal) -> Decimal:
-    return Decimal(us) / US
-
-
-def _time_based(context: _Context, members: list[tuple[ast.Service, ast.Objective, ObjectiveResult]]) -> None:
-    """Time-based availability for every service of one shape: outages, then the rules."""
-    _, objective, _ = members[0]
-    services = [s.name for s, _, _ in members]
-    source = objective.downtime_source
-    params = _period_params(context, services)
-    params["ignore"] = int(objective.ignore_outages.shorter_than.seconds * US) if objective.ignore_outages else 0
-    tag = next(_counter)
-    outage_table, all_table, proofs = _outages(context, objective, source, params, tag)
-    outages, everything = f"SELECT * FROM {outage_table}", f"SELECT * FROM {all_table}"
-    qualified = _qualified_maintenance(context, objective, params, tag)
-    rows = {r[0]: r[1:] for r in context.run(sql.downtime(outages, qualified), **params)}
-    daily = _daily(context, outages, qualified, params)
-    raw_all = {r[0]: r[1] for r in context.run(sql.downtime(everything, _NOTHING), **{**params, "ignore": 0})}
-    for service, objective_, result in members:
-        raw, ignored, maintenance = rows.get(service.name, (0, 0, 0))
-        counted = int(raw) - int(ignored) - int(maintenance)
-        excluded = int(raw_all.get(service.name, 0)) - counted
-        target = objective_.target
-        assert isinstance(target, ast.AvailabilityTarget)
-        result.judged, result.reason = True, ""
-        result.measured = _measured_from_downtime(context.window, counted)
-        result.met = result.measured >= target.percent.value
-        result.downtime_seconds = _seconds(counted)
-        result.excluded_seconds = _seconds(excluded)
-        result.allowed_downtime_seconds = context.window.seconds * (_HUNDRED - target.percent.value) / _HUNDRED
-        result.explanation = proofs.get(service.name, []) + _maintenance_proofs(
-            context, objective_, service.name, params, tag
-        )
-        result.daily = daily.get(service.name, [])
-
-
-_NOTHING = "SELECT CAST(NULL AS VARCHAR) AS service, CAST(0 AS BIGINT) AS s, CAST(0 AS BIGINT) AS e WHERE false"
-
-
-def _period_params(context: _Context, services: list[str]) -> dict[str, Any]:
-    return {"services": services, "p0": context.window.start_us, "p1": context.window.end_us}
-
-
-def _outages(
-    context: _Context, objective: ast.Objective, source: ast.DowntimeSource, params: dict[str, Any], tag: int
-) -> tuple[str, str, dict[str, list[Proof]]]:
-    """Temp tables of counted outages and of all outages (before cause exclusions)."""
-    if isinstance(source, ast.DowntimeFromIncidents):
-        return _incident_outages(context, objective, params, tag)
-    if isinstance(source, ast.DowntimeFromSamples):
-        return _sample_outages(context, objective, source, params, tag)
-    assert isinstance(source, ast.DowntimeFromErrorRate)
-    return _window_outages(context, objective, source, params, tag)
-
-
-def _incident_outages(
-    context: _Context, objective: ast.Objective, params: dict[str, Any], tag: int
-) -> tuple[str, str, dict[str, list[Proof]]]:
-    view = context.evidence.require("incidents", "`downtime from incidents`")
-    params["causes"] = list(objective.excluded_causes)
-    incidents, counted, everything = f"incidents_{tag}", f"outages_{tag}", f"all_outages_{tag}"
-    _create(context, incidents, sql.incident_islands(sql.incidents(view)), params)
-    _create(context, counted, sql.islands(incidents, "island_counted", "NOT excluded"), params)
-    _create(context, everything, sql.islands(incidents, "island_all"), params)
-    proofs: dict[str, list[Proof]] = defaultdict(list)
-    ignore = params["ignore"]
-    listed = f"SELECT service, s, e, cause, excluded, n, of FROM {incidents} WHERE n <= $limit ORDER BY service, n"
-    for service, s, e, cause, excluded, n, of in context.run(listed, limit=EXPLAIN_LIMIT):
-        reason = f'caused by "{cause}", which is excluded' if excluded else ""
-        proofs[service].append(
-            Proof("incident", context.moment(s), context.moment(e), _seconds(e - s), not excluded, reason)
-        )
-        if n == EXPLAIN_LIMIT and of > n:
-            proofs[service].append(Proof(f"{of - n} more incidents, not listed"))
-    short = sql.first_rows(f"SELECT * FROM {counted} WHERE e - s < {int(ignore)}", "s")
-    for service, s, e, _, _ in context.run(short, limit=EXPLAIN_LIMIT):
-        proofs[service].append(
-            Proof(
-                "outage",
-                context.moment(s),
-                context.moment(e),
-                _seconds(e - s),
-                False,
-                f"shorter than {describe_duration(objective.ignore_outages.shorter_than)}"
-                if objective.ignore_outages
-                else "",
-            )
-        )
-    return counted, everything, proofs
-
-
-def _sample_outages(
-    context: _Context, objective: ast.Objective, source: ast.DowntimeFromSamples, params: dict[str, Any], tag: int
-) -> tuple[str, str, dict[str, list[Proof]]]:
-    view = context.evidence.require("samples", "`downtime from samples`")
-    step = int(source.every.seconds * US)
-    buckets = math.ceil((params["p1"] - params["p0"]) / step)
-    params.update(step=step, buckets=buckets)
-    bad, summary = f"bad_{tag}", f"summary_{tag}"
-    _create(context, summary, sql.sample_summary(view), params)
-    _create(
-        context,
-        bad,
-        f"SELECT service, unnest(down) AS bucket FROM {summary} WHERE service IN (SELECT unnest($services))",
-        params,
-    )
-    proofs: dict[str, list[Proof]] = defaultdict(list)
-    seen = set()
-    known = set(params["services"])
-    defined = {s.name for s in context.agreement.services}
-    for service, n, distinct in context.run(f"SELECT service, n, distinct_buckets FROM {summary} ORDER BY service"):
-        if service not in defined:
-            context.evidence.warnings.append(
-                f"{context.evidence.origin('samples')}: {n} row{'s' if n != 1 else ''} in the period name service "
-                f"{service!r}, which the agreement does not define; left out"
-            )
-        if service not in known:
-            continue
-        seen.add(service)
-        if distinct < n:
-            _report_duplicate_sample(context, service, source, params)
-        _missing_samples(context, objective, view, bad, service, buckets - distinct, params, proofs)
-    for service in params["services"]:
-        if service not in seen:
-            _missing_samples(context, objective, view, bad, service, buckets, params, proofs)
-    outages = f"outages_{tag}"
-    _create(context, outages, sql.bucket_runs(f"SELECT DISTINCT service, bucket FROM {bad}"), params)
-    for service, s, e, _, _ in context.run(sql.first_rows(f"SELECT * FROM {outages}", "s"), limit=EXPLAIN_LIMIT):
-        proofs[service].append(
-            Proof("outage (down or missing samples)", context.moment(s), context.moment(e), _seconds(e - s))
-        )
-    return outages, outages, proofs
-
-
-def _report_duplicate_sample(
-    context: _Context, service: str, source: ast.DowntimeFromSamples, params: dict[str, Any]
-) -> None:
-    condition = sql.duplicate_sample()
-    for name in ("p0", "p1", "step"):
-        condition = condition.replace(f"${name}", str(params[name]))
-    condition = condition.replace("$service", _sql_text(service))
-    every = describe_duration(source.every)
-    context.evidence.locate(
-        "samples",
-        condition,
-        "timestamp",
-        f"another sample for {service!r} falls in the same {every} interval (duplicate samples)",
-    )
-
-
-def _missing_samples(
-    context: _Context,
-    objective: ast.Objective,
-    view: str,
-    bad: str,
-    service: str,
-    missing: int,
-    params: dict[str, Any],
-    proofs: dict[str, list[Proof]],
-) -> None:
-    """Intervals without a sample: downtime only when missing data counts as unavailable."""
-    if not missing:
-        return
-    counted = not objective.missing_counts_as_available
-    policy = "missing data counts as unavailable" if counted else "missing data counts as available"
-    proofs[service].append(
-        Proof(
-            f"{missing} interval{'s' if missing != 1 else ''} without a sample",
-            seconds=Decimal(missing * params["step"]) / US,
-            counted=counted,
-            reason=policy,
-        )
-    )
-    if counted:
-        present = (
-            f'SELECT service, CAST((epoch_us("timestamp") - $p0) // $step AS INTEGER) AS bucket '
-            f"FROM {view} WHERE service = $service"
-        )
-        context.run(
-            f"INSERT INTO {bad} {sql.missing_buckets(present)}", **{**params, "services": [service], "service": service}
-        )
-
-
-def _window_outages(
-    context: _Context, objective: ast.Objective, source: ast.DowntimeFromErrorRate, params: dict[str, Any], tag: int
-) -> tuple[str, str, dict[str, list[Proof]]]:
-    view = context.evidence.require("requests", "`downtime when error rate above ...`")
-    step = int(source.window.seconds * US)
-    buckets = math.ceil((params["p1"] - params["p0"]) / step)
-    params.update(step=step, buckets=buckets, threshold=source.above.value, min_requests=source.min_requests or 0)
-    counts, bad = f"counts_{tag}", f"bad_{tag}"
-    _create(context, counts, sql.window_counts(view), params)
-    _create(context, bad, sql.bad_windows(f"SELECT * FROM {counts}"), params)
-    proofs: dict[str, list[Proof]] = defaultdict(list)
-    for service, missing in context.run(
-        f"SELECT s.service, $buckets - count(c.bucket) FROM (SELECT unnest($services) AS service) s "
-        f"LEFT JOIN {counts} c ON c.service = s.service GROUP BY s.service",
-        **params,
-    ):
-        if missing:
-            counted = not objective.missing_counts_as_available
-            proofs[service].append(
-                Proof(
-                    f"{missing} window{'s' if missing != 1 else ''} without request counts",
-                    seconds=Decimal(missing * step) / US,
-                    counted=counted,
-                    reason="missing data counts as unavailable" if counted else "missing data counts as available",
-                )
-            )
-    if not objective.missing_counts_as_available:
-        context.run(f"INSERT INTO {bad} {sql.missing_buckets(f'SELECT service, bucket FROM {counts}')}", **params)
-    if source.min_requests:
-        for service, quiet in context.run(
-            f"SELECT service, count(*) FROM {counts} WHERE total < $min_requests AND (total - good) * 100 > $threshold * total "
-            "GROUP BY service",
-            **params,
-        ):
-            proofs[service].append(
-                Proof(
-                    f"{quiet} window{'s' if quiet != 1 else ''} above the error rate with fewer than "
-                    f"{source.min_requests} requests",
-                    counted=False,
-                    reason="too few requests",
-                )
-            )
-    outages = f"outages_{tag}"
-    _create(context, outages, sql.bucket_runs(f"SELECT DISTINCT service, bucket FROM {bad}"), params)
-    for service, s, e, _, _ in context.run(sql.first_rows(f"SELECT * FROM {outages}", "s"), limit=EXPLAIN_LIMIT):
-        proofs[service].append(
-            Proof(f"windows above {source.above.value}% errors", context.moment(s), context.moment(e), _seconds(e - s))
-        )
-    return outages, outages, proofs
-
-
-def _create(context: _Context, name: str, query: str, params: dict[str, Any]) -> None:
-    context.run(f"CREATE TEMP TABLE {name} AS {query}", **params)
-
-
-def _sql_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _qualified_maintenance(context: _Context, objective: ast.Objective, params: dict[str, Any], tag: int) -> str:
-    """A temp table of the maintenance time that may be excluded: announced early enough,
-    merged, and capped per cap period in chronological order."""
-    rule = objective.maintenance
-    if rule is None:
-        return _NOTHING
-    view = context.evidence.require("maintenance", "`exclude maintenance`")
-    zone = context.agreement.timezone
-    cap_periods = _cap_periods(rule, context.window, zone)
-    params.update(notice=int(rule.notice.seconds * US), c0=cap_periods[0][1] if cap_periods else params["p0"])
-    windows, qualified = f"maintenance_{tag}", f"qualified_{tag}"
-    _create(context, windows, sql.maintenance(view), params)
-    merged = sql.merge(f"SELECT service, s, e FROM {windows} WHERE qualifies")
-    if rule.cap is None:
-        _create(context, qualified, merged, params)
-        return f"SELECT * FROM {qualified}"
-    context.run("CREATE OR REPLACE TEMP TABLE cap_periods (k INTEGER, c0 BIGINT, c1 BIGINT)")
-    context.evidence.con.executemany("INSERT INTO cap_periods VALUES (?, ?, ?)", cap_periods)
-    params["cap"] = int(rule.cap.limit.seconds * US)
-    _create(context, qualified, sql.capped(merged), params)
-    return f"SELECT * FROM {qualified}"
-
-
-def _cap_periods(rule: ast.ExcludeMaintenance, window: Window, zone: str) -> list[tuple[int, int, int]]:
-    """The cap's periods that overlap the evaluated one (a yearly cap: the whole year)."""
-    if rule.cap is None:
-        return []
-    kind = rule.cap.period.kind
-    current = containing(kind, window.start, zone)
-    periods: list[tuple[int, int, int]] = []
-    while current.start_us < window.end_us:
-        periods.append((len(periods), current.start_us, current.end_us))
-        current = window_from(kind, next_start(kind, current.first_day), current.start.tzinfo)  # type: ignore[arg-type]
-    return periods
-
-
-def _maintenance_proofs(
-    context: _Context, objective: ast.Objective, service: str, params: dict[str, Any], tag: int
-) -> list[Proof]:
-    if objective.maintenance is None:
-        return []
-    proofs = []
-    rows = context.run(
-        f"SELECT s, e, announced, qualifies FROM maintenance_{tag} WHERE service = $service AND e > $p0 ORDER BY s",
-        service=service,
-        p0=params["p0"],
-    )
-    qualified = context.run(f"SELECT s, e FROM qualified_{tag} WHERE service = $service ORDER BY s", service=service)
-    notice = describe_duration(objective.maintenance.notice)
-    for s, e, announced, qualifies in rows:
-        if e <= params["p0"] or s >= params["p1"]:
-            continue
-        if not qualifies:
-            why = "not announced" if announced is None else f"announced less than {notice} ahead"
-            proofs.append(
-                Proof(
-                    "maintenance",
-                    context.moment(s),
-                    context.moment(e),
-                    _seconds(e - s),
-                    True,
-                    f"{why}: its downtime counts",
-                )
-            )
-            continue
-        inside = sum(max(0, min(e, qe) - max(s, qs)) for qs, qe in qualified)
-        reason = "excluded" if inside == e - s else f"{describe_seconds_us(inside)} within the cap; the rest counts"
-        proofs.append(Proof("maintenance", context.moment(s), context.moment(e), _seconds(e - s), False, reason))
-    return proofs
-
-
-def describe_seconds_us(us: int) -> str:
-    from sladsl.units import describe_seconds
-
-    return describe_seconds(_seconds(us)) if us else "nothing"
-
-
-def _daily(
-    context: _Context, outages: str, qualified: str, params: dict[str, Any]
-) -> dict[str, list[tuple[date, Decimal]]]:
-    """Counted downtime per local day for every service of a shape, in one query."""
-    days = []
-    day = context.window.first_day
-    tz = context.window.start.tzinfo
-    while day <= context.window.last_day:
-        nxt = day + timedelta(days=1)
-        start = epoch_us(datetime(day.year, day.month, day.day, tzinfo=tz))
-        end = epoch_us(datetime(nxt.year, nxt.month, nxt.day, tzinfo=tz))
-        days.append(f"SELECT DATE '{day.isoformat()}' AS day, CAST({start} AS BIGINT) AS s, CAST({end} AS BIGINT) AS e")
-        day = nxt
-    counted: dict[str, dict[date, Decimal]] = defaultdict(dict)
-    for service, d, us in context.run(sql.daily_downtime(outages, qualified, " UNION ALL ".join(days)), **params):
-        counted[service][d] = _seconds(us)
-    every_day = [context.window.first_day + timedelta(days=i) for i in range(len(days))]
-    return {
-        service: [(d, counted.get(service, {}).get(d, Decimal(0))) for d in every_day] for service in params["services"]
-    }
-
-
-def _average_error_rate(
-    context: _Context, service: ast.Service, objective: ast.Objective, result: ObjectiveResult
-) -> None:
-    source = objective.downtime_source
-    assert isinstance(source, ast.AverageErrorRate)
-    view = context.evidence.require("requests", "`availability from average error rate`")
-    step = int(source.window.seconds * US)
-    params = _period_params(context, [service.name])
-    buckets = math.ceil((params["p1"] - params["p0"]) / step)
-    rows = context.run(sql.window_counts(view), **params, step=step)
-    errors = sum((Fraction(int(t) - int(g), int(t)) for _, _, g, t in rows if t), Fraction(0))
-    missing = buckets - len(rows)
-    if not objective.missing_counts_as_available:
-        errors += missing
-    mean = errors / buckets
-    target = objective.target
-    assert isinstance(target, ast.AvailabilityTarget)
-    result.judged, result.reason = True, ""
-    result.measured = _HUNDRED - Decimal(mean.numerator) / Decimal(mean.denominator) * _HUNDRED
-    result.met = result.measured >= target.percent.value
-    result.explanation = [
-        Proof(
-            f"{len(rows)} windows with requests, {missing} without",
-            reason=f"mean error rate over {buckets} windows of {describe_duration(source.window)}",
-        )
-    ]
-
-
-def _request_ratio(context: _Context, service: ast.Service, objective: ast.Objective, result: ObjectiveResult) -> None:
-    view = context.evidence.require("requests", "`availability ... of requests`")
-    rows = context.run(sql.request_totals(view), **_period_params(context, [service.name]))
-    _, good, total, count = rows[0] if rows else ("", 0, 0, 0)
-    if not total:
-        result.reason = "no requests in the period"
-        return
-    target = objective.target
-    assert isinstance(target, ast.RequestTarget)
-    result.judged, result.reason = True, ""
-    result.measured = Decimal(int(good)) / Decimal(int(total)) * _HUNDRED
-    result.met = result.measured >= target.percent.value
-    result.explanation = [Proof(f"{good} good of {total} requests in {count} rows")]
-
-
-def _latency(context: _Context, service: ast.Service, target: ast.LatencyTarget, result: ObjectiveResult) -> None:
-    view = context.evidence.require("latency", f'`latency "{target.metric}"`')
-    params = {**_period_params(context, [service.name]), "service": service.name, "metric": target.metric}
-    count, total = context.run(sql.latency_count(view), **params)[0]
-    if not count:
-        result.reason = f'no samples of "{target.metric}" in the period'
-        return
-    if target.percentile is None:
-        result.measured = Decimal(total) / count
-        how = f"the average of {count} samples"
-    else:
-        rank = max(1, math.ceil(target.percentile * count / _HUNDRED))
-        (value,) = context.run(sql.latency_at_rank(view), **params, offset=rank - 1)[0]
-        result.measured = Decimal(value)
-        how = f"the value at rank {rank} of {count} sorted samples (nearest rank, p{target.percentile})"
-    result.measured = Decimal(decimal_normal(result.measured))
-    result.judged, result.reason = True, ""
-    result.met = result.measured <= result.target
-    result.explanation = [Proof(how)]
-
-
-def decimal_normal(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-# ---- credits ----------------------------------------------------------------------------
-
-
-def _credits(
-    agreement: ast.Agreement,
-    results: Sequence[ObjectiveResult],
-    window: Window,
-    fee: ast.Money | None,
-    as_of: date | None,
-) -> list[CreditResult]:
-    by_key = {(r.service, r.objective): r for r in results}
-    credits: list[CreditResult] = []
-    for service in agreement.services:
-        monthly = agreement.monthly_fee(service) or fee
-        owed: list[tuple[CreditResult, Decimal | None, ast.Credits]] = []
-        for block in service.credits:
-            result = by_key.get((service.name, block.objective))
-            objective = service.objective(block.objective)
-            if result is None or objective is None or not result.judged or result.measured is None:
-                continue
-            tier = _worst_tier(block, result)
-            if tier is None:
-                continue
-            months = Decimal(window.kind.months or 0)
-            base = None if monthly is None else monthly.amount * (months if tier.base is ast.FeeBase.PERIOD_FEES else 1)
-            exact = None if base is None else base * tier.credit.value / _HUNDRED
-            claim_by = add_calendar(window.last_day, block.claim_window.within) if block.claim_window else None
-            credit = CreditResult(
-                service.name,
-                block.objective,
-                tier.credit.value,
-                None,
-                monthly.currency if monthly else None,
-                _tier_words(tier),
-                claim_by,
-                bool(claim_by and as_of and as_of > claim_by),
-                "" if monthly else "no fee is known: give --fee",
-            )
-            if credit.expired:
-                credit.reason = f"not claimed by {claim_by}: expired"
-            owed.append((credit, exact, block))
-        _apply_cap_and_minimum(service, owed, monthly, window)
-        credits.extend(c for c, _, _ in owed)
-    return credits
-
-
-def _worst_tier(block: ast.Credits, result: ObjectiveResult) -> ast.Tier | None:
-    assert result.measured is not None
-    holding = [t for t in block.tiers if _holds(t, result.measured)]
-    return holding[-1] if holding else None
-
-
-def _holds(tier: ast.Tier, measured: Decimal) -> bool:
-    threshold = tier.threshold.value if isinstance(tier.threshold, ast.Percent) else tier.threshold.seconds * 1000
-    return {
-        ast.Comparison.BELOW: measured < threshold,
-        ast.Comparison.AT_OR_BELOW: measured <= threshold,
-        ast.Comparison.ABOVE: measured > threshold,
-        ast.Comparison.AT_OR_ABOVE: measured >= threshold,
-    }[tier.comparison]
-
-
-def _tier_words(tier: ast.Tier) -> str:
-    threshold = (
-        f"{tier.threshold.value}%" if isinstance(tier.threshold, ast.Percent) else describe_duration(tier.threshold)
-    )
-    return f"{tier.comparison.value} {threshold}: {tier.credit.value}% of {tier.base.value}"
-
-
-def _apply_cap_and_minimum(
-    service: ast.Service,
-    owed: list[tuple[CreditResult, Decimal | None, ast.Credits]],
-    monthly: ast.Money | None,
-    window: Window,
-) -> None:
-    """The cap limits the sum of the service's credits (earlier objectives are paid first);
-    then each credit below its block's minimum is not issued; then each is rounded once."""
-    caps = [b.cap for b in service.credits if b.cap is not None and _judged_now(service, b, window)]
-    remaining: Decimal | None = None
-    if caps and monthly is not None:
-        months = Decimal(window.kind.months or 0)
-        remaining = min(
-            monthly.amount * c.percent.value / _HUNDRED * (months if c.base is ast.FeeBase.PERIOD_FEES else 1)
-            for c in caps
-        )
-    for credit, exact, block in owed:
-        if exact is None or monthly is None:
-            continue
-        amount = exact
-        if remaining is not None:
-            if amount > remaining:
-                credit.reason = f"reduced by the cap of {remaining} {monthly.currency}"
-                amount = remaining
-            remaining -= amount
-        minimum = block.minimum
-        if minimum is not None and amount < minimum.money.amount:
-            credit.reason = f"below the minimum of {minimum.money.amount} {minimum.money.currency}: not issued"
-            amount = Decimal(0)
-        quantum = Decimal(1).scaleb(-minor_unit(monthly.currency))
-        credit.amount = amount.quantize(quantum, rounding=ROUND_HALF_UP)
-
-
-def _judged_now(service: ast.Service, block: ast.Credits, window: Window) -> bool:
-    """A cap limits credits of one period: only caps of objectives measured like this one apply."""
-    objective = service.objective(block.objective)
-    return bool(objective and objective.period and objective.period.kind is window.kind)
 
 
 def parse_fee(text: str, agreement: ast.Agreement) -> ast.Money:

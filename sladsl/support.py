@@ -20,7 +20,7 @@ from sladsl.report import Evidence as Proof
 from sladsl.units import describe_duration
 
 if TYPE_CHECKING:
-    from sladsl.evaluate import _Context
+    from sladsl.context import Context
 
 US = 1_000_000
 
@@ -102,7 +102,7 @@ def add_business_time(intervals: list[tuple[int, int]], start_us: int, amount_us
 # ---- support plans ----------------------------------------------------------------------------
 
 
-def evaluate_support(context: _Context) -> list[SupportResult]:
+def evaluate_support(context: Context) -> list[SupportResult]:
     plans = context.agreement.support_plans
     if not plans:
         return []
@@ -136,7 +136,7 @@ def _plan_period(plan: ast.SupportPlan) -> ast.PeriodKind:
     return plan.target.period.kind if plan.target else ast.PeriodKind.MONTH
 
 
-def _plan(context: _Context, plan: ast.SupportPlan, view: str, target: Decimal) -> list[SupportResult]:
+def _plan(context: Context, plan: ast.SupportPlan, view: str, target: Decimal) -> list[SupportResult]:
     names = [p.name for p in plan.priorities]
     placeholders = ", ".join("'" + n.replace("'", "''") + "'" for n in names) or "NULL"
     plan_text = plan.name.replace("'", "''")
@@ -218,7 +218,7 @@ def _hms(us: int) -> str:
 # ---- security, reporting, certifications -------------------------------------------------------
 
 
-def evaluate_clauses(context: _Context) -> list[ClauseResult]:
+def evaluate_clauses(context: Context) -> list[ClauseResult]:
     results: list[ClauseResult] = []
     security = context.agreement.security
     if security is not None:
@@ -233,7 +233,7 @@ def evaluate_clauses(context: _Context) -> list[ClauseResult]:
     return results
 
 
-def _breach_notification(context: _Context, clause: ast.BreachNotification) -> ClauseResult:
+def _breach_notification(context: Context, clause: ast.BreachNotification) -> ClauseResult:
     within = describe_duration(clause.within)
     result = ClauseResult("security", f"breach notification within {within}", None, True)
     view = context.evidence.require("security_incidents", "`breach notification within`")
@@ -275,7 +275,7 @@ def _breach_notification(context: _Context, clause: ast.BreachNotification) -> C
     return result
 
 
-def _certification(context: _Context, clause: ast.Certification) -> ClauseResult:
+def _certification(context: Context, clause: ast.Certification) -> ClauseResult:
     renewal = f" renewed every {describe_duration(clause.renewed_every)}" if clause.renewed_every else ""
     result = ClauseResult("security", f'certification "{clause.name}"{renewal}', None, False)
     if not context.evidence.has("certifications"):
@@ -296,7 +296,7 @@ def _certification(context: _Context, clause: ast.Certification) -> ClauseResult
     return result
 
 
-def _report(context: _Context, reporting: ast.Reporting, clause: ast.Report) -> ClauseResult:
+def _report(context: Context, reporting: ast.Reporting, clause: ast.Report) -> ClauseResult:
     words = f"{clause.kind} report every {clause.every.kind.value} within {describe_duration(clause.within)}"
     result = ClauseResult("reporting", words, None, False)
     if clause.every.kind is not context.window.kind:
@@ -331,7 +331,7 @@ def _report(context: _Context, reporting: ast.Reporting, clause: ast.Report) -> 
     return result
 
 
-def _report_due(context: _Context, reporting: ast.Reporting, clause: ast.Report) -> int | None:
+def _report_due(context: Context, reporting: ast.Reporting, clause: ast.Report) -> int | None:
     end = context.window.end_us
     if not clause.within.business:
         if clause.within.is_calendar:

@@ -1,0 +1,463 @@
+"""Measuring objectives against evidence: time-based availability (incidents, samples,
+error-rate windows, maintenance), the average error rate, request ratios and latency.
+
+Objectives measured the same way are judged for all their services in one query (see
+`shape`); every query comes from `sladsl.sql`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from sladsl import ast, sql
+from sladsl.context import EXPLAIN_LIMIT, US, Context
+from sladsl.context import seconds as _seconds
+from sladsl.periods import Window, containing, epoch_us, next_start, window_from
+from sladsl.report import Evidence as Proof
+from sladsl.report import ObjectiveResult
+from sladsl.units import describe_duration
+
+_HUNDRED = Decimal(100)
+_counter = itertools.count()
+
+
+def blank_result(service: ast.Service, objective: ast.Objective) -> ObjectiveResult:
+    target = objective.target
+    if isinstance(target, ast.LatencyTarget):
+        limit = target.limit.seconds * 1000
+        return ObjectiveResult(service.name, objective.name, "latency", target.period.kind.value, limit, "ms")
+    percent = target.percent.value if target else Decimal(0)
+    period = target.period.kind.value if target else ""
+    return ObjectiveResult(
+        service.name, objective.name, "availability", period, percent, "%", reason="the objective has no target"
+    )
+
+
+def shape(objective: ast.Objective) -> tuple[Any, ...]:
+    """What makes two objectives measurable by one query: everything but the service.
+    Nodes compare without their spans, so equal clauses in different places are one shape."""
+    ignore = objective.ignore_outages
+    return (
+        objective.downtime_source,
+        objective.missing_counts_as_available,
+        ignore.shorter_than if ignore else None,
+        objective.maintenance,
+        tuple(sorted(objective.excluded_causes)),
+    )
+
+
+def _measured_from_downtime(window: Window, downtime_us: int) -> Decimal:
+    period_us = Decimal(window.end_us - window.start_us)
+    return (period_us - Decimal(downtime_us)) / period_us * _HUNDRED
+
+
+def time_based(context: Context, members: list[tuple[ast.Service, ast.Objective, ObjectiveResult]]) -> None:
+    """Time-based availability for every service of one shape: outages, then the rules."""
+    _, objective, _ = members[0]
+    services = [s.name for s, _, _ in members]
+    source = objective.downtime_source
+    params = _period_params(context, services)
+    params["ignore"] = int(objective.ignore_outages.shorter_than.seconds * US) if objective.ignore_outages else 0
+    tag = next(_counter)
+    outage_table, all_table, proofs = _outages(context, objective, source, params, tag)
+    outages, everything = f"SELECT * FROM {outage_table}", f"SELECT * FROM {all_table}"
+    qualified = _qualified_maintenance(context, objective, params, tag)
+    rows = {r[0]: r[1:] for r in context.run(sql.downtime(outages, qualified), **params)}
+    daily = _daily(context, outages, qualified, params)
+    raw_all = {r[0]: r[1] for r in context.run(sql.downtime(everything, _NOTHING), **{**params, "ignore": 0})}
+    for service, objective_, result in members:
+        raw, ignored, maintenance = rows.get(service.name, (0, 0, 0))
+        counted = int(raw) - int(ignored) - int(maintenance)
+        excluded = int(raw_all.get(service.name, 0)) - counted
+        target = objective_.target
+        assert isinstance(target, ast.AvailabilityTarget)
+        result.judged, result.reason = True, ""
+        result.measured = _measured_from_downtime(context.window, counted)
+        result.met = result.measured >= target.percent.value
+        result.downtime_seconds = _seconds(counted)
+        result.excluded_seconds = _seconds(excluded)
+        result.allowed_downtime_seconds = context.window.seconds * (_HUNDRED - target.percent.value) / _HUNDRED
+        result.explanation = proofs.get(service.name, []) + _maintenance_proofs(
+            context, objective_, service.name, params, tag
+        )
+        result.daily = daily.get(service.name, [])
+
+
+_NOTHING = "SELECT CAST(NULL AS VARCHAR) AS service, CAST(0 AS BIGINT) AS s, CAST(0 AS BIGINT) AS e WHERE false"
+
+
+def _period_params(context: Context, services: list[str]) -> dict[str, Any]:
+    return {"services": services, "p0": context.window.start_us, "p1": context.window.end_us}
+
+
+def _outages(
+    context: Context, objective: ast.Objective, source: ast.DowntimeSource, params: dict[str, Any], tag: int
+) -> tuple[str, str, dict[str, list[Proof]]]:
+    """Temp tables of counted outages and of all outages (before cause exclusions)."""
+    if isinstance(source, ast.DowntimeFromIncidents):
+        return _incident_outages(context, objective, params, tag)
+    if isinstance(source, ast.DowntimeFromSamples):
+        return _sample_outages(context, objective, source, params, tag)
+    assert isinstance(source, ast.DowntimeFromErrorRate)
+    return _window_outages(context, objective, source, params, tag)
+
+
+def _incident_outages(
+    context: Context, objective: ast.Objective, params: dict[str, Any], tag: int
+) -> tuple[str, str, dict[str, list[Proof]]]:
+    view = context.evidence.require("incidents", "`downtime from incidents`")
+    params["causes"] = list(objective.excluded_causes)
+    incidents, counted, everything = f"incidents_{tag}", f"outages_{tag}", f"all_outages_{tag}"
+    _create(context, incidents, sql.incident_islands(sql.incidents(view)), params)
+    _create(context, counted, sql.islands(incidents, "island_counted", "NOT excluded"), params)
+    _create(context, everything, sql.islands(incidents, "island_all"), params)
+    proofs: dict[str, list[Proof]] = defaultdict(list)
+    ignore = params["ignore"]
+    listed = f"SELECT service, s, e, cause, excluded, n, of FROM {incidents} WHERE n <= $limit ORDER BY service, n"
+    for service, s, e, cause, excluded, n, of in context.run(listed, limit=EXPLAIN_LIMIT):
+        reason = f'caused by "{cause}", which is excluded' if excluded else ""
+        proofs[service].append(
+            Proof("incident", context.moment(s), context.moment(e), _seconds(e - s), not excluded, reason)
+        )
+        if n == EXPLAIN_LIMIT and of > n:
+            proofs[service].append(Proof(f"{of - n} more incidents, not listed"))
+    short = sql.first_rows(f"SELECT * FROM {counted} WHERE e - s < {int(ignore)}", "s")
+    for service, s, e, _, _ in context.run(short, limit=EXPLAIN_LIMIT):
+        proofs[service].append(
+            Proof(
+                "outage",
+                context.moment(s),
+                context.moment(e),
+                _seconds(e - s),
+                False,
+                f"shorter than {describe_duration(objective.ignore_outages.shorter_than)}"
+                if objective.ignore_outages
+                else "",
+            )
+        )
+    return counted, everything, proofs
+
+
+def _sample_outages(
+    context: Context, objective: ast.Objective, source: ast.DowntimeFromSamples, params: dict[str, Any], tag: int
+) -> tuple[str, str, dict[str, list[Proof]]]:
+    view = context.evidence.require("samples", "`downtime from samples`")
+    step = int(source.every.seconds * US)
+    buckets = math.ceil((params["p1"] - params["p0"]) / step)
+    params.update(step=step, buckets=buckets)
+    bad, summary = f"bad_{tag}", f"summary_{tag}"
+    _create(context, summary, sql.sample_summary(view), params)
+    _create(
+        context,
+        bad,
+        f"SELECT service, unnest(down) AS bucket FROM {summary} WHERE service IN (SELECT unnest($services))",
+        params,
+    )
+    proofs: dict[str, list[Proof]] = defaultdict(list)
+    seen = set()
+    known = set(params["services"])
+    defined = {s.name for s in context.agreement.services}
+    for service, n, distinct in context.run(f"SELECT service, n, distinct_buckets FROM {summary} ORDER BY service"):
+        if service not in defined:
+            context.evidence.warnings.append(
+                f"{context.evidence.origin('samples')}: {n} row{'s' if n != 1 else ''} in the period name service "
+                f"{service!r}, which the agreement does not define; left out"
+            )
+        if service not in known:
+            continue
+        seen.add(service)
+        if distinct < n:
+            _report_duplicate_sample(context, service, source, params)
+        _missing_samples(context, objective, view, bad, service, buckets - distinct, params, proofs)
+    for service in params["services"]:
+        if service not in seen:
+            _missing_samples(context, objective, view, bad, service, buckets, params, proofs)
+    outages = f"outages_{tag}"
+    _create(context, outages, sql.bucket_runs(f"SELECT DISTINCT service, bucket FROM {bad}"), params)
+    for service, s, e, _, _ in context.run(sql.first_rows(f"SELECT * FROM {outages}", "s"), limit=EXPLAIN_LIMIT):
+        proofs[service].append(
+            Proof("outage (down or missing samples)", context.moment(s), context.moment(e), _seconds(e - s))
+        )
+    return outages, outages, proofs
+
+
+def _report_duplicate_sample(
+    context: Context, service: str, source: ast.DowntimeFromSamples, params: dict[str, Any]
+) -> None:
+    condition = sql.duplicate_sample()
+    for name in ("p0", "p1", "step"):
+        condition = condition.replace(f"${name}", str(params[name]))
+    condition = condition.replace("$service", _sql_text(service))
+    every = describe_duration(source.every)
+    context.evidence.locate(
+        "samples",
+        condition,
+        "timestamp",
+        f"another sample for {service!r} falls in the same {every} interval (duplicate samples)",
+    )
+
+
+def _missing_samples(
+    context: Context,
+    objective: ast.Objective,
+    view: str,
+    bad: str,
+    service: str,
+    missing: int,
+    params: dict[str, Any],
+    proofs: dict[str, list[Proof]],
+) -> None:
+    """Intervals without a sample: downtime only when missing data counts as unavailable."""
+    if not missing:
+        return
+    counted = not objective.missing_counts_as_available
+    policy = "missing data counts as unavailable" if counted else "missing data counts as available"
+    proofs[service].append(
+        Proof(
+            f"{missing} interval{'s' if missing != 1 else ''} without a sample",
+            seconds=Decimal(missing * params["step"]) / US,
+            counted=counted,
+            reason=policy,
+        )
+    )
+    if counted:
+        present = (
+            f'SELECT service, CAST((epoch_us("timestamp") - $p0) // $step AS INTEGER) AS bucket '
+            f"FROM {view} WHERE service = $service"
+        )
+        context.run(
+            f"INSERT INTO {bad} {sql.missing_buckets(present)}", **{**params, "services": [service], "service": service}
+        )
+
+
+def _window_outages(
+    context: Context, objective: ast.Objective, source: ast.DowntimeFromErrorRate, params: dict[str, Any], tag: int
+) -> tuple[str, str, dict[str, list[Proof]]]:
+    view = context.evidence.require("requests", "`downtime when error rate above ...`")
+    step = int(source.window.seconds * US)
+    buckets = math.ceil((params["p1"] - params["p0"]) / step)
+    params.update(step=step, buckets=buckets, threshold=source.above.value, min_requests=source.min_requests or 0)
+    counts, bad = f"counts_{tag}", f"bad_{tag}"
+    _create(context, counts, sql.window_counts(view), params)
+    _create(context, bad, sql.bad_windows(f"SELECT * FROM {counts}"), params)
+    proofs: dict[str, list[Proof]] = defaultdict(list)
+    for service, missing in context.run(
+        f"SELECT s.service, $buckets - count(c.bucket) FROM (SELECT unnest($services) AS service) s "
+        f"LEFT JOIN {counts} c ON c.service = s.service GROUP BY s.service",
+        **params,
+    ):
+        if missing:
+            counted = not objective.missing_counts_as_available
+            proofs[service].append(
+                Proof(
+                    f"{missing} window{'s' if missing != 1 else ''} without request counts",
+                    seconds=Decimal(missing * step) / US,
+                    counted=counted,
+                    reason="missing data counts as unavailable" if counted else "missing data counts as available",
+                )
+            )
+    if not objective.missing_counts_as_available:
+        context.run(f"INSERT INTO {bad} {sql.missing_buckets(f'SELECT service, bucket FROM {counts}')}", **params)
+    if source.min_requests:
+        for service, quiet in context.run(
+            f"SELECT service, count(*) FROM {counts} WHERE total < $min_requests AND (total - good) * 100 > $threshold * total "
+            "GROUP BY service",
+            **params,
+        ):
+            proofs[service].append(
+                Proof(
+                    f"{quiet} window{'s' if quiet != 1 else ''} above the error rate with fewer than "
+                    f"{source.min_requests} requests",
+                    counted=False,
+                    reason="too few requests",
+                )
+            )
+    outages = f"outages_{tag}"
+    _create(context, outages, sql.bucket_runs(f"SELECT DISTINCT service, bucket FROM {bad}"), params)
+    for service, s, e, _, _ in context.run(sql.first_rows(f"SELECT * FROM {outages}", "s"), limit=EXPLAIN_LIMIT):
+        proofs[service].append(
+            Proof(f"windows above {source.above.value}% errors", context.moment(s), context.moment(e), _seconds(e - s))
+        )
+    return outages, outages, proofs
+
+
+def _create(context: Context, name: str, query: str, params: dict[str, Any]) -> None:
+    context.run(f"CREATE TEMP TABLE {name} AS {query}", **params)
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _qualified_maintenance(context: Context, objective: ast.Objective, params: dict[str, Any], tag: int) -> str:
+    """A temp table of the maintenance time that may be excluded: announced early enough,
+    merged, and capped per cap period in chronological order."""
+    rule = objective.maintenance
+    if rule is None:
+        return _NOTHING
+    view = context.evidence.require("maintenance", "`exclude maintenance`")
+    zone = context.agreement.timezone
+    cap_periods = _cap_periods(rule, context.window, zone)
+    params.update(notice=int(rule.notice.seconds * US), c0=cap_periods[0][1] if cap_periods else params["p0"])
+    windows, qualified = f"maintenance_{tag}", f"qualified_{tag}"
+    _create(context, windows, sql.maintenance(view), params)
+    merged = sql.merge(f"SELECT service, s, e FROM {windows} WHERE qualifies")
+    if rule.cap is None:
+        _create(context, qualified, merged, params)
+        return f"SELECT * FROM {qualified}"
+    context.run("CREATE OR REPLACE TEMP TABLE cap_periods (k INTEGER, c0 BIGINT, c1 BIGINT)")
+    context.evidence.con.executemany("INSERT INTO cap_periods VALUES (?, ?, ?)", cap_periods)
+    params["cap"] = int(rule.cap.limit.seconds * US)
+    _create(context, qualified, sql.capped(merged), params)
+    return f"SELECT * FROM {qualified}"
+
+
+def _cap_periods(rule: ast.ExcludeMaintenance, window: Window, zone: str) -> list[tuple[int, int, int]]:
+    """The cap's periods that overlap the evaluated one (a yearly cap: the whole year)."""
+    if rule.cap is None:
+        return []
+    kind = rule.cap.period.kind
+    current = containing(kind, window.start, zone)
+    periods: list[tuple[int, int, int]] = []
+    while current.start_us < window.end_us:
+        periods.append((len(periods), current.start_us, current.end_us))
+        current = window_from(kind, next_start(kind, current.first_day), current.start.tzinfo)  # type: ignore[arg-type]
+    return periods
+
+
+def _maintenance_proofs(
+    context: Context, objective: ast.Objective, service: str, params: dict[str, Any], tag: int
+) -> list[Proof]:
+    if objective.maintenance is None:
+        return []
+    proofs = []
+    rows = context.run(
+        f"SELECT s, e, announced, qualifies FROM maintenance_{tag} WHERE service = $service AND e > $p0 ORDER BY s",
+        service=service,
+        p0=params["p0"],
+    )
+    qualified = context.run(f"SELECT s, e FROM qualified_{tag} WHERE service = $service ORDER BY s", service=service)
+    notice = describe_duration(objective.maintenance.notice)
+    for s, e, announced, qualifies in rows:
+        if e <= params["p0"] or s >= params["p1"]:
+            continue
+        if not qualifies:
+            why = "not announced" if announced is None else f"announced less than {notice} ahead"
+            proofs.append(
+                Proof(
+                    "maintenance",
+                    context.moment(s),
+                    context.moment(e),
+                    _seconds(e - s),
+                    True,
+                    f"{why}: its downtime counts",
+                )
+            )
+            continue
+        inside = sum(max(0, min(e, qe) - max(s, qs)) for qs, qe in qualified)
+        reason = "excluded" if inside == e - s else f"{describe_seconds_us(inside)} within the cap; the rest counts"
+        proofs.append(Proof("maintenance", context.moment(s), context.moment(e), _seconds(e - s), False, reason))
+    return proofs
+
+
+def describe_seconds_us(us: int) -> str:
+    from sladsl.units import describe_seconds
+
+    return describe_seconds(_seconds(us)) if us else "nothing"
+
+
+def _daily(
+    context: Context, outages: str, qualified: str, params: dict[str, Any]
+) -> dict[str, list[tuple[date, Decimal]]]:
+    """Counted downtime per local day for every service of a shape, in one query."""
+    days = []
+    day = context.window.first_day
+    tz = context.window.start.tzinfo
+    while day <= context.window.last_day:
+        nxt = day + timedelta(days=1)
+        start = epoch_us(datetime(day.year, day.month, day.day, tzinfo=tz))
+        end = epoch_us(datetime(nxt.year, nxt.month, nxt.day, tzinfo=tz))
+        days.append(f"SELECT DATE '{day.isoformat()}' AS day, CAST({start} AS BIGINT) AS s, CAST({end} AS BIGINT) AS e")
+        day = nxt
+    counted: dict[str, dict[date, Decimal]] = defaultdict(dict)
+    for service, d, us in context.run(sql.daily_downtime(outages, qualified, " UNION ALL ".join(days)), **params):
+        counted[service][d] = _seconds(us)
+    every_day = [context.window.first_day + timedelta(days=i) for i in range(len(days))]
+    return {
+        service: [(d, counted.get(service, {}).get(d, Decimal(0))) for d in every_day] for service in params["services"]
+    }
+
+
+def average_error_rate(
+    context: Context, service: ast.Service, objective: ast.Objective, result: ObjectiveResult
+) -> None:
+    source = objective.downtime_source
+    assert isinstance(source, ast.AverageErrorRate)
+    view = context.evidence.require("requests", "`availability from average error rate`")
+    step = int(source.window.seconds * US)
+    params = _period_params(context, [service.name])
+    buckets = math.ceil((params["p1"] - params["p0"]) / step)
+    rows = context.run(sql.window_counts(view), **params, step=step)
+    errors = sum((Fraction(int(t) - int(g), int(t)) for _, _, g, t in rows if t), Fraction(0))
+    missing = buckets - len(rows)
+    if not objective.missing_counts_as_available:
+        errors += missing
+    mean = errors / buckets
+    target = objective.target
+    assert isinstance(target, ast.AvailabilityTarget)
+    result.judged, result.reason = True, ""
+    result.measured = _HUNDRED - Decimal(mean.numerator) / Decimal(mean.denominator) * _HUNDRED
+    result.met = result.measured >= target.percent.value
+    result.explanation = [
+        Proof(
+            f"{len(rows)} windows with requests, {missing} without",
+            reason=f"mean error rate over {buckets} windows of {describe_duration(source.window)}",
+        )
+    ]
+
+
+def request_ratio(context: Context, service: ast.Service, objective: ast.Objective, result: ObjectiveResult) -> None:
+    view = context.evidence.require("requests", "`availability ... of requests`")
+    rows = context.run(sql.request_totals(view), **_period_params(context, [service.name]))
+    _, good, total, count = rows[0] if rows else ("", 0, 0, 0)
+    if not total:
+        result.reason = "no requests in the period"
+        return
+    target = objective.target
+    assert isinstance(target, ast.RequestTarget)
+    result.judged, result.reason = True, ""
+    result.measured = Decimal(int(good)) / Decimal(int(total)) * _HUNDRED
+    result.met = result.measured >= target.percent.value
+    result.explanation = [Proof(f"{good} good of {total} requests in {count} rows")]
+
+
+def latency(context: Context, service: ast.Service, target: ast.LatencyTarget, result: ObjectiveResult) -> None:
+    view = context.evidence.require("latency", f'`latency "{target.metric}"`')
+    params = {**_period_params(context, [service.name]), "service": service.name, "metric": target.metric}
+    count, total = context.run(sql.latency_count(view), **params)[0]
+    if not count:
+        result.reason = f'no samples of "{target.metric}" in the period'
+        return
+    if target.percentile is None:
+        result.measured = Decimal(total) / count
+        how = f"the average of {count} samples"
+    else:
+        rank = max(1, math.ceil(target.percentile * count / _HUNDRED))
+        (value,) = context.run(sql.latency_at_rank(view), **params, offset=rank - 1)[0]
+        result.measured = Decimal(value)
+        how = f"the value at rank {rank} of {count} sorted samples (nearest rank, p{target.percentile})"
+    result.measured = Decimal(decimal_normal(result.measured))
+    result.judged, result.reason = True, ""
+    result.met = result.measured <= result.target
+    result.explanation = [Proof(how)]
+
+
+def decimal_normal(value: Decimal) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

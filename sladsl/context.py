@@ -1,0 +1,49 @@
+"""What one evaluation knows: the agreement, the evidence, the period and the cut-off.
+
+Shared by the measuring modules (`sladsl.availability`, `sladsl.support`) so that they
+ask DuckDB with the same parameters and report times in the agreement's zone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sladsl import ast
+from sladsl.evidence import Evidence
+from sladsl.periods import Window, epoch_us
+
+US = 1_000_000
+EXPLAIN_LIMIT = 50  # pieces of evidence listed per objective and kind; the rest are counted
+
+
+def seconds(us: int | Decimal) -> Decimal:
+    return Decimal(us) / US
+
+
+@dataclass
+class Context:
+    agreement: ast.Agreement
+    evidence: Evidence
+    window: Window
+    as_of: date | None
+
+    @property
+    def cutoff_us(self) -> int:
+        """The moment evidence is judged at: the end of the period, or the end of --as-of."""
+        if self.as_of is None:
+            return self.window.end_us
+        end_of_day = self.as_of + timedelta(days=1)
+        local = datetime(end_of_day.year, end_of_day.month, end_of_day.day, tzinfo=self.window.start.tzinfo)
+        return max(self.window.end_us, epoch_us(local))
+
+    def run(self, query: str, **params: Any) -> list[tuple[Any, ...]]:
+        names = set(re.findall(r"\$(\w+)", query))
+        return self.evidence.con.execute(query, {k: v for k, v in params.items() if k in names}).fetchall()
+
+    def moment(self, us: int) -> datetime:
+        seconds, micro = divmod(us, US)
+        return datetime.fromtimestamp(seconds, self.window.start.tzinfo).replace(microsecond=micro)
