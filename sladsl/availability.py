@@ -119,14 +119,15 @@ def _incident_outages(
     _create(context, everything, sql.islands(incidents, "island_all"), params)
     proofs: dict[str, list[Proof]] = defaultdict(list)
     ignore = params["ignore"]
-    listed = f"SELECT service, s, e, cause, excluded, n, of FROM {incidents} WHERE n <= $limit ORDER BY service, n"
-    for service, s, e, cause, excluded, n, of in context.run(listed, limit=EXPLAIN_LIMIT):
+    listed = f"SELECT service, s, e, cause, excluded FROM {incidents} WHERE n <= $limit ORDER BY service, n"
+    for service, s, e, cause, excluded in context.run(listed, limit=EXPLAIN_LIMIT):
         reason = f'caused by "{cause}", which is excluded' if excluded else ""
         proofs[service].append(
             Proof("incident", context.moment(s), context.moment(e), _seconds(e - s), not excluded, reason)
         )
-        if n == EXPLAIN_LIMIT and of > n:
-            proofs[service].append(Proof(f"{of - n} more incidents, not listed"))
+    more = f"SELECT service, count(*) - $limit FROM {incidents} GROUP BY service HAVING count(*) > $limit"
+    for service, unlisted in context.run(more, limit=EXPLAIN_LIMIT):
+        proofs[service].append(Proof(f"{unlisted} more incidents, not listed"))
     short = sql.first_rows(f"SELECT * FROM {counted} WHERE e - s < {int(ignore)}", "s")
     for service, s, e, _, _ in context.run(short, limit=EXPLAIN_LIMIT):
         proofs[service].append(

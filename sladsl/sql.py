@@ -60,14 +60,13 @@ def incident_islands(incidents: str) -> str:
     explanation) and their island in two unions at once: of all incidents, and of those
     that count (not excluded by cause)."""
     return f"""
-        SELECT service, s, e, cause, excluded, n, of,
+        SELECT service, s, e, cause, excluded, n,
                sum(CASE WHEN s > prev_all THEN 1 ELSE 0 END) OVER w AS island_all,
                sum(CASE WHEN NOT excluded AND (prev_counted IS NULL OR s > prev_counted) THEN 1 ELSE 0 END)
                    OVER w AS island_counted
         FROM (
             SELECT service, s, e, cause, excluded,
                    row_number() OVER w AS n,
-                   count(*) OVER (PARTITION BY service) AS of,
                    coalesce(max(e) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), s) AS prev_all,
                    max(e) FILTER (WHERE NOT excluded) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
                        AS prev_counted
