@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
@@ -267,9 +266,6 @@ class Evidence:
     def origin(self, name: str) -> str:
         table = self._find(name)
         return table.origin if table else name
-
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return self.con.execute(sql, list(params)).fetchall()
 
     def close(self) -> None:
         self.con.close()

@@ -605,3 +605,21 @@ def test_credit_without_a_fee_says_so(tmp_path: Path) -> None:
     data = evaluate(tmp_path, agreement(MONTHLY, credits, fee=""), _down(4000), "--period", "2026-10")
     (credit,) = data["credits"]
     assert credit["amount"] is None and "--fee" in credit["reason"]
+
+
+def test_missing_windows_follow_the_missing_data_policy(tmp_path: Path) -> None:
+    # A week has 2,016 windows of 5 minutes; one has counts and no errors.
+    objective = "availability at least 99% per week downtime when error rate above 5% in 5 minute windows"
+    rows = ["S,2026-10-05T00:00:00Z,100,100"]
+    available = only(evaluate(tmp_path, agreement(objective), {"requests": rows}, "--period", "2026-W41"))
+    assert available["downtime_seconds"] == "0"
+    unavailable = only(
+        evaluate(
+            tmp_path,
+            agreement(objective + " missing data counts as unavailable"),
+            {"requests": rows},
+            "--period",
+            "2026-W41",
+        )
+    )
+    assert unavailable["downtime_seconds"] == str(2015 * 300)
