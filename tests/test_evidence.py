@@ -140,3 +140,74 @@ def test_text_and_html_outputs(tmp_path: Path) -> None:
     page = out.read_text()
     assert "<svg" in page and "Total credits owed: 420.00 EUR" in page
     assert "error budget 4 minutes 28.2 seconds" in page
+
+
+@pytest.mark.skipif(not (ROOT.parent / "shared" / "spec").exists(), reason="the shared spec is not beside the checkout")
+def test_report_md_example_values() -> None:
+    """The spec's chat agreement, with evidence that REPORT.md's example describes (50 minutes
+    of downtime in October, three of four P1 tickets on time), gives that example's values."""
+    result = run(
+        "evaluate",
+        str(ROOT.parent / "shared/spec/examples/chat-platform.sla"),
+        "--data",
+        "tests/cases/evidence/chat-platform",
+        "--period",
+        "2026-10",
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["agreement"] == "Chat Platform Service Level Agreement"
+    assert data["period"] == {
+        "label": "2026-10",
+        "start": "2026-10-01T00:00:00+00:00",
+        "end": "2026-11-01T00:00:00+00:00",
+    }
+    assert data["status"] == "breached"
+    keys = [
+        "service",
+        "objective",
+        "kind",
+        "target",
+        "measured",
+        "met",
+        "downtime_seconds",
+        "excluded_seconds",
+        "allowed_downtime_seconds",
+    ]
+    assert {k: data["objectives"][0][k] for k in keys} == {
+        "service": "Chat API",
+        "objective": "Availability",
+        "kind": "availability",
+        "target": "99.9",
+        "measured": "99.88799283154121863799283154",
+        "met": False,
+        "downtime_seconds": "3000",
+        "excluded_seconds": "0",
+        "allowed_downtime_seconds": "2678.4",
+    }
+    keys = ["plan", "priority", "tickets", "met", "pending", "compliance", "target", "ok"]
+    assert {k: data["support"][0][k] for k in keys} == {
+        "plan": "Gold",
+        "priority": "P1",
+        "tickets": 4,
+        "met": 3,
+        "pending": 0,
+        "compliance": "75",
+        "target": "95",
+        "ok": False,
+    }
+    keys = ["service", "objective", "percent", "amount", "currency", "claim_by", "expired"]
+    assert [{k: c[k] for k in keys} for c in data["credits"]] == [
+        {
+            "service": "Chat API",
+            "objective": "Availability",
+            "percent": "10",
+            "amount": "250.00",
+            "currency": "USD",
+            "claim_by": "2026-11-30",
+            "expired": False,
+        }
+    ]
+    assert data["total_credit"] == {"amount": "250.00", "currency": "USD"}
