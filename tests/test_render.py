@@ -234,3 +234,10 @@ def test_batch_stops_before_work_on_a_bad_row(tmp_path: Path) -> None:
     result = run("render", "--batch", "samples/video-cdn.sla", "--customers", str(customers), "-o", str(tmp_path / "o"))
     assert result.exit_code == 2 and "not a date" in result.stderr
     assert list((tmp_path / "o").iterdir()) == []
+
+
+@pytest.mark.skipif(not SPEC_EXAMPLES, reason="the shared spec is not beside the checkout")
+def test_issue_example_facts_for_the_spec_chat_agreement() -> None:
+    document = render_text(parse((ROOT.parent / "shared/spec/examples/chat-platform.sla").read_text()), "md")
+    assert "43 minutes 12 seconds of downtime in a 30-day month (44 minutes 38 seconds in a 31-day month" in document
+    assert "| below 99.0% | 25% of the monthly fee | 625.00 USD |" in document
