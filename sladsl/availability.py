@@ -191,16 +191,13 @@ def _sample_outages(
 def _report_duplicate_sample(
     context: Context, service: str, source: ast.DowntimeFromSamples, params: dict[str, Any]
 ) -> None:
-    condition = sql.duplicate_sample()
-    for name in ("p0", "p1", "step"):
-        condition = condition.replace(f"${name}", str(params[name]))
-    condition = condition.replace("$service", _sql_text(service))
     every = describe_duration(source.every)
     context.evidence.locate(
         "samples",
-        condition,
+        sql.duplicate_sample(),
         "timestamp",
         f"another sample for {service!r} falls in the same {every} interval (duplicate samples)",
+        {"p0": params["p0"], "p1": params["p1"], "step": params["step"], "service": service},
     )
 
 
@@ -290,10 +287,6 @@ def _window_outages(
 
 def _create(context: Context, name: str, query: str, params: dict[str, Any]) -> None:
     context.run(f"CREATE TEMP TABLE {name} AS {query}", **params)
-
-
-def _sql_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _qualified_maintenance(context: Context, objective: ast.Objective, params: dict[str, Any], tag: int) -> str:

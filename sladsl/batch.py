@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from sladsl.diagnostics import SladslError
+from sladsl.sources import write_atomically
 
 Job = tuple[
     str, str, str, dict[str, str], str | None, str, str
@@ -99,11 +100,9 @@ def _render_one(job: Job) -> str:
     _, text, fmt, values, templates, paper, out = job
     agreement = parse(text)
     template_dir = Path(templates) if templates else None
-    target = Path(out)
-    tmp = target.with_name(f".{target.name}.tmp")
     if fmt == "pdf":
-        tmp.write_bytes(render_pdf(agreement, values, template_dir, paper))
+        data = render_pdf(agreement, values, template_dir, paper)
     else:
-        tmp.write_text(render_text(agreement, fmt, values, template_dir, paper), encoding="utf-8")
-    os.replace(tmp, target)
+        data = render_text(agreement, fmt, values, template_dir, paper).encode("utf-8")
+    write_atomically(Path(out), data)
     return out

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -21,7 +20,7 @@ import click
 
 from sladsl import __version__
 from sladsl.diagnostics import Diagnostic, SladslError, SyntaxFailure, format_diagnostic
-from sladsl.sources import Source, decode_source, read_source
+from sladsl.sources import Source, decode_source, output_path, read_source, write_atomically
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -168,24 +167,10 @@ def fmt(files: tuple[str, ...], check_only: bool, colour: bool | None) -> None:
                 click.echo(f"would reformat {source.name}")
                 status = max(status, 1)
             else:
-                _replace_file(Path(path), formatted)
+                write_atomically(Path(path), formatted.encode("utf-8"))
                 click.echo(f"reformatted {source.name}")
     if status:
         raise click.exceptions.Exit(status) if status == 1 else BadInput(2)
-
-
-def _replace_file(path: Path, text: str) -> None:
-    """Write beside the file and rename over it, so a crash never leaves half a file."""
-    mode = path.stat().st_mode
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @main.command()
@@ -237,12 +222,7 @@ def _write_output(text: str, out: str | None) -> None:
     if out is None or out == "-":
         click.echo(text, nl=not text.endswith("\n"))
         return
-    path = Path(out)
-    if path.is_dir():
-        raise SladslError(f"{out}: is a directory; -o takes a file name")
-    if not path.parent.exists():
-        raise SladslError(f"{out}: the folder {path.parent} does not exist")
-    _replace_file(path, text) if path.exists() else path.write_text(text, encoding="utf-8")
+    write_atomically(output_path(out), text.encode("utf-8"))
 
 
 @main.command()
@@ -381,7 +361,7 @@ def render(
     if fmt == "pdf":
         if out is None or out == "-":
             raise SladslError("--format pdf needs -o FILE.pdf")
-        _write_bytes(renderer.render_pdf(agreement, overrides, template_dir, paper), out)
+        write_atomically(output_path(out), renderer.render_pdf(agreement, overrides, template_dir, paper))
         return
     _write_output(renderer.render_text(agreement, fmt, overrides, template_dir, paper), out)
 
@@ -407,17 +387,6 @@ def compile_rules(file: str, target: str, out: str | None, strict: bool, colour:
     _write_output(monitoring.to_yaml(compiled.documents), out)
     if strict and compiled.warnings:
         raise click.exceptions.Exit(1)
-
-
-def _write_bytes(data: bytes, out: str) -> None:
-    path = Path(out)
-    if path.is_dir():
-        raise SladslError(f"{out}: is a directory; -o takes a file name")
-    if not path.parent.exists():
-        raise SladslError(f"{out}: the folder {path.parent} does not exist")
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 if __name__ == "__main__":  # pragma: no cover

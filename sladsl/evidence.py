@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -231,17 +232,21 @@ class Evidence:
         ).fetchone()
         return bool(row and row[0] and row[0] == row[1] and row[2] == 0)
 
-    def locate(self, table_name: str, condition: str, column: str, message: str) -> None:
+    def locate(
+        self, table_name: str, condition: str, column: str, message: str, params: dict[str, Any] | None = None
+    ) -> None:
         """Raise an error naming the first row of a table where `condition` holds.
 
-        The condition may use the typed columns by name and the raw text as "__raw_NAME";
-        `{value}` in the message is replaced by the raw value of `column`.
+        The condition may use the typed columns by name, the raw text as "__raw_NAME", and
+        named parameters (`$service`) from `params`; `{value}` in the message is replaced
+        by the raw value of `column`.
         """
         table = self._find(table_name)
         assert table is not None
         rows = _checked_rows(table, f"({_numbered(table)})", extra='"__row"')
         found = self.con.execute(
-            f'SELECT "__row", CAST("__raw_{column}" AS VARCHAR) FROM ({rows}) WHERE {condition} ORDER BY "__row" LIMIT 1'
+            f'SELECT "__row", CAST("__raw_{column}" AS VARCHAR) FROM ({rows}) WHERE {condition} ORDER BY "__row" LIMIT 1',
+            params or {},
         ).fetchone()
         row_number, value = (found[0], found[1]) if found else (0, None)
         shown = message.replace("{value}", repr(value) if value is not None else "the value")

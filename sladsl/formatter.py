@@ -23,7 +23,6 @@ INDENT = "    "
 class Comment:
     line: int
     text: str
-    trailing: bool  # code precedes it on its line
 
 
 def format_source(text: str) -> str:
@@ -43,24 +42,21 @@ def scan_comments(text: str) -> list[Comment]:
     """Every `#` comment outside strings and prose, with its line number."""
     comments: list[Comment] = []
     i, line, n = 0, 1, len(text)
-    code_on_line = False
     while i < n:
         ch = text[i]
         if ch == "\n":
-            line, code_on_line = line + 1, False
+            line += 1
             i += 1
         elif ch == "#":
             end = text.find("\n", i)
             end = n if end < 0 else end
-            comments.append(Comment(line, text[i:end].rstrip(), code_on_line))
+            comments.append(Comment(line, text[i:end].rstrip()))
             i = end
         elif ch == '"':
             end = _string_end(text, i)
             line += text.count("\n", i, end)
-            code_on_line = True
             i = end
         else:
-            code_on_line = code_on_line or not ch.isspace()
             i += 1
     return comments
 

@@ -14,7 +14,7 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from sladsl import ast
-from sladsl.ast import Duration, PeriodKind
+from sladsl.ast import PeriodKind
 from sladsl.units import describe_duration, describe_seconds
 
 _HUNDRED = Decimal(100)
@@ -126,19 +126,24 @@ def _causes(s: ast.ExcludeCauses) -> str:
 def _tier(s: ast.Tier, fee: ast.Money | None = None, months: int | None = None) -> str:
     threshold = percent(s.threshold.value) if isinstance(s.threshold, ast.Percent) else describe_duration(s.threshold)
     base = "the monthly fee" if s.base is ast.FeeBase.MONTHLY_FEE else "the fees for the period"
-    return f"{s.comparison.value} {threshold}: {percent(s.credit.value)} of {base}{_amount(s.credit.value, s.base, fee, months)}"
+    return f"{s.comparison.value} {threshold}: {percent(s.credit.value)} of {base}{_money_suffix(credit_amount(s.credit.value, s.base, fee, months))}"
 
 
-def _amount(share: Decimal, base: ast.FeeBase, fee: ast.Money | None, months: int | None) -> str:
+def credit_amount(share: Decimal, base: ast.FeeBase, fee: ast.Money | None, months: int | None) -> str | None:
+    """`625.00 USD`: a tier's credit in money, or None where the fee or the months are unknown."""
     if fee is None:
-        return ""
+        return None
     multiplier = (months or 0) if base is ast.FeeBase.PERIOD_FEES else 1
     if not multiplier:
-        return ""
+        return None
     from sladsl.currencies import minor_unit
 
     amount = (fee.amount * multiplier * share / _HUNDRED).quantize(Decimal(1).scaleb(-minor_unit(fee.currency)))
-    return f", {amount} {fee.currency}"
+    return f"{amount} {fee.currency}"
+
+
+def _money_suffix(amount: str | None) -> str:
+    return f", {amount}" if amount else ""
 
 
 def _cap(s: ast.CreditCap) -> str:
@@ -245,7 +250,3 @@ def phrase(node: Any) -> str:
 
 def long_date(day: date) -> str:
     return f"{day.day} {day.strftime('%B')} {day.year}"
-
-
-def duration_words(d: Duration) -> str:
-    return describe_duration(d)

@@ -24,12 +24,11 @@ from markupsafe import Markup
 from sladsl import ast
 from sladsl.diagnostics import SladslError
 from sladsl.phrases import (
-    PERIOD_LENGTHS,
     allowed_downtime,
+    credit_amount,
     holiday_country,
     long_date,
     percent,
-    period_words,
     phrase,
 )
 from sladsl.report_html import template_dir
@@ -233,15 +232,10 @@ def _credits(service: ast.Service, credits: ast.Credits, fee: ast.Money | None, 
 
 
 def _money(share: Decimal, base: ast.FeeBase, fee: ast.Money | None, months: int | None) -> str:
-    if fee is None:
-        return "depends on the fee"
-    multiplier = (months or 0) if base is ast.FeeBase.PERIOD_FEES else 1
-    if not multiplier:
-        return "depends on the period"
-    from sladsl.currencies import minor_unit
-
-    amount = (fee.amount * multiplier * share / 100).quantize(Decimal(1).scaleb(-minor_unit(fee.currency)))
-    return f"{amount} {fee.currency}"
+    amount = credit_amount(share, base, fee, months)
+    if amount is not None:
+        return amount
+    return "depends on the fee" if fee is None else "depends on the period"
 
 
 def _support(agreement: ast.Agreement, section: Section) -> None:
@@ -373,7 +367,7 @@ def render_text(
     model = contract_model(agreement, overrides)
     try:
         template = environment(fmt, user_templates).get_template(FORMATS[fmt])
-        return template.render(**model, paper=paper, lengths=PERIOD_LENGTHS, period_words=period_words)
+        return template.render(**model, paper=paper)
     except jinja2.TemplateError as exc:
         where = f" ({exc.filename}:{exc.lineno})" if isinstance(exc, jinja2.TemplateSyntaxError) else ""
         raise SladslError(f"template error{where}: {exc.message or exc}") from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +37,32 @@ def read_source(path: str | Path) -> Source:
     except OSError as exc:
         raise SladslError(f"{name}: cannot read: {exc.strerror or exc}") from None
     return Source(name, decode_source(name, data))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write beside the file and rename over it, so a crash never leaves half a file; an
+    existing file keeps its permissions."""
+    mode = path.stat().st_mode & 0o7777 if path.exists() else None
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def output_path(out: str) -> Path:
+    """Where `-o` writes: a file in a folder that exists, or one clear error."""
+    path = Path(out)
+    if path.is_dir():
+        raise SladslError(f"{out}: is a directory; -o takes a file name")
+    if not path.parent.exists():
+        raise SladslError(f"{out}: the folder {path.parent} does not exist")
+    return path
 
 
 def decode_source(name: str, data: bytes) -> str:

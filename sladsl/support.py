@@ -138,17 +138,14 @@ def _plan_period(plan: ast.SupportPlan) -> ast.PeriodKind:
 
 def _plan(context: Context, plan: ast.SupportPlan, view: str, target: Decimal) -> list[SupportResult]:
     names = [p.name for p in plan.priorities]
-    placeholders = ", ".join("'" + n.replace("'", "''") + "'" for n in names) or "NULL"
-    plan_text = plan.name.replace("'", "''")
-    bad = context.run(
-        f"SELECT count(*) FROM {view} WHERE plan = $plan AND priority NOT IN ({placeholders})", plan=plan.name
-    )
-    if bad[0][0]:
+    undefined = "plan = $plan AND priority NOT IN (SELECT unnest($names))"
+    if context.run(f"SELECT count(*) FROM {view} WHERE {undefined}", plan=plan.name, names=names)[0][0]:
         context.evidence.locate(
             "tickets",
-            f"plan = '{plan_text}' AND priority NOT IN ({placeholders})",
+            undefined,
             "priority",
             f"{{value}} is not a priority of support plan {plan.name!r} ({', '.join(names)})",
+            {"plan": plan.name, "names": names},
         )
     calendar = context.agreement.calendar(plan.calendar.name) if plan.calendar else None
     cutoff = context.cutoff_us
