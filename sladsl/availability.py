@@ -70,7 +70,11 @@ def time_based(context: Context, members: list[tuple[ast.Service, ast.Objective,
     qualified = _qualified_maintenance(context, objective, params, tag)
     rows = {r[0]: r[1:] for r in context.run(sql.downtime(outages, qualified), **params)}
     daily = _daily(context, outages, qualified, params)
-    raw_all = {r[0]: r[1] for r in context.run(sql.downtime(everything, _NOTHING), **{**params, "ignore": 0})}
+    if all_table == outage_table:  # no cause exclusions: all outages are the counted ones
+        raw_all = {service: raw for service, (raw, _, _) in rows.items()}
+    else:
+        raw_all = {r[0]: r[1] for r in context.run(sql.downtime(everything, _NOTHING), **{**params, "ignore": 0})}
+    maintenance_proofs = _maintenance_proofs(context, objective, params, tag)
     for service, objective_, result in members:
         raw, ignored, maintenance = rows.get(service.name, (0, 0, 0))
         counted = int(raw) - int(ignored) - int(maintenance)
@@ -83,9 +87,7 @@ def time_based(context: Context, members: list[tuple[ast.Service, ast.Objective,
         result.downtime_seconds = _seconds(counted)
         result.excluded_seconds = _seconds(excluded)
         result.allowed_downtime_seconds = context.window.seconds * (_HUNDRED - target.percent.value) / _HUNDRED
-        result.explanation = proofs.get(service.name, []) + _maintenance_proofs(
-            context, objective_, service.name, params, tag
-        )
+        result.explanation = proofs.get(service.name, []) + maintenance_proofs.get(service.name, [])
         result.daily = daily.get(service.name, [])
 
 
@@ -326,24 +328,26 @@ def _cap_periods(rule: ast.ExcludeMaintenance, window: Window, zone: str) -> lis
 
 
 def _maintenance_proofs(
-    context: Context, objective: ast.Objective, service: str, params: dict[str, Any], tag: int
-) -> list[Proof]:
+    context: Context, objective: ast.Objective, params: dict[str, Any], tag: int
+) -> dict[str, list[Proof]]:
+    """Each maintenance window of the period, per service: excluded, partly over the cap,
+    or counted because it was announced late. Two queries for the whole shape."""
+    proofs: dict[str, list[Proof]] = defaultdict(list)
     if objective.maintenance is None:
-        return []
-    proofs = []
+        return proofs
     rows = context.run(
-        f"SELECT s, e, announced, qualifies FROM maintenance_{tag} WHERE service = $service AND e > $p0 ORDER BY s",
-        service=service,
+        f"SELECT service, s, e, announced, qualifies FROM maintenance_{tag} WHERE e > $p0 AND s < $p1 ORDER BY service, s",
         p0=params["p0"],
+        p1=params["p1"],
     )
-    qualified = context.run(f"SELECT s, e FROM qualified_{tag} WHERE service = $service ORDER BY s", service=service)
+    qualified: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for service, qs, qe in context.run(f"SELECT service, s, e FROM qualified_{tag} ORDER BY service, s"):
+        qualified[service].append((qs, qe))
     notice = describe_duration(objective.maintenance.notice)
-    for s, e, announced, qualifies in rows:
-        if e <= params["p0"] or s >= params["p1"]:
-            continue
+    for service, s, e, announced, qualifies in rows:
         if not qualifies:
             why = "not announced" if announced is None else f"announced less than {notice} ahead"
-            proofs.append(
+            proofs[service].append(
                 Proof(
                     "maintenance",
                     context.moment(s),
@@ -354,9 +358,11 @@ def _maintenance_proofs(
                 )
             )
             continue
-        inside = sum(max(0, min(e, qe) - max(s, qs)) for qs, qe in qualified)
+        inside = sum(max(0, min(e, qe) - max(s, qs)) for qs, qe in qualified[service])
         reason = "excluded" if inside == e - s else f"{describe_seconds_us(inside)} within the cap; the rest counts"
-        proofs.append(Proof("maintenance", context.moment(s), context.moment(e), _seconds(e - s), False, reason))
+        proofs[service].append(
+            Proof("maintenance", context.moment(s), context.moment(e), _seconds(e - s), False, reason)
+        )
     return proofs
 
 
