@@ -13,7 +13,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +147,26 @@ class Period:
     span: Span = field(default=NO_SPAN, compare=False)
 
 
+@dataclass(frozen=True, slots=True)
+class OnPlans:
+    """`on plan "X"` / `on plans "X", "Y"`: the plans a statement applies to (draft 2)."""
+
+    names: tuple[str, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+    plural: bool = field(default=False, compare=False)  # layout only: `plans` was written
+
+    def covers(self, plan: str) -> bool:
+        return plan in self.names
+
+
+def applies_to(on: OnPlans | None, plan: str | None) -> bool:
+    """Whether a statement with this `on` applies to `plan` when nothing more specific does.
+
+    `None` as the plan means the agreement has no plans: every statement applies.
+    """
+    return on is None or plan is None or on.covers(plan)
+
+
 # ---- statements -------------------------------------------------------------------
 
 
@@ -205,13 +225,23 @@ class TimeZone:
 
 @dataclass(frozen=True, slots=True)
 class Fee:
-    """`fee 2500 USD per month`: the monthly fee that credits are a percentage of."""
+    """`fee 2500 USD per month [on plan "X"]`: the monthly fee that credits are a percentage of."""
 
     money: Money
     span: Span = field(default=NO_SPAN, compare=False)
+    on: OnPlans | None = None
 
 
-HeaderStatement = Version | Provider | Customer | Effective | Term | TimeZone | Fee
+@dataclass(frozen=True, slots=True)
+class Plans:
+    """`plans "Standard", "Premium"`: the editions a customer can be on (draft 2)."""
+
+    names: tuple[str, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+    name_spans: tuple[Span, ...] = field(default=(), compare=False)
+
+
+HeaderStatement = Version | Provider | Customer | Effective | Term | TimeZone | Fee | Plans
 
 
 # ---- objectives ---------------------------------------------------------------------
@@ -224,6 +254,7 @@ class AvailabilityTarget:
     percent: Percent
     period: Period
     span: Span = field(default=NO_SPAN, compare=False)
+    on: OnPlans | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,17 +264,40 @@ class RequestTarget:
     percent: Percent
     period: Period
     span: Span = field(default=NO_SPAN, compare=False)
+    on: OnPlans | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LatencyWindows:
+    """`in at least 99% of 1 hour windows`: latency judged window by window (draft 2)."""
+
+    share: Percent
+    window: Duration
+    span: Span = field(default=NO_SPAN, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class LatencyTarget:
-    """`latency "METRIC" pNN at most D per PERIOD`; percentile None means the average."""
+    """`latency "METRIC" pNN at most D per PERIOD`; percentile None means the average.
+
+    `strict` is draft 2's `below D` (value < D); `at most D` is value <= D. With
+    `windows`, the measured value is the share of windows whose percentile meets the
+    bound, a percent judged like availability (at least the share).
+    """
 
     metric: str
     percentile: Decimal | None
     limit: Duration
     period: Period
     span: Span = field(default=NO_SPAN, compare=False)
+    strict: bool = False
+    windows: LatencyWindows | None = None
+    on: OnPlans | None = None
+
+    @property
+    def upward(self) -> bool:
+        """True when breaches are values above the bound (durations); False for a share of windows."""
+        return self.windows is None
 
 
 Target = AvailabilityTarget | RequestTarget | LatencyTarget
@@ -290,6 +344,34 @@ class IgnoreOutages:
 
 
 @dataclass(frozen=True, slots=True)
+class RoundOutages:
+    """`round outages down to 1 minute`: each counted outage counts whole multiples of D."""
+
+    unit: Duration
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class WeightByAffected:
+    """`weight downtime by share affected`: downtime at the largest `affected` share."""
+
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ChronicFailure:
+    """`chronic failure when breached in 3 consecutive periods or in 4 of any 12 periods`.
+
+    Either condition may be absent; `of_any` is (M, K): breached in M of any K periods.
+    """
+
+    consecutive: int | None
+    of_any: tuple[int, int] | None
+    span: Span = field(default=NO_SPAN, compare=False)
+    consecutive_first: bool = field(default=True, compare=False)  # layout only
+
+
+@dataclass(frozen=True, slots=True)
 class MaintenanceCap:
     limit: Duration
     period: Period
@@ -329,7 +411,17 @@ class Monitor:
 
 
 ObjectiveStatement = (
-    Target | DowntimeSource | MissingData | IgnoreOutages | ExcludeMaintenance | ExcludeCauses | Monitor | Text
+    Target
+    | DowntimeSource
+    | MissingData
+    | IgnoreOutages
+    | RoundOutages
+    | WeightByAffected
+    | ExcludeMaintenance
+    | ExcludeCauses
+    | ChronicFailure
+    | Monitor
+    | Text
 )
 
 S = TypeVar("S")
@@ -341,6 +433,23 @@ def _first(items: tuple[object, ...], kind: type[S]) -> S | None:
 
 def _all(items: tuple[object, ...], kind: type[S]) -> tuple[S, ...]:
     return tuple(i for i in items if isinstance(i, kind))
+
+
+class _HasPlans(Protocol):
+    @property
+    def on(self) -> OnPlans | None: ...
+
+
+P = TypeVar("P", bound=_HasPlans)
+
+
+def _for_plan(items: tuple[P, ...] | list[P], plan: str | None) -> P | None:
+    """The statement for `plan`: one naming it, else one with no `on` (draft 2 plans)."""
+    if plan is not None:
+        own = next((i for i in items if i.on is not None and i.on.covers(plan)), None)
+        if own is not None:
+            return own
+    return next((i for i in items if i.on is None), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,6 +495,22 @@ class Objective:
     def ignore_outages(self) -> IgnoreOutages | None:
         return _first(self.statements, IgnoreOutages)
 
+    def target_for(self, plan: str | None) -> Target | None:
+        """The one target that applies to `plan`: its own `on plan`, else the one without."""
+        return _for_plan(self.targets, plan)
+
+    @property
+    def round_outages(self) -> RoundOutages | None:
+        return _first(self.statements, RoundOutages)
+
+    @property
+    def weight_by_affected(self) -> bool:
+        return _first(self.statements, WeightByAffected) is not None
+
+    @property
+    def chronic_failure(self) -> ChronicFailure | None:
+        return _first(self.statements, ChronicFailure)
+
     @property
     def maintenance(self) -> ExcludeMaintenance | None:
         return _first(self.statements, ExcludeMaintenance)
@@ -408,21 +533,55 @@ class Objective:
 
 
 @dataclass(frozen=True, slots=True)
-class Tier:
-    """`below 99.9%: 10% of monthly fee`; the threshold is a Percent or a Duration."""
+class PercentOfFee:
+    """`10% of monthly fee`, `10% of fees for the period` (draft 1)."""
 
-    comparison: Comparison
-    threshold: Percent | Duration
-    credit: Percent
+    percent: Percent
     base: FeeBase
     span: Span = field(default=NO_SPAN, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
+class TimesDowntimeFees:
+    """`10 times the fees for the downtime`: factor x period fees x downtime / period length."""
+
+    factor: Decimal
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class FixedCredit:
+    """`250 USD`: a fixed sum in the fee's currency."""
+
+    money: Money
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+CreditAmount = PercentOfFee | TimesDowntimeFees | FixedCredit
+
+
+@dataclass(frozen=True, slots=True)
+class Tier:
+    """`below 99.9%: 10% of monthly fee`; the threshold is a Percent or a Duration."""
+
+    comparison: Comparison
+    threshold: Percent | Duration
+    amount: CreditAmount
+    span: Span = field(default=NO_SPAN, compare=False)
+
+    @property
+    def percent_of_fee(self) -> PercentOfFee | None:
+        return self.amount if isinstance(self.amount, PercentOfFee) else None
+
+
+@dataclass(frozen=True, slots=True)
 class CreditCap:
+    """`at most 100% of monthly fee [per 12 months]`; `rolling` spans this and earlier periods."""
+
     percent: Percent
     base: FeeBase
     span: Span = field(default=NO_SPAN, compare=False)
+    rolling: Duration | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -433,11 +592,25 @@ class CreditMinimum:
 
 @dataclass(frozen=True, slots=True)
 class ClaimWindow:
+    """`claim within 30 days` or `claim within 10 business days on "Business hours"`."""
+
     within: Duration
+    span: Span = field(default=NO_SPAN, compare=False)
+    calendar: str | None = None
+    calendar_span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimByMonthEnd:
+    """`claim by the end of the 2nd calendar month after the period` (draft 2)."""
+
+    months_after: int
     span: Span = field(default=NO_SPAN, compare=False)
 
 
-CreditStatement = Tier | CreditCap | CreditMinimum | ClaimWindow | Text
+Claim = ClaimWindow | ClaimByMonthEnd
+
+CreditStatement = Tier | CreditCap | CreditMinimum | ClaimWindow | ClaimByMonthEnd | Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -446,6 +619,7 @@ class Credits:
     statements: tuple[CreditStatement, ...]
     span: Span = field(default=NO_SPAN, compare=False)
     objective_span: Span = field(default=NO_SPAN, compare=False)
+    on: OnPlans | None = None
 
     @property
     def tiers(self) -> tuple[Tier, ...]:
@@ -453,15 +627,25 @@ class Credits:
 
     @property
     def cap(self) -> CreditCap | None:
-        return _first(self.statements, CreditCap)
+        """The per-period cap (draft 1 meaning); see `rolling_caps` for `per 12 months`."""
+        return self.period_cap
 
     @property
     def minimum(self) -> CreditMinimum | None:
         return _first(self.statements, CreditMinimum)
 
     @property
-    def claim_window(self) -> ClaimWindow | None:
-        return _first(self.statements, ClaimWindow)
+    def rolling_caps(self) -> tuple[CreditCap, ...]:
+        return tuple(c for c in _all(self.statements, CreditCap) if c.rolling is not None)
+
+    @property
+    def period_cap(self) -> CreditCap | None:
+        """The cap on one period's credits (draft 1); rolling caps are `rolling_caps`."""
+        return next((c for c in _all(self.statements, CreditCap) if c.rolling is None), None)
+
+    @property
+    def claim_window(self) -> Claim | None:
+        return next((s for s in self.statements if isinstance(s, ClaimWindow | ClaimByMonthEnd)), None)
 
 
 ServiceStatement = Fee | Text | Objective | Credits
@@ -489,8 +673,12 @@ class Service:
     def objective(self, name: str) -> Objective | None:
         return next((o for o in self.objectives if o.name == name), None)
 
-    def credits_for(self, objective: str) -> Credits | None:
-        return next((c for c in self.credits if c.objective == objective), None)
+    def credits_for(self, objective: str, plan: str | None = None) -> Credits | None:
+        """The credits block for an objective and plan: its own `on plan`, else the plain one."""
+        return _for_plan([c for c in self.credits if c.objective == objective], plan)
+
+    def fee_for(self, plan: str | None) -> Fee | None:
+        return _for_plan(_all(self.statements, Fee), plan)
 
 
 # ---- support ------------------------------------------------------------------------
@@ -498,7 +686,11 @@ class Service:
 
 @dataclass(frozen=True, slots=True)
 class OpenHours:
-    """`open monday to friday 09:00 to 18:00`: weekly open time in the calendar's zone."""
+    """`open monday to friday 09:00 to 18:00`: weekly open time in the calendar's zone.
+
+    A closing time not after the opening time runs past midnight (draft 2): the shift
+    that opens on a listed day closes the next day.
+    """
 
     days: tuple[Weekday, ...]
     opens: int  # minutes after midnight
@@ -506,14 +698,50 @@ class OpenHours:
     day_range: bool = False
     span: Span = field(default=NO_SPAN, compare=False)
 
+    @property
+    def overnight(self) -> bool:
+        return self.closes <= self.opens
+
+    @property
+    def minutes_open(self) -> int:
+        """Length of one shift, in wall-clock minutes."""
+        return self.closes - self.opens if not self.overnight else 1440 - self.opens + self.closes
+
 
 @dataclass(frozen=True, slots=True)
 class Holidays:
+    """`holidays "US"` or `holidays "US-CA"`: a country, optionally an ISO 3166-2 subdivision."""
+
     country: str
     span: Span = field(default=NO_SPAN, compare=False)
 
+    @property
+    def country_code(self) -> str:
+        return self.country.split("-", 1)[0]
 
-CalendarStatement = OpenHours | TimeZone | Holidays | Text
+    @property
+    def subdivision(self) -> str | None:
+        parts = self.country.split("-", 1)
+        return parts[1] if len(parts) == 2 else None
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedOn:
+    """`closed on 2026-12-24, 2026-12-31`: extra closed days."""
+
+    dates: tuple[date, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenOn:
+    """`open on 2026-08-03`: a listed holiday worked as usual."""
+
+    dates: tuple[date, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+CalendarStatement = OpenHours | TimeZone | Holidays | ClosedOn | OpenOn | Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -535,6 +763,14 @@ class Calendar:
     def holidays(self) -> Holidays | None:
         return _first(self.statements, Holidays)
 
+    @property
+    def closed_on(self) -> frozenset[date]:
+        return frozenset(d for s in _all(self.statements, ClosedOn) for d in s.dates)
+
+    @property
+    def open_on(self) -> frozenset[date]:
+        return frozenset(d for s in _all(self.statements, OpenOn) for d in s.dates)
+
 
 @dataclass(frozen=True, slots=True)
 class UsesCalendar:
@@ -551,6 +787,7 @@ class Priority:
     response: Duration
     around_the_clock: bool = False
     span: Span = field(default=NO_SPAN, compare=False)
+    resolution: Duration | None = None  # draft 2: `, resolution within D`
 
 
 @dataclass(frozen=True, slots=True)
@@ -569,6 +806,7 @@ class SupportPlan:
     statements: tuple[SupportStatement, ...]
     span: Span = field(default=NO_SPAN, compare=False)
     name_span: Span = field(default=NO_SPAN, compare=False)
+    on: OnPlans | None = None
 
     @property
     def calendar(self) -> UsesCalendar | None:
@@ -708,7 +946,18 @@ class Agreement:
 
     @property
     def fee(self) -> Fee | None:
-        return self._header(Fee)
+        """The agreement's fee without `on plan` (the first fee when every one names plans)."""
+        fees = _all(self.statements, Fee)
+        return _for_plan(fees, None) or (fees[0] if fees else None)
+
+    @property
+    def plans(self) -> tuple[str, ...]:
+        """The declared plans (draft 2); empty when the agreement has none."""
+        h = self._header(Plans)
+        return () if h is None else h.names
+
+    def fee_for(self, plan: str | None) -> Fee | None:
+        return _for_plan(_all(self.statements, Fee), plan)
 
     @property
     def definitions(self) -> tuple[Definition, ...]:
@@ -743,7 +992,12 @@ class Agreement:
     def support_plan(self, name: str) -> SupportPlan | None:
         return next((p for p in self.support_plans if p.name == name), None)
 
-    def monthly_fee(self, service: Service) -> Money | None:
-        """The fee that `of monthly fee` means: the service's own, else the agreement's."""
-        fee = service.fee or self.fee
+    def monthly_fee(self, service: Service, plan: str | None = None) -> Money | None:
+        """The fee that `of monthly fee` means: the service's own, else the agreement's.
+
+        With plans, a fee `on plan` the customer's plan wins over one without, at each level.
+        """
+        fee = service.fee_for(plan) or self.fee_for(plan)
+        if fee is None and plan is None:
+            fee = service.fee or self.fee
         return None if fee is None else fee.money

@@ -200,7 +200,8 @@ def _percents(a: ast.Agreement) -> Iterator[ast.Percent]:
                     yield s.above
         for credits in service.credits:
             for tier in credits.tiers:
-                yield tier.credit
+                if tier.percent_of_fee is not None:
+                    yield tier.percent_of_fee.percent
                 if isinstance(tier.threshold, ast.Percent):
                     yield tier.threshold
             if credits.cap:
@@ -307,8 +308,9 @@ def _check_durations(a: ast.Agreement) -> Diagnostics:
             for tier in credits.tiers:
                 if isinstance(tier.threshold, Duration):
                     yield from _fixed(tier.threshold, "a latency threshold")
-            if credits.claim_window:
-                yield from _no_business(credits.claim_window.within, "a claim window")
+            claim = credits.claim_window
+            if isinstance(claim, ast.ClaimWindow) and claim.calendar is None:
+                yield from _no_business(claim.within, "a claim window")
     if a.security:
         for cert in a.security.certifications:
             if cert.renewed_every:
@@ -619,12 +621,31 @@ def _check_tier_order(tiers: list[ast.Tier], upward: bool) -> Diagnostics:
                 tier.span,
                 f"write tiers from the mildest to the worst, each threshold {direction} than on line {prev.span.line}",
             )
-        elif tier.credit.value < prev.credit.value:
+        elif _pays_less(tier.amount, prev.amount):
             yield warning(
                 "W207",
-                f"this tier is worse than the one before but pays less ({tier.credit.value}% < {prev.credit.value}%)",
-                tier.credit.span,
+                f"this tier is worse than the one before but pays less ({_show_amount(tier.amount)} < {_show_amount(prev.amount)})",
+                tier.amount.percent.span if isinstance(tier.amount, ast.PercentOfFee) else tier.amount.span,
             )
+
+
+def _pays_less(amount: ast.CreditAmount, prev: ast.CreditAmount) -> bool:
+    """Comparable only when both amounts have the same form and base."""
+    if isinstance(amount, ast.PercentOfFee) and isinstance(prev, ast.PercentOfFee) and amount.base is prev.base:
+        return amount.percent.value < prev.percent.value
+    if isinstance(amount, ast.TimesDowntimeFees) and isinstance(prev, ast.TimesDowntimeFees):
+        return amount.factor < prev.factor
+    if isinstance(amount, ast.FixedCredit) and isinstance(prev, ast.FixedCredit):
+        return amount.money.amount < prev.money.amount
+    return False
+
+
+def _show_amount(amount: ast.CreditAmount) -> str:
+    if isinstance(amount, ast.PercentOfFee):
+        return f"{amount.percent.value}%"
+    if isinstance(amount, ast.TimesDowntimeFees):
+        return f"{amount.factor} times"
+    return f"{amount.money.amount} {amount.money.currency}"
 
 
 def _check_first_tier(tier: ast.Tier, target: ast.Target, upward: bool) -> Diagnostics:
@@ -668,9 +689,10 @@ def _show_threshold(threshold: ast.Percent | Duration) -> str:
 def _check_fee_bases(credits: ast.Credits, target: ast.Target) -> Diagnostics:
     if target.period.kind is not PeriodKind.WEEK:
         return
-    bases = [t for t in credits.tiers if t.base is FeeBase.PERIOD_FEES]
-    cap = credits.cap
-    bases += [cap] if cap and cap.base is FeeBase.PERIOD_FEES else []  # type: ignore[list-item]
+    bases: list[ast.Tier | ast.CreditCap] = [
+        t for t in credits.tiers if isinstance(t.amount, ast.PercentOfFee) and t.amount.base is FeeBase.PERIOD_FEES
+    ]
+    bases += [c for c in credits.statements if isinstance(c, ast.CreditCap) and c.base is FeeBase.PERIOD_FEES]
     for statement in bases:
         yield error(
             "E112",
@@ -693,12 +715,15 @@ def _check_cap(credits: ast.Credits, target: ast.Target) -> Diagnostics:
     months = target.period.kind.months
     cap_value = _in_monthly_fees(cap.percent.value, cap.base, months)
     for tier in credits.tiers:
-        value = _in_monthly_fees(tier.credit.value, tier.base, months)
+        amount = tier.percent_of_fee
+        if amount is None:
+            continue
+        value = _in_monthly_fees(amount.percent.value, amount.base, months)
         if cap_value is not None and value is not None and value > cap_value:
             yield warning(
                 "W203",
                 f"the cap ({cap.percent.value}% of {cap.base.value}) is below this tier's credit",
-                tier.credit.span,
+                amount.percent.span,
                 "this tier can never pay in full",
             )
 

@@ -40,13 +40,18 @@ def credits_owed(
             if tier is None:
                 continue
             months = Decimal(window.kind.months or 0)
-            base = None if monthly is None else monthly.amount * (months if tier.base is ast.FeeBase.PERIOD_FEES else 1)
-            exact = None if base is None else base * tier.credit.value / _HUNDRED
-            claim_by = add_calendar(window.last_day, block.claim_window.within) if block.claim_window else None
+            share = tier.amount
+            assert isinstance(share, ast.PercentOfFee)  # TODO(draft 2): other amount forms
+            base = (
+                None if monthly is None else monthly.amount * (months if share.base is ast.FeeBase.PERIOD_FEES else 1)
+            )
+            exact = None if base is None else base * share.percent.value / _HUNDRED
+            claim = block.claim_window
+            claim_by = add_calendar(window.last_day, claim.within) if isinstance(claim, ast.ClaimWindow) else None
             credit = CreditResult(
                 service.name,
                 block.objective,
-                tier.credit.value,
+                share.percent.value,
                 None,
                 monthly.currency if monthly else None,
                 _tier_words(tier),
@@ -82,7 +87,9 @@ def _tier_words(tier: ast.Tier) -> str:
     threshold = (
         f"{tier.threshold.value}%" if isinstance(tier.threshold, ast.Percent) else describe_duration(tier.threshold)
     )
-    return f"{tier.comparison.value} {threshold}: {tier.credit.value}% of {tier.base.value}"
+    share = tier.amount
+    assert isinstance(share, ast.PercentOfFee)  # TODO(draft 2): other amount forms
+    return f"{tier.comparison.value} {threshold}: {share.percent.value}% of {share.base.value}"
 
 
 def _apply_cap_and_minimum(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sladsl import ast
@@ -178,19 +179,25 @@ def _fits_prose(value: str) -> bool:
 _UNIT_WORDS = {unit: unit.value for unit in TimeUnit}
 
 
+def _number(value: Decimal) -> str:
+    """A decimal as written in the language: digits, never an exponent (`1E-7`)."""
+    return format(value, "f")
+
+
 def _duration(d: Duration, adjective: bool = False) -> str:
-    if d.unit is TimeUnit.MILLISECOND:
-        return f"{d.amount} ms"
+    business = "business " if d.business else ""
+    if d.unit is TimeUnit.MILLISECOND and not d.business:
+        return f"{_number(d.amount)} ms"
     word = _UNIT_WORDS[d.unit] if (d.amount == 1 or adjective) else _UNIT_WORDS[d.unit] + "s"
-    return f"{d.amount} {'business ' if d.business else ''}{word}"
+    return f"{_number(d.amount)} {business}{word}"
 
 
 def _percent(p: ast.Percent) -> str:
-    return f"{p.value}%"
+    return f"{_number(p.value)}%"
 
 
 def _money(m: ast.Money) -> str:
-    return f"{m.amount} {m.currency}"
+    return f"{_number(m.amount)} {m.currency}"
 
 
 def _period(p: ast.Period) -> str:
@@ -220,7 +227,54 @@ def _days(h: ast.OpenHours) -> str:
 def _priority(p: ast.Priority, depth: int) -> str:
     described = f" {_string(p.description)}" if p.description is not None else ""
     around = ", around the clock" if p.around_the_clock else ""
-    return f"priority {p.name}{described}: first response within {_duration(p.response)}{around}"
+    resolution = f", resolution within {_duration(p.resolution)}" if p.resolution is not None else ""
+    return f"priority {p.name}{described}: first response within {_duration(p.response)}{around}{resolution}"
+
+
+def _on(on: ast.OnPlans | None) -> str:
+    """` on plan "X"`; `plans` is kept where the author wrote it (or where there are several)."""
+    if on is None:
+        return ""
+    word = "plans" if on.plural or len(on.names) > 1 else "plan"
+    return f" on {word} " + ", ".join(_string(n) for n in on.names)
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _amount(a: ast.CreditAmount) -> str:
+    if isinstance(a, ast.PercentOfFee):
+        return f"{_percent(a.percent)} of {a.base.value}"
+    if isinstance(a, ast.TimesDowntimeFees):
+        return f"{_number(a.factor)} times the fees for the downtime"
+    return _money(a.money)
+
+
+def _cap(s: ast.CreditCap, depth: int) -> str:
+    rolling = f" per {_duration(s.rolling)}" if s.rolling is not None else ""
+    return f"at most {_percent(s.percent)} of {s.base.value}{rolling}"
+
+
+def _claim_window(s: ast.ClaimWindow, depth: int) -> str:
+    calendar = f" on {_string(s.calendar)}" if s.calendar is not None else ""
+    return f"claim within {_duration(s.within)}{calendar}"
+
+
+def _chronic(s: ast.ChronicFailure, depth: int) -> str:
+    parts = []
+    if s.consecutive is not None:
+        parts.append(f"{s.consecutive} consecutive periods")
+    if s.of_any is not None:
+        parts.append(f"{s.of_any[0]} of any {s.of_any[1]} periods")
+    if not s.consecutive_first:
+        parts.reverse()
+    return "chronic failure when breached in " + " or in ".join(parts)
+
+
+def _dates(dates: tuple[Any, ...]) -> str:
+    return ", ".join(d.isoformat() for d in dates)
 
 
 def _error_rate(s: ast.DowntimeFromErrorRate, depth: int) -> str:
@@ -234,8 +288,14 @@ def _maintenance(s: ast.ExcludeMaintenance, depth: int) -> str:
 
 
 def _latency(s: ast.LatencyTarget, depth: int) -> str:
-    which = "average" if s.percentile is None else f"p{s.percentile}"
-    return f"latency {_string(s.metric)} {which} at most {_duration(s.limit)} per {_period(s.period)}"
+    which = "average" if s.percentile is None else f"p{_number(s.percentile)}"
+    bound = "below" if s.strict else "at most"
+    windows = (
+        f" in at least {_percent(s.windows.share)} of {_duration(s.windows.window, True)} windows" if s.windows else ""
+    )
+    return (
+        f"latency {_string(s.metric)} {which} {bound} {_duration(s.limit)}{windows} per {_period(s.period)}{_on(s.on)}"
+    )
 
 
 def _certification(s: ast.Certification, depth: int) -> str:
@@ -250,11 +310,16 @@ _STATEMENTS: dict[type, Fmt] = {
     ast.Effective: lambda s, d: f"effective {s.date.isoformat()}",
     ast.Term: lambda s, d: f"term {_duration(s.duration)}",
     ast.TimeZone: lambda s, d: f"timezone {_string(s.name)}",
-    ast.Fee: lambda s, d: f"fee {_money(s.money)} per month",
+    ast.Fee: lambda s, d: f"fee {_money(s.money)} per month{_on(s.on)}",
+    ast.Plans: lambda s, d: "plans " + ", ".join(_string(n) for n in s.names),
     ast.Text: lambda s, d: f"text {_text_value(s.body, s.triple_quoted, d)}",
     ast.Definition: lambda s, d: f"define {_string(s.term)} as {_text_value(s.body, s.triple_quoted, d + 1)}",
-    ast.AvailabilityTarget: lambda s, d: f"availability at least {_percent(s.percent)} per {_period(s.period)}",
-    ast.RequestTarget: lambda s, d: f"availability at least {_percent(s.percent)} of requests per {_period(s.period)}",
+    ast.AvailabilityTarget: lambda s, d: (
+        f"availability at least {_percent(s.percent)} per {_period(s.period)}{_on(s.on)}"
+    ),
+    ast.RequestTarget: lambda s, d: (
+        f"availability at least {_percent(s.percent)} of requests per {_period(s.period)}{_on(s.on)}"
+    ),
     ast.LatencyTarget: _latency,
     ast.DowntimeFromIncidents: lambda s, d: "downtime from incidents",
     ast.DowntimeFromSamples: lambda s, d: f"downtime from samples every {_duration(s.every)}",
@@ -262,15 +327,23 @@ _STATEMENTS: dict[type, Fmt] = {
     ast.AverageErrorRate: lambda s, d: f"availability from average error rate in {_duration(s.window, True)} windows",
     ast.MissingData: lambda s, d: f"missing data counts as {'available' if s.counts_as_available else 'unavailable'}",
     ast.IgnoreOutages: lambda s, d: f"ignore outages shorter than {_duration(s.shorter_than)}",
+    ast.RoundOutages: lambda s, d: f"round outages down to {_duration(s.unit)}",
+    ast.WeightByAffected: lambda s, d: "weight downtime by share affected",
+    ast.ChronicFailure: _chronic,
     ast.ExcludeMaintenance: _maintenance,
     ast.ExcludeCauses: lambda s, d: "exclude incidents caused by " + ", ".join(_string(c) for c in s.causes),
     ast.MonitorQuery: lambda s, d: f"{s.kind} {_string(s.query)}",
-    ast.Tier: lambda s, d: f"{s.comparison.value} {_threshold(s.threshold)}: {_percent(s.credit)} of {s.base.value}",
-    ast.CreditCap: lambda s, d: f"at most {_percent(s.percent)} of {s.base.value}",
+    ast.Tier: lambda s, d: f"{s.comparison.value} {_threshold(s.threshold)}: {_amount(s.amount)}",
+    ast.CreditCap: _cap,
     ast.CreditMinimum: lambda s, d: f"minimum {_money(s.money)}",
-    ast.ClaimWindow: lambda s, d: f"claim within {_duration(s.within)}",
+    ast.ClaimWindow: _claim_window,
+    ast.ClaimByMonthEnd: lambda s, d: (
+        f"claim by the end of the {_ordinal(s.months_after)} calendar month after the period"
+    ),
     ast.OpenHours: lambda s, d: f"open {_days(s)} {_time(s.opens)} to {_time(s.closes)}",
     ast.Holidays: lambda s, d: f"holidays {_string(s.country)}",
+    ast.ClosedOn: lambda s, d: f"closed on {_dates(s.dates)}",
+    ast.OpenOn: lambda s, d: f"open on {_dates(s.dates)}",
     ast.UsesCalendar: lambda s, d: f"calendar {_string(s.name)}",
     ast.Priority: _priority,
     ast.TicketTarget: lambda s, d: f"target {_percent(s.percent)} of tickets per {_period(s.period)}",
@@ -284,9 +357,9 @@ _BLOCKS: dict[type, Callable[[Any], tuple[str, tuple[Any, ...]]]] = {
     ast.Service: lambda n: (f"service {_string(n.name)} {{", n.statements),
     ast.Objective: lambda n: (f"objective {_string(n.name)} {{", n.statements),
     ast.Monitor: lambda n: (f"monitor {n.system} {{", n.queries),
-    ast.Credits: lambda n: (f"credits for {_string(n.objective)} {{", n.statements),
+    ast.Credits: lambda n: (f"credits for {_string(n.objective)}{_on(n.on)} {{", n.statements),
     ast.Calendar: lambda n: (f"calendar {_string(n.name)} {{", n.statements),
-    ast.SupportPlan: lambda n: (f"support {_string(n.name)} {{", n.statements),
+    ast.SupportPlan: lambda n: (f"support {_string(n.name)}{_on(n.on)} {{", n.statements),
     ast.Security: lambda n: ("security {", n.statements),
     ast.Reporting: lambda n: ("reporting {", n.statements),
 }

@@ -170,6 +170,17 @@ def _minutes(token: Token, allow_midnight: bool) -> int:
     return hours * 60 + minutes
 
 
+def _on(c: list[Any]) -> ast.OnPlans | None:
+    """The statement's trailing (or header) `on plan(s)`, if it has one."""
+    return next((x for x in c if isinstance(x, ast.OnPlans)), None)
+
+
+def _whole_number(token: Token, what: str) -> int:
+    if "." in token.value:
+        _invalid("E002", f"`{token.value}` is not a whole number of {what}", token)
+    return int(token.value)
+
+
 class _Builder(Transformer[Token, Any]):
     """One method per grammar rule; each gets the rule's children, tokens included."""
 
@@ -200,7 +211,15 @@ class _Builder(Transformer[Token, Any]):
         return ast.TimeZone(_string(c[1]), _whole(c))
 
     def agreement_fee(self, c: list[Any]) -> ast.Fee:
-        return ast.Fee(c[1], _whole(c))
+        return ast.Fee(c[1], _whole(c), _on(c))
+
+    def plans(self, c: list[Any]) -> ast.Plans:
+        names = [t for t in c[1:] if t.type == "STRING"]
+        return ast.Plans(tuple(_string(t) for t in names), _whole(c), tuple(_token_span(t) for t in names))
+
+    def on_plans(self, c: list[Any]) -> ast.OnPlans:
+        names = tuple(_string(t) for t in c[2:] if t.type == "STRING")
+        return ast.OnPlans(names, _whole(c), c[1].type == "PLANS")
 
     def text(self, c: list[Any]) -> ast.Text:
         return ast.Text(_text_value(c[1]), _whole(c), c[1].type == "PROSE")
@@ -216,15 +235,28 @@ class _Builder(Transformer[Token, Any]):
         return ast.Objective(_string(c[1]), tuple(c[3:-1]), _whole(c), _token_span(c[1]))
 
     def availability_target(self, c: list[Any]) -> ast.AvailabilityTarget:
-        return ast.AvailabilityTarget(_percent(c[3]), c[5], _whole(c))
+        return ast.AvailabilityTarget(_percent(c[3]), c[5], _whole(c), _on(c))
 
     def request_target(self, c: list[Any]) -> ast.RequestTarget:
-        return ast.RequestTarget(_percent(c[3]), c[7], _whole(c))
+        return ast.RequestTarget(_percent(c[3]), c[7], _whole(c), _on(c))
 
     def latency_target(self, c: list[Any]) -> ast.LatencyTarget:
         which: Token = c[2]
         percentile = None if which.type == "AVERAGE" else Decimal(which.value[1:])
-        return ast.LatencyTarget(_string(c[1]), percentile, c[5], c[7], _whole(c))
+        strict: bool = c[3].value
+        limit: ast.Duration = c[4]
+        windows = next((x for x in c[5:] if isinstance(x, ast.LatencyWindows)), None)
+        period = next(x for x in c[5:] if isinstance(x, ast.Period))
+        return ast.LatencyTarget(_string(c[1]), percentile, limit, period, _whole(c), strict, windows, _on(c))
+
+    def at_most(self, c: list[Any]) -> _Value:
+        return _Value(False, _whole(c))
+
+    def strictly_below(self, c: list[Any]) -> _Value:
+        return _Value(True, _whole(c))
+
+    def latency_windows(self, c: list[Any]) -> ast.LatencyWindows:
+        return ast.LatencyWindows(_percent(c[3]), c[5], _whole(c))
 
     def downtime_incidents(self, c: list[Any]) -> ast.DowntimeFromIncidents:
         return ast.DowntimeFromIncidents(_whole(c))
@@ -251,6 +283,39 @@ class _Builder(Transformer[Token, Any]):
     def ignore_outages(self, c: list[Any]) -> ast.IgnoreOutages:
         return ast.IgnoreOutages(c[4], _whole(c))
 
+    def round_outages(self, c: list[Any]) -> ast.RoundOutages:
+        return ast.RoundOutages(c[4], _whole(c))
+
+    def weight_by_affected(self, c: list[Any]) -> ast.WeightByAffected:
+        return ast.WeightByAffected(_whole(c))
+
+    def chronic_failure(self, c: list[Any]) -> ast.ChronicFailure:
+        conditions = [x.value for x in c if isinstance(x, _Value)]
+        consecutive = [v for kind, v in conditions if kind == "consecutive"]
+        of_any = [v for kind, v in conditions if kind == "of_any"]
+        if len(consecutive) > 1 or len(of_any) > 1:
+            raise SyntaxFailure(
+                error(
+                    "E002",
+                    "chronic failure names the same kind of condition twice",
+                    _whole(c),
+                    "write `in N consecutive periods or in M of any K periods`",
+                )
+            )
+        first_kind = conditions[0][0]
+        return ast.ChronicFailure(
+            consecutive[0] if consecutive else None,
+            of_any[0] if of_any else None,
+            _whole(c),
+            first_kind == "consecutive",
+        )
+
+    def chronic_consecutive(self, c: list[Any]) -> _Value:
+        return _Value(("consecutive", _whole_number(c[0], "periods")), _whole(c))
+
+    def chronic_of_any(self, c: list[Any]) -> _Value:
+        return _Value(("of_any", (_whole_number(c[0], "periods"), _whole_number(c[3], "periods"))), _whole(c))
+
     def exclude_maintenance(self, c: list[Any]) -> ast.ExcludeMaintenance:
         cap = c[7] if len(c) > 7 else None
         return ast.ExcludeMaintenance(c[5], cap, _whole(c))
@@ -270,11 +335,22 @@ class _Builder(Transformer[Token, Any]):
 
     # credits
     def credits(self, c: list[Any]) -> ast.Credits:
-        return ast.Credits(_string(c[2]), tuple(c[4:-1]), _whole(c), _token_span(c[2]))
+        on = _on(c)
+        body = c[5:-1] if on is not None else c[4:-1]
+        return ast.Credits(_string(c[2]), tuple(body), _whole(c), _token_span(c[2]), on)
 
     def tier(self, c: list[Any]) -> ast.Tier:
         comparison, threshold = c[0].value
-        return ast.Tier(comparison, threshold, _percent(c[2]), c[4].value, _whole(c))
+        return ast.Tier(comparison, threshold, c[2], _whole(c))
+
+    def percent_of_fee(self, c: list[Any]) -> ast.PercentOfFee:
+        return ast.PercentOfFee(_percent(c[0]), c[2].value, _whole(c))
+
+    def times_downtime_fees(self, c: list[Any]) -> ast.TimesDowntimeFees:
+        return ast.TimesDowntimeFees(Decimal(c[0].value), _whole(c))
+
+    def fixed_credit(self, c: list[Any]) -> ast.FixedCredit:
+        return ast.FixedCredit(c[0], _whole(c))
 
     def below(self, c: list[Any]) -> _Value:
         return _Value((ast.Comparison.BELOW, c[-1]), _whole(c))
@@ -296,13 +372,27 @@ class _Builder(Transformer[Token, Any]):
         return _Value(base, _whole(c))
 
     def credit_cap(self, c: list[Any]) -> ast.CreditCap:
-        return ast.CreditCap(_percent(c[2]), c[4].value, _whole(c))
+        rolling = c[5].value if len(c) > 5 else None
+        return ast.CreditCap(_percent(c[2]), c[4].value, _whole(c), rolling)
+
+    def rolling_span(self, c: list[Any]) -> _Value:
+        return _Value(c[1], _whole(c))
 
     def credit_minimum(self, c: list[Any]) -> ast.CreditMinimum:
         return ast.CreditMinimum(c[1], _whole(c))
 
     def claim_window(self, c: list[Any]) -> ast.ClaimWindow:
+        if len(c) > 3:
+            name, span = c[3].value
+            return ast.ClaimWindow(c[2], _whole(c), name, span)
         return ast.ClaimWindow(c[2], _whole(c))
+
+    def claim_calendar(self, c: list[Any]) -> _Value:
+        return _Value((_string(c[1]), _token_span(c[1])), _whole(c))
+
+    def claim_by_month_end(self, c: list[Any]) -> ast.ClaimByMonthEnd:
+        token: Token = c[6]
+        return ast.ClaimByMonthEnd(int(token.value[:-2]), _whole(c))
 
     # support
     def calendar(self, c: list[Any]) -> ast.Calendar:
@@ -326,8 +416,16 @@ class _Builder(Transformer[Token, Any]):
     def holidays(self, c: list[Any]) -> ast.Holidays:
         return ast.Holidays(_string(c[1]), _whole(c))
 
+    def closed_on(self, c: list[Any]) -> ast.ClosedOn:
+        return ast.ClosedOn(tuple(_date(t) for t in c if t.type == "DATE"), _whole(c))
+
+    def open_on(self, c: list[Any]) -> ast.OpenOn:
+        return ast.OpenOn(tuple(_date(t) for t in c if t.type == "DATE"), _whole(c))
+
     def support(self, c: list[Any]) -> ast.SupportPlan:
-        return ast.SupportPlan(_string(c[1]), tuple(c[3:-1]), _whole(c), _token_span(c[1]))
+        on = _on(c)
+        body = c[4:-1] if on is not None else c[3:-1]
+        return ast.SupportPlan(_string(c[1]), tuple(body), _whole(c), _token_span(c[1]), on)
 
     def uses_calendar(self, c: list[Any]) -> ast.UsesCalendar:
         return ast.UsesCalendar(_string(c[1]), _whole(c))
@@ -336,11 +434,16 @@ class _Builder(Transformer[Token, Any]):
         described = isinstance(c[2], Token) and c[2].type == "STRING"
         description = _string(c[2]) if described else None
         duration = c[7] if described else c[6]
-        around = isinstance(c[-1], _Value)
-        return ast.Priority(c[1].value, description, duration, around, _whole(c))
+        options = [x.value for x in c if isinstance(x, _Value)]
+        around = ("around",) in options
+        resolution = next((v[1] for v in options if v[0] == "resolution"), None)
+        return ast.Priority(c[1].value, description, duration, around, _whole(c), resolution)
 
     def around_the_clock(self, c: list[Any]) -> _Value:
-        return _Value(True, _whole(c))
+        return _Value(("around",), _whole(c))
+
+    def resolution_target(self, c: list[Any]) -> _Value:
+        return _Value(("resolution", c[3]), _whole(c))
 
     def ticket_target(self, c: list[Any]) -> ast.TicketTarget:
         return ast.TicketTarget(_percent(c[1]), c[5], _whole(c))

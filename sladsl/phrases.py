@@ -125,8 +125,10 @@ def _causes(s: ast.ExcludeCauses) -> str:
 
 def _tier(s: ast.Tier, fee: ast.Money | None = None, months: int | None = None) -> str:
     threshold = percent(s.threshold.value) if isinstance(s.threshold, ast.Percent) else describe_duration(s.threshold)
-    base = "the monthly fee" if s.base is ast.FeeBase.MONTHLY_FEE else "the fees for the period"
-    return f"{s.comparison.value} {threshold}: {percent(s.credit.value)} of {base}{_money_suffix(credit_amount(s.credit.value, s.base, fee, months))}"
+    amount = s.amount
+    assert isinstance(amount, ast.PercentOfFee)  # TODO(draft 2): other amount forms
+    base = "the monthly fee" if amount.base is ast.FeeBase.MONTHLY_FEE else "the fees for the period"
+    return f"{s.comparison.value} {threshold}: {percent(amount.percent.value)} of {base}{_money_suffix(credit_amount(amount.percent.value, amount.base, fee, months))}"
 
 
 def credit_amount(share: Decimal, base: ast.FeeBase, fee: ast.Money | None, months: int | None) -> str | None:

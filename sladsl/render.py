@@ -207,9 +207,11 @@ def _credits(service: ast.Service, credits: ast.Credits, fee: ast.Money | None, 
             if isinstance(tier.threshold, ast.Percent)
             else describe_duration(tier.threshold)
         )
-        base = "the monthly fee" if tier.base is ast.FeeBase.MONTHLY_FEE else "the fees for the period"
-        amount = _money(tier.credit.value, tier.base, fee, months)
-        rows.append([f"{tier.comparison.value} {threshold}", f"{percent(tier.credit.value)} of {base}", amount])
+        share = tier.amount
+        assert isinstance(share, ast.PercentOfFee)  # TODO(draft 2): other amount forms
+        base = "the monthly fee" if share.base is ast.FeeBase.MONTHLY_FEE else "the fees for the period"
+        amount = _money(share.percent.value, share.base, fee, months)
+        rows.append([f"{tier.comparison.value} {threshold}", f"{percent(share.percent.value)} of {base}", amount])
     sentences = [
         phrase(s) for s in credits.statements if isinstance(s, ast.CreditCap | ast.CreditMinimum | ast.ClaimWindow)
     ]
@@ -308,7 +310,7 @@ def _claims(agreement: ast.Agreement) -> list[dict[str, Any]]:
     for service in agreement.services:
         for credits in service.credits:
             window = credits.claim_window
-            if window:
+            if isinstance(window, ast.ClaimWindow):
                 sentences.append(
                     f"Credits for \u201c{credits.objective}\u201d of {service.name} must be claimed within "
                     f"{describe_duration(window.within)} after the end of the measurement period."

@@ -57,4 +57,7 @@ EXPECTED_WORDS: dict[str, str] = {
     "RBRACE": "`}`",
     "COLON": "`:`",
     "COMMA": "`,`",
+    "ORDINAL": "an ordinal such as 2nd",
+    "PLAN": "`plan`",
+    "PLANS": "`plans`",
 }

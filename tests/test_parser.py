@@ -67,8 +67,10 @@ def test_literals_are_typed_values() -> None:
     credits = api.credits_for("Availability")
     assert credits is not None
     (tier,) = credits.tiers
-    assert tier.comparison is ast.Comparison.AT_OR_BELOW and tier.base is ast.FeeBase.PERIOD_FEES
-    assert credits.claim_window is not None and credits.claim_window.within.is_calendar
+    assert tier.comparison is ast.Comparison.AT_OR_BELOW and tier.amount == ast.PercentOfFee(
+        ast.Percent(Decimal("25")), ast.FeeBase.PERIOD_FEES
+    )
+    assert isinstance(credits.claim_window, ast.ClaimWindow) and credits.claim_window.within.is_calendar
 
 
 def test_calendar_and_support_values() -> None:

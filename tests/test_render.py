@@ -63,7 +63,7 @@ def _markers(node: Any) -> list[str]:
         threshold = f"{node.threshold.value}%" if isinstance(node.threshold, ast.Percent) else None
         return [
             f"{node.comparison.value} {threshold}" if threshold else node.comparison.value,
-            f"{node.credit.value}% of the",
+            f"{node.amount.percent.value}% of the" if isinstance(node.amount, ast.PercentOfFee) else "",
         ]
     if isinstance(node, ast.Priority):
         return [node.name] + ([node.description] if node.description else [])
