@@ -236,6 +236,13 @@ def _write_output(text: str, out: str | None) -> None:
 @click.option("--format", "output", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
 @click.option("-o", "--output", "out", default=None, help="write to this file instead of standard output")
 @click.option("--explain", is_flag=True, help="text: list the evidence behind every verdict")
+@click.option("--plan", "plan", default=None, help="the customer's plan, where the agreement declares `plans`")
+@click.option(
+    "--history",
+    "history",
+    default=None,
+    help="a ledger of earlier periods (.parquet, .csv, .jsonl) for rolling caps and chronic failure",
+)
 @click.option("--fail-on-breach", is_flag=True, help="exit 1 when any judged clause is breached")
 @click.option("--color/--no-color", "colour", default=None)
 @reports_bad_input
@@ -248,6 +255,8 @@ def evaluate(
     output: str,
     out: str | None,
     explain: bool,
+    plan: str | None,
+    history: str | None,
     fail_on_breach: bool,
     colour: bool | None,
 ) -> None:
@@ -258,10 +267,18 @@ def evaluate(
     """
     from sladsl.evaluate import evaluate as run_evaluation
     from sladsl.evaluate import parse_fee
+    from sladsl.plans import resolve_plan
 
     agreement = _load_checked(_read(file), colour)
+    chosen = resolve_plan(agreement, plan)
     report = run_evaluation(
-        agreement, data, period, parse_fee(fee, agreement) if fee else None, _parse_date(as_of, "--as-of")
+        agreement,
+        data,
+        period,
+        parse_fee(fee, agreement) if fee else None,
+        _parse_date(as_of, "--as-of"),
+        chosen,
+        history,
     )
     for warning in report.warnings:
         click.echo(f"sladsl: warning: {warning}", err=True)
@@ -315,6 +332,7 @@ def _overrides(values: tuple[str, ...]) -> dict[str, str]:
 )
 @click.option("--paper", type=click.Choice(["A4", "Letter"], case_sensitive=False), default="A4", show_default=True)
 @click.option("--batch", is_flag=True, help="render every FILE (and every row of --customers) into the -o folder")
+@click.option("--plan", "plan", default=None, help="render one plan's copy (default: every plan side by side)")
 @click.option(
     "--customers",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -334,6 +352,7 @@ def render(
     template_dir: Path | None,
     paper: str,
     batch: bool,
+    plan: str | None,
     customers: Path | None,
     jobs: int | None,
     colour: bool | None,
@@ -357,13 +376,16 @@ def render(
         raise SladslError("render takes one FILE (use --batch for several)")
     if customers is not None:
         raise SladslError("--customers needs --batch")
+    from sladsl.plans import resolve_plan
+
     agreement = _load_checked(_read(files[0]), colour)
+    chosen = resolve_plan(agreement, plan) if plan is not None else None
     if fmt == "pdf":
         if out is None or out == "-":
             raise SladslError("--format pdf needs -o FILE.pdf")
-        write_atomically(output_path(out), renderer.render_pdf(agreement, overrides, template_dir, paper))
+        write_atomically(output_path(out), renderer.render_pdf(agreement, overrides, template_dir, paper, chosen))
         return
-    _write_output(renderer.render_text(agreement, fmt, overrides, template_dir, paper), out)
+    _write_output(renderer.render_text(agreement, fmt, overrides, template_dir, paper, chosen), out)
 
 
 @main.command(name="compile")
@@ -371,17 +393,24 @@ def render(
 @click.option("--target", "target", type=click.Choice(["prometheus", "openslo"]), required=True)
 @click.option("-o", "--output", "out", default=None, help="the rules file (default: standard output)")
 @click.option("--strict", is_flag=True, help="exit 1 when an objective cannot be compiled")
+@click.option(
+    "--plan", "plan", default=None, help="rules for this plan only (default: every plan, with a `plan` label)"
+)
 @click.option("--color/--no-color", "colour", default=None)
 @reports_bad_input
-def compile_rules(file: str, target: str, out: str | None, strict: bool, colour: bool | None) -> None:
+def compile_rules(file: str, target: str, out: str | None, strict: bool, plan: str | None, colour: bool | None) -> None:
     """Compile objectives into Prometheus recording and alert rules, or OpenSLO v1.
 
     An objective that cannot be compiled is a warning that names it (exit 1 with --strict).
     """
     from sladsl import monitoring
+    from sladsl.plans import resolve_plan
 
     agreement = _load_checked(_read(file), colour)
-    compiled = monitoring.prometheus(agreement) if target == "prometheus" else monitoring.openslo(agreement)
+    chosen = resolve_plan(agreement, plan) if plan is not None else None
+    compiled = (
+        monitoring.prometheus(agreement, chosen) if target == "prometheus" else monitoring.openslo(agreement, chosen)
+    )
     for warning in compiled.warnings:
         click.echo(f"sladsl: warning: {warning}", err=True)
     _write_output(monitoring.to_yaml(compiled.documents), out)

@@ -21,6 +21,7 @@ from sladsl.credits import credits_owed
 from sladsl.diagnostics import SladslError
 from sladsl.evidence import Evidence
 from sladsl.periods import parse_label
+from sladsl.plans import for_plan
 from sladsl.report import ObjectiveResult, Report
 from sladsl.support import evaluate_clauses, evaluate_support
 
@@ -31,8 +32,15 @@ def evaluate(
     label: str,
     fee: ast.Money | None = None,
     as_of: date | None = None,
+    plan: str | None = None,
+    history: str | Path | None = None,
 ) -> Report:
-    """The report for one period; raises `SladslError` (exit 2) on bad evidence."""
+    """The report for one period; raises `SladslError` (exit 2) on bad evidence.
+
+    With plans, the agreement is first projected onto the customer's `plan`
+    (`sladsl.plans.for_plan`), so every stage below reads one plan's terms.
+    """
+    agreement = for_plan(agreement, plan)
     window = parse_label(label, agreement.timezone)
     evidence = Evidence(data, agreement.timezone)
     try:

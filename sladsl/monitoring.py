@@ -19,6 +19,7 @@ from typing import Any
 from sladsl import ast
 from sladsl.ast import PeriodKind
 from sladsl.phrases import allowed_downtime, phrase
+from sladsl.plans import for_plan
 
 WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 PERIOD_WINDOW = {PeriodKind.MONTH: "30d", PeriodKind.QUARTER: "90d", PeriodKind.YEAR: "365d", PeriodKind.WEEK: "7d"}
@@ -112,7 +113,9 @@ def _clause_words(objective: ast.Objective) -> str:
     return phrase(target) if target is not None else objective.name
 
 
-def prometheus(agreement: ast.Agreement) -> Compiled:
+def prometheus(agreement: ast.Agreement, plan: str | None = None) -> Compiled:
+    """Rules for one plan's terms (TODO draft 2: every plan with a `plan` label when None)."""
+    agreement = for_plan(agreement, plan or (agreement.plans[0] if agreement.plans else None))
     compiled = Compiled()
     groups = []
     for service in agreement.services:
@@ -228,7 +231,8 @@ def _source(query: str, window: str) -> dict[str, Any]:
     return {"metricSource": {"type": "Prometheus", "spec": {"query": query.replace("{{window}}", window)}}}
 
 
-def openslo(agreement: ast.Agreement) -> Compiled:
+def openslo(agreement: ast.Agreement, plan: str | None = None) -> Compiled:
+    agreement = for_plan(agreement, plan or (agreement.plans[0] if agreement.plans else None))
     compiled = Compiled()
     for service in agreement.services:
         for objective in service.objectives:

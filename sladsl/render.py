@@ -31,6 +31,7 @@ from sladsl.phrases import (
     percent,
     phrase,
 )
+from sladsl.plans import for_plan
 from sladsl.report_html import template_dir
 from sladsl.units import describe_duration
 
@@ -364,9 +365,13 @@ def render_text(
     overrides: dict[str, str] | None = None,
     user_templates: Path | None = None,
     paper: str = "A4",
+    plan: str | None = None,
 ) -> str:
-    """HTML or Markdown of the contract; the same input always gives the same bytes."""
-    model = contract_model(agreement, overrides)
+    """HTML or Markdown of the contract; the same input always gives the same bytes.
+
+    `plan` renders one customer's copy; without it every plan is laid out side by side.
+    """
+    model = contract_model(for_plan(agreement, plan), overrides)
     try:
         template = environment(fmt, user_templates).get_template(FORMATS[fmt])
         return template.render(**model, paper=paper)
@@ -380,8 +385,9 @@ def render_pdf(
     overrides: dict[str, str] | None = None,
     user_templates: Path | None = None,
     paper: str = "A4",
+    plan: str | None = None,
 ) -> bytes:
-    html = render_text(agreement, "html", overrides, user_templates, paper)
+    html = render_text(agreement, "html", overrides, user_templates, paper, plan)
     return html_to_pdf(html)
 
 
