@@ -8,8 +8,11 @@ stable and listed in docs/language.md: E1xx are errors, W2xx are warnings.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sladsl import ast
@@ -19,6 +22,7 @@ from sladsl.diagnostics import Diagnostic, error, warning
 from sladsl.units import describe_duration, describe_seconds, shortest_period_seconds
 
 Diagnostics = Iterator[Diagnostic]
+T = TypeVar("T")
 
 
 def check(agreement: ast.Agreement) -> list[Diagnostic]:
@@ -59,15 +63,16 @@ _HEADERS: dict[type, str] = {
     ast.Effective: "effective",
     ast.Term: "term",
     ast.TimeZone: "timezone",
-    ast.Fee: "fee",
+    ast.Plans: "plans",
 }
 
 
 def _check_headers(a: ast.Agreement) -> Diagnostics:
     yield from _single_statements(a.statements, _HEADERS)
     yield from _single_statements(a.statements, {ast.Security: "security", ast.Reporting: "reporting"})
+    yield from _one_per_plan([s for s in a.statements if isinstance(s, ast.Fee)], "fee", "fee")
     for service in a.services:
-        yield from _single_statements(service.statements, {ast.Fee: "fee"})
+        yield from _one_per_plan([s for s in service.statements if isinstance(s, ast.Fee)], "fee", "fee")
     for calendar in a.calendars:
         yield from _single_statements(calendar.statements, {ast.TimeZone: "timezone", ast.Holidays: "holidays"})
     for plan in a.support_plans:
@@ -78,14 +83,48 @@ def _check_headers(a: ast.Agreement) -> Diagnostics:
         yield from _single_statements(a.security.statements, {ast.BreachNotification: "breach notification"})
 
 
+def _one_per_plan(statements: Sequence[ast.Fee | ast.Credits], words: str, what: str) -> Diagnostics:
+    """At most one statement without `on plan`, and at most one naming each plan."""
+    plain = [s for s in statements if s.on is None]
+    for extra in plain[1:]:
+        yield error(
+            "E101",
+            f"`{words}` is given more than once",
+            extra.span,
+            f"keep one; the first is on line {plain[0].span.line}"
+            + ("" if extra.on else '; with plans, end the others with `on plan "NAME"`'),
+        )
+    seen: dict[str, Span] = {}
+    for statement in statements:
+        if statement.on is None:
+            continue
+        for name in statement.on.names:
+            if name in seen:
+                yield error(
+                    "E120",
+                    f"two {what} statements apply to plan `{name}`",
+                    statement.on.span,
+                    f"the first is on line {seen[name].line}; each plan has at most one",
+                )
+            else:
+                seen[name] = statement.on.span
+
+
 def _check_names(a: ast.Agreement) -> Diagnostics:
     yield from _duplicates(((s.name, s.name_span) for s in a.services), "service")
+    for plans in (s for s in a.statements if isinstance(s, ast.Plans)):
+        yield from _duplicates(zip(plans.names, plans.name_spans, strict=True), "plan")
     yield from _duplicates(((c.name, c.name_span) for c in a.calendars), "calendar")
     yield from _duplicates(((p.name, p.name_span) for p in a.support_plans), "support plan")
     yield from _duplicates(((d.term, d.span) for d in a.definitions), "definition")
     for service in a.services:
         yield from _duplicates(((o.name, o.name_span) for o in service.objectives), "objective")
-        yield from _duplicates(((c.objective, c.objective_span) for c in service.credits), "credits for")
+        yield from _duplicates(
+            ((c.objective, c.objective_span) for c in service.credits if c.on is None), "credits for"
+        )
+        for objective in service.objectives:
+            blocks = [c for c in service.credits if c.objective == objective.name]
+            yield from _one_per_plan([c for c in blocks if c.on is not None], "credits for", "credits")
     for plan in a.support_plans:
         yield from _duplicates(((p.name, p.span) for p in plan.priorities), "priority")
 
@@ -106,6 +145,50 @@ def _check_references(a: ast.Agreement) -> Diagnostics:
             yield error(
                 "E104", f"unknown calendar `{use.name}`", use.span, _did_you_mean(use.name, calendars, "calendars")
             )
+    for claim in _claim_windows(a):
+        if claim.calendar is not None and claim.calendar not in calendars:
+            yield error(
+                "E104",
+                f"unknown calendar `{claim.calendar}`",
+                claim.calendar_span,
+                _did_you_mean(claim.calendar, calendars, "calendars"),
+            )
+
+
+def _claim_windows(a: ast.Agreement) -> Iterator[ast.ClaimWindow]:
+    for service in a.services:
+        for credits in service.credits:
+            yield from (s for s in credits.statements if isinstance(s, ast.ClaimWindow))
+
+
+def _plan_markers(a: ast.Agreement) -> Iterator[ast.OnPlans]:
+    """Every `on plan(s)` of the agreement: on fees, targets, credits and support plans."""
+    for statement in a.statements:
+        if isinstance(statement, ast.Fee | ast.SupportPlan) and statement.on is not None:
+            yield statement.on
+    for service in a.services:
+        for s in service.statements:
+            if isinstance(s, ast.Fee | ast.Credits) and s.on is not None:
+                yield s.on
+        for objective in service.objectives:
+            yield from (t.on for t in objective.targets if t.on is not None)
+
+
+def _check_plans(a: ast.Agreement) -> Diagnostics:
+    declared = list(a.plans)
+    for on in _plan_markers(a):
+        if not declared:
+            yield error(
+                "E119",
+                "`on plan` in an agreement that declares no plans",
+                on.span,
+                'declare them in the header: `plans "Standard", "Premium"`',
+            )
+            continue
+        yield from _duplicates(((n, on.span) for n in on.names), "plan", code="E101")
+        for name in on.names:
+            if name not in declared:
+                yield error("E118", f"unknown plan `{name}`", on.span, _did_you_mean(name, declared, "plans"))
 
 
 def _did_you_mean(name: str, names: Sequence[str], what: str) -> str:
@@ -151,11 +234,14 @@ def _monies(a: ast.Agreement) -> Iterator[ast.Money]:
 
 
 def _fees(a: ast.Agreement) -> Iterator[ast.Fee]:
-    if a.fee:
-        yield a.fee
+    yield from (s for s in a.statements if isinstance(s, ast.Fee))
     for service in a.services:
-        if service.fee:
-            yield service.fee
+        yield from (s for s in service.statements if isinstance(s, ast.Fee))
+
+
+def _plan_choices(a: ast.Agreement) -> list[str | None]:
+    """The plans a customer can be on; `[None]` when the agreement has no plans."""
+    return list(a.plans) or [None]
 
 
 def _check_currencies(a: ast.Agreement) -> Diagnostics:
@@ -179,15 +265,28 @@ def _check_currencies(a: ast.Agreement) -> Diagnostics:
                     "credits of different services cannot be added up into one total",
                 )
     for service in a.services:
-        monthly = a.monthly_fee(service)
-        for credits in service.credits:
-            minimum = credits.minimum
-            if monthly and minimum and minimum.money.currency != monthly.currency:
-                yield warning(
-                    "W205",
-                    f"the minimum is in {minimum.money.currency} but the fee is in {monthly.currency}",
-                    minimum.money.span,
-                )
+        for plan in _plan_choices(a):
+            monthly = a.monthly_fee(service, plan)
+            for credits in service.credits:
+                if not ast.applies_to(credits.on, plan) or monthly is None:
+                    continue
+                minimum = credits.minimum
+                if minimum and minimum.money.currency != monthly.currency:
+                    yield warning(
+                        "W205",
+                        f"the minimum is in {minimum.money.currency} but the fee is in {monthly.currency}",
+                        minimum.money.span,
+                    )
+                for tier in credits.tiers:
+                    if isinstance(tier.amount, ast.FixedCredit) and tier.amount.money.currency != monthly.currency:
+                        yield error(
+                            "E122",
+                            f"this credit is in {tier.amount.money.currency} but the fee"
+                            + (f" on plan `{plan}`" if plan else "")
+                            + f" is in {monthly.currency}",
+                            tier.amount.money.span,
+                            f"write the sum in {monthly.currency}; credits are paid in the fee's currency",
+                        )
 
 
 def _percents(a: ast.Agreement) -> Iterator[ast.Percent]:
@@ -198,14 +297,15 @@ def _percents(a: ast.Agreement) -> Iterator[ast.Percent]:
                     yield s.percent
                 elif isinstance(s, ast.DowntimeFromErrorRate):
                     yield s.above
+                elif isinstance(s, ast.LatencyTarget) and s.windows is not None:
+                    yield s.windows.share
         for credits in service.credits:
             for tier in credits.tiers:
                 if tier.percent_of_fee is not None:
                     yield tier.percent_of_fee.percent
                 if isinstance(tier.threshold, ast.Percent):
                     yield tier.threshold
-            if credits.cap:
-                yield credits.cap.percent
+            yield from (c.percent for c in credits.statements if isinstance(c, ast.CreditCap))
     for plan in a.support_plans:
         if plan.target:
             yield plan.target.percent
@@ -277,6 +377,12 @@ def _check_objective_durations(o: ast.Objective) -> Diagnostics:
     for s in o.statements:
         if isinstance(s, ast.LatencyTarget):
             yield from _fixed(s.limit, "a latency limit")
+            if s.windows is not None:
+                yield from _latency_window(s.windows, s.period)
+        elif isinstance(s, ast.RoundOutages):
+            yield from _fixed(s.unit, "the unit outages are rounded to")
+        elif isinstance(s, ast.ChronicFailure):
+            yield from _chronic_counts(s)
         elif isinstance(s, ast.DowntimeFromSamples):
             yield from _fixed(s.every, "a sample interval")
         elif isinstance(s, ast.DowntimeFromErrorRate | ast.AverageErrorRate):
@@ -308,9 +414,12 @@ def _check_durations(a: ast.Agreement) -> Diagnostics:
             for tier in credits.tiers:
                 if isinstance(tier.threshold, Duration):
                     yield from _fixed(tier.threshold, "a latency threshold")
-            claim = credits.claim_window
-            if isinstance(claim, ast.ClaimWindow) and claim.calendar is None:
-                yield from _no_business(claim.within, "a claim window")
+            yield from _check_claim(credits)
+            named = service.objective(credits.objective)
+            periods = {t.period.kind: t.period for t in named.targets} if named else {}
+            for cap in credits.rolling_caps:
+                for period in periods.values():
+                    yield from _rolling_span(cap, period)
     if a.security:
         for cert in a.security.certifications:
             if cert.renewed_every:
@@ -319,30 +428,141 @@ def _check_durations(a: ast.Agreement) -> Diagnostics:
             yield from _no_business(a.security.breach_notification.within, "breach notification")
     for plan in a.support_plans:
         for priority in plan.priorities:
-            yield from _business_units(priority.response)
-            if priority.response.business and priority.around_the_clock:
-                yield error(
-                    "E114",
-                    "a response time in business time cannot also be around the clock",
-                    priority.span,
-                    "write `within 1 hour, around the clock` or `within 4 business hours`",
-                )
+            for duration in (priority.response, priority.resolution):
+                if duration is None:
+                    continue
+                yield from _business_units(duration)
+                if duration.business and priority.around_the_clock:
+                    yield error(
+                        "E114",
+                        "a time in business hours cannot also be around the clock",
+                        duration.span,
+                        "write `within 1 hour, around the clock` or `within 4 business hours`",
+                    )
+            yield from _resolution_after_response(priority)
     if a.reporting:
         for report in a.reporting.reports:
             yield from _business_units(report.within)
+
+
+_MAX_MONTHS_AFTER = 1200  # a claim deadline a century after the period is a typo, not a term
+
+
+def _check_claim(credits: ast.Credits) -> Diagnostics:
+    claims = [s for s in credits.statements if isinstance(s, ast.ClaimWindow | ast.ClaimByMonthEnd)]
+    for extra in claims[1:]:
+        yield error(
+            "E101",
+            "a claim deadline is given more than once",
+            extra.span,
+            f"keep one; the first is on line {claims[0].span.line}",
+        )
+    for claim in claims:
+        if isinstance(claim, ast.ClaimByMonthEnd):
+            if not 1 <= claim.months_after <= _MAX_MONTHS_AFTER:
+                yield error(
+                    "E123",
+                    f"a claim deadline {claim.months_after} months after the period is not a deadline a contract sets",
+                    claim.span,
+                    "write, for example, `claim by the end of the 2nd calendar month after the period`",
+                )
+            continue
+        if claim.within.business and claim.calendar is None:
+            yield error(
+                "E108",
+                "business time in a claim window, with no calendar named",
+                claim.within.span,
+                f'name the calendar: `claim within {describe_duration(claim.within)} on "Business hours"`',
+            )
+        elif claim.calendar is not None and not claim.within.business:
+            yield warning(
+                "W210",
+                f"the claim window is not in business time, so calendar `{claim.calendar}` changes nothing",
+                claim.calendar_span,
+                f"write `{claim.within.amount} business days` to count open days only, or drop `on`",
+            )
+        yield from _business_units(claim.within)
+        if claim.within.amount == 0:
+            yield error("E114", "a claim window must be longer than zero", claim.within.span)
+
+
+def _rolling_span(cap: ast.CreditCap, period: ast.Period) -> Diagnostics:
+    """A rolling cap spans a whole number of the objective's periods, at least one."""
+    span = cap.rolling
+    assert span is not None
+    months = period.kind.months
+    whole = span.amount == span.amount.to_integral_value() and span.amount > 0 and not span.business
+    if months is not None:
+        total = span.amount * (12 if span.unit is TimeUnit.YEAR else 1)
+        ok = whole and span.is_calendar and total % months == 0
+        hint = f"write `per 12 months` or another multiple of {months} month{'s' if months > 1 else ''}"
+    else:
+        ok = whole and span.unit is TimeUnit.WEEK
+        hint = "write `per 52 weeks` or another number of weeks"
+    if not ok:
+        yield error(
+            "E124",
+            f"a rolling cap spans whole periods of the objective ({period.kind.value}s), not {describe_duration(span)}",
+            span.span,
+            hint,
+        )
+
+
+def _chronic_counts(c: ast.ChronicFailure) -> Diagnostics:
+    if c.consecutive is not None and c.consecutive < 1:
+        yield error("E125", "chronic failure needs at least 1 consecutive period", c.span)
+    if c.of_any is not None:
+        m, k = c.of_any
+        if m < 1 or k < m:
+            yield error(
+                "E125",
+                f"breached in {m} of any {k} periods can never hold",
+                c.span,
+                "the first number is at least 1 and at most the second, such as `4 of any 12 periods`",
+            )
+    for count in (c.consecutive, *(c.of_any or ())):
+        if count is not None and count > _MAX_MONTHS_AFTER:
+            yield error("E125", f"{count} periods is not a span a contract judges", c.span)
+
+
+def _latency_window(w: ast.LatencyWindows, period: ast.Period) -> Diagnostics:
+    yield from _fixed(w.window, "a latency window")
+    if not w.window.business and not w.window.is_calendar and w.window.seconds > shortest_period_seconds(period.kind):
+        yield error(
+            "E126",
+            f"a latency window of {describe_duration(w.window)} is longer than a {period.kind.value}",
+            w.window.span,
+            "windows divide the period: use, for example, `1 hour windows`",
+        )
+
+
+def _resolution_after_response(p: ast.Priority) -> Diagnostics:
+    r, f = p.resolution, p.response
+    if r is None or r.business != f.business or r.is_calendar or f.is_calendar:
+        return
+    # business days and hours do not compare exactly: only the same unit is compared
+    shorter = (r.unit == f.unit and r.amount < f.amount) if r.business else r.seconds < f.seconds
+    if shorter:
+        yield warning(
+            "W209",
+            f"priority {p.name} must be resolved ({describe_duration(r)}) before its first response is due ({describe_duration(f)})",
+            r.span,
+            "a resolution time is usually longer than the first-response time",
+        )
 
 
 def _check_business_calendars(a: ast.Agreement) -> Diagnostics:
     for plan in a.support_plans:
         if plan.calendar is None:
             for priority in plan.priorities:
-                if priority.response.business:
-                    yield error(
-                        "E108",
-                        f"business time in support plan `{plan.name}`, which has no calendar",
-                        priority.response.span,
-                        'add `calendar "NAME"` to the plan, naming a calendar of open hours',
-                    )
+                for duration in (priority.response, priority.resolution):
+                    if duration is not None and duration.business:
+                        yield error(
+                            "E108",
+                            f"business time in support plan `{plan.name}`, which has no calendar",
+                            duration.span,
+                            'add `calendar "NAME"` to the plan, naming a calendar of open hours',
+                        )
     if a.reporting and a.reporting.calendar is None and len(a.calendars) != 1:
         for report in a.reporting.reports:
             if report.within.business:
@@ -357,6 +577,7 @@ def _check_business_calendars(a: ast.Agreement) -> Diagnostics:
 
 def _check_calendars(a: ast.Agreement) -> Diagnostics:
     used = {p.calendar.name for p in a.support_plans if p.calendar}
+    used |= {c.calendar for c in _claim_windows(a) if c.calendar is not None}
     if a.reporting:
         used |= (
             {a.reporting.calendar.name}
@@ -371,24 +592,61 @@ def _check_calendars(a: ast.Agreement) -> Diagnostics:
                 calendar.name_span,
                 "add `open monday to friday 09:00 to 18:00` or similar",
             )
-        for hours in calendar.open_hours:
-            if hours.closes <= hours.opens:
-                yield error(
-                    "E116",
-                    "open hours must close after they open",
-                    hours.span,
-                    "a day's open time runs from the first time to the second, at most until 24:00",
-                )
         if calendar.holidays and not _is_holiday_country(calendar.holidays.country):
             yield error(
                 "E115",
                 f"no public holidays are known for `{calendar.holidays.country}`",
                 calendar.holidays.span,
-                'use an ISO 3166 country code such as "US", "DE" or "GB"',
+                _holiday_hint(calendar.holidays),
             )
+        yield from _check_calendar_dates(calendar)
         if calendar.name not in used:
             yield warning(
                 "W206", f"calendar `{calendar.name}` is not used by any support plan or report", calendar.name_span
+            )
+
+
+def _holiday_hint(h: ast.Holidays) -> str:
+    if h.subdivision is not None and _is_holiday_country(h.country_code):
+        import holidays
+
+        known = sorted(getattr(holidays.country_holidays(h.country_code), "subdivisions", ()))
+        shown = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
+        return f"`{h.country_code}` subdivisions are: {shown}" if known else f"`{h.country_code}` has no subdivisions"
+    return 'use an ISO 3166 country code such as "US", "DE" or "GB", or a subdivision such as "US-CA"'
+
+
+def _check_calendar_dates(calendar: ast.Calendar) -> Diagnostics:
+    closed = {d: s for s in calendar.statements if isinstance(s, ast.ClosedOn) for d in s.dates}
+    for s in calendar.statements:
+        if not isinstance(s, ast.OpenOn):
+            continue
+        for day in s.dates:
+            if day in closed:
+                yield error(
+                    "E127",
+                    f"{day.isoformat()} is both closed and open",
+                    s.span,
+                    f"`closed on` on line {closed[day].span.line} lists it too; keep one",
+                )
+    opened = [(d, s) for s in calendar.statements if isinstance(s, ast.OpenOn) for d in s.dates]
+    h = calendar.holidays
+    if not opened or (h is not None and not _is_holiday_country(h.country)):
+        return
+    listed: Container[date] = ()
+    if h is not None:
+        import holidays
+
+        listed = holidays.country_holidays(h.country_code, subdiv=h.subdivision, years={d.year for d, _ in opened})
+    for day, s in opened:
+        if day not in listed and day not in closed:
+            yield warning(
+                "W208",
+                f"{day.isoformat()} is not a public holiday"
+                + (f" of `{h.country}`" if h else " (the calendar lists no holidays)")
+                + ", so `open on` changes nothing",
+                s.span,
+                "`open on` reopens a listed holiday; an ordinary open day is open already",
             )
 
 
@@ -423,6 +681,8 @@ _TIME_BASED_ONLY = (
     ast.AverageErrorRate,
     ast.MissingData,
     ast.IgnoreOutages,
+    ast.RoundOutages,
+    ast.WeightByAffected,
     ast.ExcludeMaintenance,
     ast.ExcludeCauses,
 )
@@ -431,10 +691,11 @@ _TIME_BASED_ONLY = (
 def _check_objectives(a: ast.Agreement) -> Diagnostics:
     for service in a.services:
         for objective in service.objectives:
-            yield from _check_objective(objective)
+            yield from _check_objective(objective, tuple(dict.fromkeys(a.plans)))
 
 
-def _check_objective(o: ast.Objective) -> Diagnostics:
+def _check_targets(o: ast.Objective, plans: tuple[str, ...]) -> Diagnostics:
+    """Exactly one target applies to each plan: its own `on plan` one, else the plain one."""
     targets = o.targets
     if not targets:
         yield error(
@@ -443,17 +704,54 @@ def _check_objective(o: ast.Objective) -> Diagnostics:
             o.name_span,
             "add a target such as `availability at least 99.9% per calendar month`",
         )
-    for extra in targets[1:]:
+        return
+    plain = [t for t in targets if t.on is None]
+    for extra in plain[1:]:
+        hint = 'end it with `on plan "NAME"` for one plan' if plans else "split it into two objectives"
+        yield error("E111", f"objective `{o.name}` has more than one target", extra.span, hint)
+    seen: dict[str, Span] = {}
+    for target in targets:
+        for name in target.on.names if target.on else ():
+            if name in seen:
+                yield error(
+                    "E120",
+                    f"two targets of objective `{o.name}` apply to plan `{name}`",
+                    target.on.span if target.on else target.span,
+                    f"the first is on line {seen[name].line}; each plan has exactly one target",
+                )
+            seen.setdefault(name, target.span)
+    if not plain:
+        for plan in plans:
+            if plan not in seen:
+                yield error(
+                    "E120",
+                    f"no target of objective `{o.name}` applies to plan `{plan}`",
+                    o.name_span,
+                    "add a target without `on plan` for the plans that have none of their own",
+                )
+    kinds = {type(t) for t in targets}
+    shapes = {(type(t), isinstance(t, ast.LatencyTarget) and t.windows is not None) for t in targets}
+    if len(kinds) > 1 or len(shapes) > 1:
         yield error(
-            "E111", f"objective `{o.name}` has more than one target", extra.span, "split it into two objectives"
+            "E120",
+            f"the targets of objective `{o.name}` measure different things on different plans",
+            targets[1].span,
+            "one objective measures one thing; plans differ in the numbers. Use two objectives",
         )
+
+
+def _check_objective(o: ast.Objective, plans: tuple[str, ...] = ()) -> Diagnostics:
+    yield from _check_targets(o, plans)
     target = o.target
     yield from _single_statements(
         o.statements,
         {
             ast.MissingData: "missing data",
             ast.IgnoreOutages: "ignore outages",
+            ast.RoundOutages: "round outages",
+            ast.WeightByAffected: "weight downtime",
             ast.ExcludeMaintenance: "exclude maintenance",
+            ast.ChronicFailure: "chronic failure",
             ast.Monitor: "monitor",
         },
     )
@@ -476,9 +774,25 @@ def _check_objective(o: ast.Objective) -> Diagnostics:
                 )
     if isinstance(o.downtime_source, ast.AverageErrorRate) and o.ignore_outages:
         yield error("E113", "`ignore outages` has no meaning with an average error rate", o.ignore_outages.span)
+    time_based = target is None or isinstance(target, ast.AvailabilityTarget)
+    rounding = o.round_outages
+    if time_based and rounding is not None and isinstance(o.downtime_source, ast.AverageErrorRate):
+        yield error("E121", "`round outages` has no meaning with an average error rate", rounding.span)
+    weight = _first_of(o, ast.WeightByAffected)
+    if time_based and weight is not None and not isinstance(o.downtime_source, ast.DowntimeFromIncidents):
+        yield error(
+            "E121",
+            "`weight downtime by share affected` needs downtime from incidents",
+            weight.span,
+            "only incidents carry an `affected` share; samples and request counts do not",
+        )
     if o.monitor:
         yield from _check_monitor(o.monitor)
     yield from _check_budget(o)
+
+
+def _first_of(o: ast.Objective, kind: type[T]) -> T | None:
+    return next((s for s in o.statements if isinstance(s, kind)), None)
 
 
 def _check_monitor(m: ast.Monitor) -> Diagnostics:
@@ -507,16 +821,22 @@ def _smallest_counted_outage(o: ast.Objective) -> Decimal | None:
         step = source.window.seconds
     else:
         step = None
-    candidates = [v for v in (threshold, step) if v is not None]
+    rounding = o.round_outages
+    unit = rounding.unit.seconds if rounding and not rounding.unit.is_calendar and not rounding.unit.business else None
+    candidates = [v for v in (threshold, step, unit) if v is not None]
     return max(candidates) if candidates else None
 
 
 def _check_budget(o: ast.Objective) -> Diagnostics:
-    target = o.target
+    for target in o.targets:
+        yield from _check_target_budget(o, target)
+
+
+def _check_target_budget(o: ast.Objective, target: ast.Target) -> Diagnostics:
     if not isinstance(target, ast.AvailabilityTarget) or not Decimal(0) <= target.percent.value <= Decimal(100):
         return
     smallest = _smallest_counted_outage(o)
-    if smallest is None:
+    if smallest is None or o.weight_by_affected:
         return
     budget = (Decimal(100) - target.percent.value) / Decimal(100) * shortest_period_seconds(target.period.kind)
     if budget < smallest:
@@ -536,17 +856,46 @@ def _check_credits(a: ast.Agreement) -> Diagnostics:
     for service in a.services:
         for credits in service.credits:
             objective = service.objective(credits.objective)
-            target = objective.target if objective else None
-            if target is not None:
-                yield from _check_tiers(credits, target)
-            yield from _single_statements(
-                credits.statements,
-                {
-                    ast.CreditCap: "at most",
-                    ast.CreditMinimum: "minimum",
-                    ast.ClaimWindow: "claim within",
-                },
-            )
+            if objective is None:
+                continue
+            found: dict[tuple[str, int, int, str], Diagnostic] = {}
+            for target, plans in _targets_paid_by(credits, objective, service, a.plans):
+                for d in _check_tiers(credits, target):
+                    if d.code in _TARGET_WARNINGS and plans:
+                        d = replace(d, message=f"{d.message}, on {_plans_words(plans)}")
+                    found.setdefault((d.code, d.span.line, d.span.column, d.message), d)
+            yield from found.values()
+            caps = [c for c in credits.statements if isinstance(c, ast.CreditCap)]
+            yield from _single_statements([c for c in caps if c.rolling is None], {ast.CreditCap: "at most"})
+            yield from _single_statements(credits.statements, {ast.CreditMinimum: "minimum"})
+
+
+_TARGET_WARNINGS = frozenset({"W201", "W202"})
+
+
+def _plans_words(plans: list[str]) -> str:
+    names = ", ".join(f"`{p}`" for p in plans)
+    return f"plan {names}" if len(plans) == 1 else f"plans {names}"
+
+
+def _targets_paid_by(
+    credits: ast.Credits, objective: ast.Objective, service: ast.Service, plans: tuple[str, ...]
+) -> list[tuple[ast.Target, list[str]]]:
+    """The targets whose breaches this credits block pays for, each with the plans it applies to."""
+    found: list[tuple[ast.Target, list[str]]] = []
+    for plan in plans or (None,):
+        if service.credits_for(objective.name, plan) is not credits:
+            continue
+        target = objective.target_for(plan)
+        if target is None:
+            continue
+        entry = next((e for e in found if e[0] is target), None)
+        if entry is None:
+            entry = (target, [])
+            found.append(entry)
+        if plan is not None:
+            entry[1].append(plan)
+    return found
 
 
 def _threshold_value(threshold: ast.Percent | Duration) -> Decimal:
@@ -556,7 +905,8 @@ def _threshold_value(threshold: ast.Percent | Duration) -> Decimal:
 
 
 def _check_tiers(credits: ast.Credits, target: ast.Target) -> Diagnostics:
-    upward = isinstance(target, ast.LatencyTarget)
+    upward = isinstance(target, ast.LatencyTarget) and target.upward
+    yield from _check_amount_forms(credits, target)
     usable: list[ast.Tier] = []
     for tier in credits.tiers:
         problem = _tier_shape_problem(tier, upward)
@@ -571,6 +921,31 @@ def _check_tiers(credits: ast.Credits, target: ast.Target) -> Diagnostics:
     yield from _check_cap(credits, target)
 
 
+def _check_amount_forms(credits: ast.Credits, target: ast.Target) -> Diagnostics:
+    for tier in credits.tiers:
+        if isinstance(tier.amount, ast.TimesDowntimeFees):
+            if not isinstance(target, ast.AvailabilityTarget):
+                yield error(
+                    "E121",
+                    "`the fees for the downtime` needs time-based availability",
+                    tier.amount.span,
+                    "only a time-based objective has downtime; use `10% of monthly fee`",
+                )
+            elif target.period.kind is PeriodKind.WEEK:
+                yield error(
+                    "E112",
+                    "`the fees for the downtime` has no meaning for a weekly objective",
+                    tier.amount.span,
+                    "a week is not a whole number of months; use `of monthly fee`",
+                )
+            if tier.amount.factor == 0:
+                yield warning("W211", "this tier pays 0 times the fees: it never pays anything", tier.amount.span)
+        elif isinstance(tier.amount, ast.PercentOfFee) and tier.amount.percent.value == 0:
+            yield warning("W211", "this tier pays 0% of the fee: it never pays anything", tier.amount.span)
+        elif isinstance(tier.amount, ast.FixedCredit) and tier.amount.money.amount == 0:
+            yield warning("W211", "this tier pays a sum of 0: it never pays anything", tier.amount.span)
+
+
 def _tier_shape_problem(tier: ast.Tier, upward: bool) -> Diagnostic | None:
     if upward and not tier.comparison.upward:
         return error(
@@ -582,7 +957,7 @@ def _tier_shape_problem(tier: ast.Tier, upward: bool) -> Diagnostic | None:
     if not upward and tier.comparison.upward:
         return error(
             "E110",
-            f"`{tier.comparison.value}` on an availability objective, which is breached by values below its target",
+            f"`{tier.comparison.value}` on an objective measured in percent, which is breached by values below its target",
             tier.span,
             "write `below 99.9%` or `at or below 99.9%`",
         )
@@ -648,13 +1023,20 @@ def _show_amount(amount: ast.CreditAmount) -> str:
     return f"{amount.money.amount} {amount.money.currency}"
 
 
+def _target_percent(target: ast.Target) -> Decimal | None:
+    """The percent a downward objective must reach: availability, or a share of latency windows."""
+    if isinstance(target, ast.LatencyTarget):
+        return target.windows.share.value if target.windows else None
+    return target.percent.value
+
+
 def _check_first_tier(tier: ast.Tier, target: ast.Target, upward: bool) -> Diagnostics:
     limit = (
         target.limit.seconds
         if isinstance(target, ast.LatencyTarget) and not target.limit.is_calendar and not target.limit.business
         else None
     )
-    goal = limit if upward else (None if isinstance(target, ast.LatencyTarget) else target.percent.value)
+    goal = limit if upward else _target_percent(target)
     if goal is None or (not upward and not Decimal(0) <= goal <= Decimal(100)):
         return  # an invalid target is already an error; comparing tiers with it says nothing more
     threshold = _threshold_value(tier.threshold)
@@ -663,9 +1045,7 @@ def _check_first_tier(tier: ast.Tier, target: ast.Target, upward: bool) -> Diagn
         threshold == goal and tier.comparison.inclusive
     )
     shown = _show_threshold(tier.threshold)
-    target_shown = (
-        describe_duration(target.limit) if isinstance(target, ast.LatencyTarget) else f"{target.percent.value}%"
-    )
+    target_shown = describe_duration(target.limit) if upward and isinstance(target, ast.LatencyTarget) else f"{goal}%"
     if gap:
         yield warning(
             "W201",
@@ -732,6 +1112,7 @@ _RULES: list[Callable[[ast.Agreement], Diagnostics]] = [
     _check_headers,
     _check_names,
     _check_references,
+    _check_plans,
     _check_time_zones,
     _check_currencies,
     _check_percents,

@@ -175,6 +175,10 @@ def _on(c: list[Any]) -> ast.OnPlans | None:
     return next((x for x in c if isinstance(x, ast.OnPlans)), None)
 
 
+def _ordinal_suffix(n: int) -> str:
+    return "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+
+
 def _whole_number(token: Token, what: str) -> int:
     if "." in token.value:
         _invalid("E002", f"`{token.value}` is not a whole number of {what}", token)
@@ -392,7 +396,11 @@ class _Builder(Transformer[Token, Any]):
 
     def claim_by_month_end(self, c: list[Any]) -> ast.ClaimByMonthEnd:
         token: Token = c[6]
-        return ast.ClaimByMonthEnd(int(token.value[:-2]), _whole(c))
+        digits, suffix = token.value[:-2], token.value[-2:]
+        n = int(digits) if len(digits) <= 6 else 10**6
+        if suffix != _ordinal_suffix(n):
+            _invalid("E002", f"`{token.value}` is not an ordinal", token, f"write {n}{_ordinal_suffix(n)}")
+        return ast.ClaimByMonthEnd(n, _whole(c))
 
     # support
     def calendar(self, c: list[Any]) -> ast.Calendar:
