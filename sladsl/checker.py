@@ -8,8 +8,8 @@ stable and listed in docs/language.md: E1xx are errors, W2xx are warnings.
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import TypeVar
