@@ -514,19 +514,113 @@ def _describe(exc: UnexpectedInput, text: str) -> Any:
 
 
 def _expected_terminals(exc: UnexpectedInput) -> set[str]:
+    """What can really follow at the error: LALR's lookahead sets are merged between states,
+    so they list tokens that no input could continue with here (`provider` inside an
+    objective). Feeding each candidate to a copy of the parser keeps only the real ones."""
+    interactive = getattr(exc, "interactive_parser", None)
+    if interactive is not None:
+        try:
+            accepted = set(interactive.accepts())
+        except Exception:  # a narrower list is a nicety: never let it hide the error
+            accepted = set()
+        if accepted:
+            return accepted
     if isinstance(exc, UnexpectedCharacters):
         return set(exc.allowed or ())
     return set(getattr(exc, "expected", ()) or ())
 
 
+# Statement keywords by the block they open a statement in: a list of expected tokens
+# that holds all of one block's keywords is said in words ("a statement of an objective").
+_STATEMENT_GROUPS: list[tuple[str, str, frozenset[str]]] = [
+    (
+        "an agreement statement",
+        "the agreement",
+        frozenset(
+            {
+                "VERSION",
+                "PROVIDER",
+                "CUSTOMER",
+                "EFFECTIVE",
+                "TERM",
+                "TIMEZONE",
+                "FEE",
+                "PLANS",
+                "TEXT",
+                "DEFINE",
+                "SERVICE",
+                "CALENDAR",
+                "SUPPORT",
+                "SECURITY",
+                "REPORTING",
+            }
+        ),
+    ),
+    (
+        "an objective statement",
+        "the objective",
+        frozenset(
+            {
+                "AVAILABILITY",
+                "LATENCY",
+                "DOWNTIME",
+                "MISSING",
+                "IGNORE",
+                "ROUND",
+                "WEIGHT",
+                "EXCLUDE",
+                "CHRONIC",
+                "MONITOR",
+                "TEXT",
+            }
+        ),
+    ),
+    ("a service statement", "the service", frozenset({"FEE", "TEXT", "OBJECTIVE", "CREDITS"})),
+    (
+        "a credit tier or statement",
+        "the credits block",
+        frozenset({"BELOW", "ABOVE", "AT", "MINIMUM", "CLAIM", "TEXT"}),
+    ),
+    ("a calendar statement", "the calendar", frozenset({"OPEN", "TIMEZONE", "HOLIDAYS", "CLOSED", "TEXT"})),
+    ("a support statement", "the support plan", frozenset({"CALENDAR", "PRIORITY", "TARGET", "TEXT"})),
+    ("a security statement", "the security block", frozenset({"CERTIFICATION", "COMPLIANCE", "BREACH", "TEXT"})),
+    (
+        "a reporting statement",
+        "the reporting block",
+        frozenset({"PERFORMANCE", "AVAILABILITY", "INCIDENT", "SECURITY", "CALENDAR", "TEXT"}),
+    ),
+]
+
+
 def _expected_phrase(expected: set[str]) -> str:
-    names = sorted(expected - {"COMMENT"})
+    names = set(expected) - {"COMMENT"}
     if not names:
         return "the end of the file"
-    words = sorted({_terminal_words(n) for n in names})
-    if len(words) == 1:
-        return words[0]
-    return "one of " + ", ".join(words[:-1]) + " or " + words[-1]
+    parts: list[str] = []
+    group = max(
+        (g for g in _STATEMENT_GROUPS if g[2] <= names and len(g[2]) >= 3), key=lambda g: len(g[2]), default=None
+    )
+    if group is not None:
+        words, block, keywords = group
+        shown = ", ".join(sorted(_terminal_words(k) for k in keywords))
+        parts.append(f"{words} ({shown})")
+        names -= keywords
+        if "RBRACE" in names:
+            names.discard("RBRACE")
+            closing = f"`}}` to close {block}"
+        else:
+            closing = None
+    else:
+        closing = None
+    if "ON" in names and group is not None:
+        names.discard("ON")
+        parts.append('`on plan "NAME"`')
+    parts += sorted({_terminal_words(n) for n in names})
+    if closing:
+        parts.append(closing)
+    if len(parts) == 1:
+        return parts[0]
+    return ("one of " if group is None else "") + ", ".join(parts[:-1]) + " or " + parts[-1]
 
 
 def _terminal_words(name: str) -> str:
@@ -543,6 +637,10 @@ def _terminal_words(name: str) -> str:
 
 def _objective(body: str) -> str:
     return f'sla "x" {{ service "s" {{ objective "o" {{ {body} }} }} }}'
+
+
+def _credit(body: str) -> str:
+    return f'sla "x" {{ service "s" {{ credits for "o" {{ below 99.9%: {body} }} }} }}'
 
 
 # Common mistakes, matched by parser state (Lark's `match_examples`): the hint says how
@@ -565,12 +663,51 @@ _EXAMPLES: dict[str, list[str]] = {
     "a credit tier is written `below 99.9%: 10% of monthly fee`": [
         'sla "x" { service "s" { credits for "o" { below 99.9% 10% of monthly fee } } }',
     ],
+    "a credit is `10% of monthly fee`, `10 times the fees for the downtime` or a sum such as `250 USD`": [
+        _credit("10 times fees for the downtime"),
+        _credit("10 times the fee"),
+        _credit("10 times the monthly fee"),
+        _credit("10 x the fees for the downtime"),
+        _credit("10 of monthly fee"),
+        _credit("10x the fees for the downtime"),
+    ],
+    "a claim deadline is `claim within 30 days` or `claim by the end of the 2nd calendar month after the period`": [
+        _credit("10% of monthly fee claim by the end of 2nd calendar month after the period"),
+        _credit("10% of monthly fee claim by the end of the 2nd month after the period"),
+        _credit("10% of monthly fee claim by the end of the 2nd calendar month"),
+    ],
+    'plans are named after the statement: `availability at least 99.9% per calendar month on plan "Premium"`': [
+        _objective('availability at least 99.9% per calendar month on "Premium"'),
+    ],
 }
+
+
+def _with_neighbours(example: str) -> list[str]:
+    """The example alone in its blocks and after a statement in each of them.
+
+    Lark matches an example by parser state, whose stack holds one item for the
+    statements already read in a block (however many) and none when there are none:
+    both cases are needed for a hint to match wherever the mistake is.
+    """
+    variants = [example]
+    for bare, neighboured in (
+        ('sla "x" { ', 'sla "x" { version "1" '),
+        ('service "s" { ', 'service "s" { fee 1 USD per month '),
+        ('objective "o" { ', 'objective "o" { text "t" '),
+    ):
+        if bare in example:
+            variants += [v.replace(bare, neighboured, 1) for v in variants]
+    return variants
+
+
+@functools.cache
+def _examples() -> dict[str, list[str]]:
+    return {label: [v for e in examples for v in _with_neighbours(e)] for label, examples in _EXAMPLES.items()}
 
 
 def _example_hint(exc: UnexpectedInput) -> str | None:
     try:
-        label = exc.match_examples(_parser().parse, _EXAMPLES, use_accepts=True)
+        label = exc.match_examples(_parser().parse, _examples(), use_accepts=True)
     except Exception:  # a hint is a nicety: never let it hide the error itself
         return None
     return label if isinstance(label, str) else None

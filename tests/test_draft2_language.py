@@ -161,3 +161,33 @@ def test_ordinals_must_be_spelled_right(statement: str, message: str | None) -> 
         assert [d.code for d in diagnostics] == []
     else:
         assert [(d.code, d.hint) for d in diagnostics] == [("E002", message)]
+
+
+def test_syntax_errors_list_only_what_can_follow() -> None:
+    source = (ROOT / "tests" / "cases" / "bad" / "syntax-statement-out-of-place.sla").read_text()
+    _, (diagnostic,) = check_source(source)
+    assert diagnostic.code == "E001"
+    assert "an objective statement" in diagnostic.message and "to close the objective" in diagnostic.message
+    listed = diagnostic.message.split(": expected ", 1)[1]
+    for impossible in ("`provider`", "`priority`", "`within`", "`target`", "`calendar`"):
+        assert impossible not in listed
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [
+        "10 times fees for the downtime",
+        "10 x the fees for the downtime",
+        "10 of monthly fee",
+        "10 times the monthly fee",
+    ],
+)
+def test_credit_amount_hints_never_change_the_meaning(amount: str) -> None:
+    source = (
+        'sla "T" { fee 1 USD per month service "S" { objective "O" { availability at least 99% per calendar month } '
+        f'credits for "O" {{ below 99%: {amount} }} }} }}'
+    )
+    _, (diagnostic,) = check_source(source)
+    assert diagnostic.hint is not None
+    assert "write 10%" not in diagnostic.hint
+    assert "10 times the fees for the downtime" in diagnostic.hint and "10% of monthly fee" in diagnostic.hint
