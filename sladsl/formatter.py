@@ -91,32 +91,41 @@ class _Printer:
             self.out.append(INDENT * depth + comment.text)
             self.last_line = comment.line
 
-    def _trailing(self, first: int, last: int) -> str:
+    def _trailing(self, first: int, last: int, depth: int) -> str:
+        """The comment that ends the statement's last line; comments on its earlier lines
+        (a statement written over several lines) go on lines of their own before it."""
         found = []
         while self.comments and first <= self.comments[0].line <= last:
             found.append(self.comments.pop(0).text)
-        return ("  " + " ".join(found)) if found else ""
+        if not found:
+            return ""
+        *earlier, final = found
+        self.out.extend(INDENT * depth + text for text in earlier)
+        return "  " + final
 
     def statement(self, span: ast.Span, text: str, depth: int, next_line: int) -> None:
         self._leading(span.line, depth)
         self._gap(span.line)
+        trailing = self._trailing(span.line, _own_last_line(span.end_line, next_line), depth)
         first, *continuation = text.split("\n")
         self.out.append(INDENT * depth + first)
         self.out.extend(continuation)  # already indented: prose lines
-        self.out[-1] += self._trailing(span.line, _own_last_line(span.end_line, next_line))
+        self.out[-1] += trailing
         self.last_line = span.end_line
 
     def block(self, span: ast.Span, header: str, items: tuple[Any, ...], depth: int, next_line: int = 0) -> None:
         self._leading(span.line, depth)
         self._gap(span.line)
         first_item = items[0].span.line if items else span.end_line
-        self.out.append(INDENT * depth + header + self._trailing(span.line, _own_last_line(span.line, first_item)))
+        trailing = self._trailing(span.line, _own_last_line(span.line, first_item), depth)
+        self.out.append(INDENT * depth + header + trailing)
         self.last_line = span.line
         for i, item in enumerate(items):
             following = items[i + 1].span.line if i + 1 < len(items) else span.end_line
             self.node(item, depth + 1, following)
         self._leading(span.end_line, depth + 1)
-        self.out.append(INDENT * depth + "}" + self._trailing(span.end_line, _own_last_line(span.end_line, next_line)))
+        trailing = self._trailing(span.end_line, _own_last_line(span.end_line, next_line), depth)
+        self.out.append(INDENT * depth + "}" + trailing)
         self.last_line = span.end_line
 
     def node(self, node: Any, depth: int, next_line: int) -> None:

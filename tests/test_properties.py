@@ -8,9 +8,10 @@ from hypothesis import strategies as st
 from sladsl.api import check_source
 from sladsl.diagnostics import SyntaxFailure
 
-from .conftest import SAMPLES, SPEC_EXAMPLES
+from .conftest import ROOT, SAMPLES, SPEC_EXAMPLES
 
-TEXTS = [p.read_text(encoding="utf-8") for p in SAMPLES + SPEC_EXAMPLES]
+DRAFT2 = sorted((ROOT / "tests" / "cases" / "draft2").glob("*.sla"))
+TEXTS = [p.read_text(encoding="utf-8") for p in SAMPLES + SPEC_EXAMPLES + DRAFT2]
 PIECES = [
     "{",
     "}",
@@ -38,6 +39,15 @@ PIECES = [
     "-",
     "2026-02-30",
     "25:00",
+    "on plan",
+    "plans",
+    '"Premium"',
+    "times",
+    "2nd",
+    "01:00",
+    "round",
+    "windows",
+    "250 USD",
     "p101",
     "XYZ",
 ]
