@@ -7,6 +7,7 @@ stable and listed in docs/language.md: E1xx are errors, W2xx are warnings.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -16,7 +17,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sladsl import ast
-from sladsl.ast import Duration, FeeBase, PeriodKind, Span, TimeUnit
+from sladsl.ast import UNIT_SECONDS, Duration, FeeBase, PeriodKind, Span, TimeUnit
 from sladsl.currencies import is_currency
 from sladsl.diagnostics import Diagnostic, error, warning
 from sladsl.units import describe_duration, describe_seconds, shortest_period_seconds
@@ -373,20 +374,71 @@ def _business_units(duration: Duration) -> Diagnostics:
         )
 
 
+_LONGEST_SECONDS = Decimal(100 * 366 * 86400)  # a century: longer is a typo, and overflows later stages
+_SHORTEST_STEP = Decimal(1)  # sample intervals and windows: finer steps make evaluation explode
+
+
+def _walk_durations(node: object) -> Iterator[Duration]:
+    """Every duration written anywhere in the agreement."""
+    if isinstance(node, Duration):
+        yield node
+    elif isinstance(node, tuple | list):
+        for item in node:
+            yield from _walk_durations(item)
+    elif dataclasses.is_dataclass(node) and not isinstance(node, type):
+        for f in dataclasses.fields(node):
+            if f.name not in ("span", "name_span", "title_span", "objective_span", "calendar_span"):
+                yield from _walk_durations(getattr(node, f.name))
+
+
+def _check_duration_sizes(a: ast.Agreement) -> Diagnostics:
+    """Durations a contract can mean: to the millisecond, whole months, at most a century."""
+    for d in _walk_durations(a.statements):
+        if d.is_calendar:
+            if d.amount != d.amount.to_integral_value():
+                yield error("E114", f"{d.unit.value}s are counted whole, not {d.amount}", d.span, "write `2 months`")
+            too_long = d.amount * (12 if d.unit is TimeUnit.YEAR else 1) > 1200
+        else:
+            seconds = d.amount * UNIT_SECONDS[d.unit]
+            if (seconds * 1000) != (seconds * 1000).to_integral_value():
+                yield error(
+                    "E114",
+                    f"{describe_duration(d)} is finer than a millisecond",
+                    d.span,
+                    "durations are counted to the millisecond",
+                )
+            too_long = seconds > _LONGEST_SECONDS
+        if too_long:
+            yield error("E114", f"{describe_duration(d)} is longer than a century", d.span, "check the number and unit")
+
+
+def _at_least_a_second(duration: Duration, where: str) -> Diagnostics:
+    if not duration.is_calendar and not duration.business and 0 < duration.seconds < _SHORTEST_STEP:
+        yield error(
+            "E114",
+            f"{where} of {describe_duration(duration)} is shorter than a second",
+            duration.span,
+            "sample intervals and windows are at least 1 second",
+        )
+
+
 def _check_objective_durations(o: ast.Objective) -> Diagnostics:
     for s in o.statements:
         if isinstance(s, ast.LatencyTarget):
             yield from _fixed(s.limit, "a latency limit")
             if s.windows is not None:
                 yield from _latency_window(s.windows, s.period)
+                yield from _at_least_a_second(s.windows.window, "a latency window")
         elif isinstance(s, ast.RoundOutages):
             yield from _fixed(s.unit, "the unit outages are rounded to")
         elif isinstance(s, ast.ChronicFailure):
             yield from _chronic_counts(s)
         elif isinstance(s, ast.DowntimeFromSamples):
             yield from _fixed(s.every, "a sample interval")
+            yield from _at_least_a_second(s.every, "a sample interval")
         elif isinstance(s, ast.DowntimeFromErrorRate | ast.AverageErrorRate):
             yield from _fixed(s.window, "a window")
+            yield from _at_least_a_second(s.window, "a window")
         elif isinstance(s, ast.IgnoreOutages):
             yield from _fixed(s.shorter_than, "an outage threshold")
         elif isinstance(s, ast.ExcludeMaintenance):
@@ -1117,6 +1169,7 @@ _RULES: list[Callable[[ast.Agreement], Diagnostics]] = [
     _check_currencies,
     _check_percents,
     _check_durations,
+    _check_duration_sizes,
     _check_business_calendars,
     _check_calendars,
     _check_objectives,

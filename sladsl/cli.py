@@ -68,7 +68,12 @@ def main() -> None:
 
 def _read(path: str) -> Source:
     if path == "-":
-        return Source("<stdin>", decode_source("<stdin>", sys.stdin.buffer.read()))
+        from sladsl.sources import MAX_SOURCE_BYTES
+
+        data = sys.stdin.buffer.read(MAX_SOURCE_BYTES + 1)
+        if len(data) > MAX_SOURCE_BYTES:
+            raise SladslError(f"<stdin>: input is too large (the limit is {MAX_SOURCE_BYTES // 1048576} MiB)")
+        return Source("<stdin>", decode_source("<stdin>", data))
     return read_source(path)
 
 

@@ -84,7 +84,7 @@ def format_diagnostic(diag: Diagnostic, filename: str, source: str, colour: bool
         f"{_paint(f'{diag.severity.value}[{diag.code}]', diag.severity.value, colour)}: "
         f"{diag.message}"
     )
-    lines = source.split("\n")
+    lines = _lines(source)
     if not 1 <= span.line <= len(lines):
         return head + (f"\n  = hint: {diag.hint}" if diag.hint else "")
     text = lines[span.line - 1].rstrip("\r").expandtabs(4)
@@ -106,6 +106,17 @@ def format_diagnostic(diag: Diagnostic, filename: str, source: str, colour: bool
     if diag.hint:
         out.append(f"{gutter} = hint: {diag.hint}")
     return "\n".join(out)
+
+
+_split_cache: tuple[str, list[str]] | None = None
+
+
+def _lines(source: str) -> list[str]:
+    """The source's lines, split once per source rather than once per diagnostic."""
+    global _split_cache
+    if _split_cache is None or _split_cache[0] is not source:
+        _split_cache = (source, source.split("\n"))
+    return _split_cache[1]
 
 
 def _display_column(line: str, column: int) -> int:

@@ -8,6 +8,7 @@ one or more. Formatting is idempotent and parsing its output gives the same AST.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -76,13 +77,19 @@ class _Printer:
     def __init__(self, source: str) -> None:
         self.out: list[str] = []
         self.comments = scan_comments(source)
-        self.blank_lines = {i + 1 for i, ln in enumerate(source.split("\n")) if not ln.strip()}
+        self.blank_lines = [i + 1 for i, ln in enumerate(source.split("\n")) if not ln.strip()]  # ascending
         self.last_line = 0  # the last source line that has been printed
 
     def _gap(self, line: int) -> None:
         after_statement = self.out and self.out[-1].strip() and not self.out[-1].endswith("{")
-        if after_statement and any(self.last_line < b < line for b in self.blank_lines):
+        if after_statement and self._blank_between(self.last_line, line):
             self.out.append("")
+
+    def _blank_between(self, after: int, before: int) -> bool:
+        """Whether a blank source line lies strictly between two lines (a binary search:
+        a scan per statement made large files quadratic)."""
+        i = bisect.bisect_right(self.blank_lines, after)
+        return i < len(self.blank_lines) and self.blank_lines[i] < before
 
     def _leading(self, before: int, depth: int) -> None:
         while self.comments and self.comments[0].line < before:

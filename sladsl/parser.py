@@ -142,7 +142,7 @@ def _text_value(token: Token) -> str:
 
 
 def _percent(token: Token) -> ast.Percent:
-    return ast.Percent(Decimal(token.value[:-1]), _token_span(token))
+    return ast.Percent(_decimal(token, token.value[:-1]), _token_span(token))
 
 
 def _invalid(code: str, message: str, token: Token, hint: str | None = None) -> NoReturn:
@@ -182,7 +182,25 @@ def _ordinal_suffix(n: int) -> str:
 def _whole_number(token: Token, what: str) -> int:
     if "." in token.value:
         _invalid("E002", f"`{token.value}` is not a whole number of {what}", token)
-    return int(token.value)
+    return int(_decimal(token, token.value))
+
+
+MAX_INTEGER_DIGITS = 15
+MAX_FRACTION_DIGITS = 12
+
+
+def _decimal(token: Token, digits: str) -> Decimal:
+    """A number as written; absurdly long ones are refused here, once, so that no later
+    stage meets a value Python or DuckDB cannot convert (int() stops at 4,300 digits)."""
+    whole, _, fraction = digits.partition(".")
+    if len(whole.lstrip("0")) > MAX_INTEGER_DIGITS or len(fraction) > MAX_FRACTION_DIGITS:
+        _invalid(
+            "E002",
+            f"`{_shorten(token.value)}` is not a number a contract states",
+            token,
+            f"numbers have at most {MAX_INTEGER_DIGITS} digits before the point and {MAX_FRACTION_DIGITS} after it",
+        )
+    return Decimal(digits)
 
 
 class _Builder(Transformer[Token, Any]):
@@ -246,7 +264,7 @@ class _Builder(Transformer[Token, Any]):
 
     def latency_target(self, c: list[Any]) -> ast.LatencyTarget:
         which: Token = c[2]
-        percentile = None if which.type == "AVERAGE" else Decimal(which.value[1:])
+        percentile = None if which.type == "AVERAGE" else _decimal(which, which.value[1:])
         strict: bool = c[3].value
         limit: ast.Duration = c[4]
         windows = next((x for x in c[5:] if isinstance(x, ast.LatencyWindows)), None)
@@ -276,7 +294,7 @@ class _Builder(Transformer[Token, Any]):
         token: Token = c[3]
         if "." in token.value:
             _invalid("E002", f"`{token.value}` is not a whole number of requests", token)
-        return _Value(int(token.value), _whole(c))
+        return _Value(int(_decimal(token, token.value)), _whole(c))
 
     def average_error_rate(self, c: list[Any]) -> ast.AverageErrorRate:
         return ast.AverageErrorRate(c[6], _whole(c))
@@ -351,7 +369,7 @@ class _Builder(Transformer[Token, Any]):
         return ast.PercentOfFee(_percent(c[0]), c[2].value, _whole(c))
 
     def times_downtime_fees(self, c: list[Any]) -> ast.TimesDowntimeFees:
-        return ast.TimesDowntimeFees(Decimal(c[0].value), _whole(c))
+        return ast.TimesDowntimeFees(_decimal(c[0], c[0].value), _whole(c))
 
     def fixed_credit(self, c: list[Any]) -> ast.FixedCredit:
         return ast.FixedCredit(c[0], _whole(c))
@@ -481,10 +499,10 @@ class _Builder(Transformer[Token, Any]):
 
     # values
     def duration(self, c: list[Any]) -> ast.Duration:
-        return ast.Duration(Decimal(c[0].value), UNITS[c[-1].value], len(c) == 3, _whole(c))
+        return ast.Duration(_decimal(c[0], c[0].value), UNITS[c[-1].value], len(c) == 3, _whole(c))
 
     def money(self, c: list[Any]) -> ast.Money:
-        return ast.Money(Decimal(c[0].value), c[1].value, _whole(c))
+        return ast.Money(_decimal(c[0], c[0].value), c[1].value, _whole(c))
 
     def period(self, c: list[Any]) -> ast.Period:
         kind = ast.PeriodKind.WEEK if len(c) == 1 else ast.PeriodKind(f"calendar {c[1].value}")

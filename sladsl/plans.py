@@ -35,19 +35,26 @@ def for_plan(agreement: ast.Agreement, plan: str | None) -> ast.Agreement:
     if plan is None or not agreement.plans:
         return agreement
     fee = agreement.fee_for(plan)
+    support = _support_for(agreement.support_plans, plan)
     statements: list[ast.AgreementStatement] = []
     for statement in agreement.statements:
         if isinstance(statement, ast.Fee):
             if statement is fee:
                 statements.append(statement)
         elif isinstance(statement, ast.SupportPlan):
-            if ast.applies_to(statement.on, plan):
+            if any(statement is s for s in support):
                 statements.append(statement)
         elif isinstance(statement, ast.Service):
             statements.append(_service_for(statement, plan))
         else:
             statements.append(statement)
     return replace(agreement, statements=tuple(statements))
+
+
+def _support_for(plans: tuple[ast.SupportPlan, ...], plan: str) -> list[ast.SupportPlan]:
+    """The support plans naming `plan`; only where there are none, those without `on`."""
+    own = [s for s in plans if s.on is not None and s.on.covers(plan)]
+    return own or [s for s in plans if s.on is None]
 
 
 def _service_for(service: ast.Service, plan: str) -> ast.Service:

@@ -76,6 +76,12 @@ def test_support_on_plans_applies_only_to_those_plans() -> None:
     assert names == {"Standard": [], "Premium": ["Premium"], "Enterprise": ["Premium"]}
 
 
+def test_support_without_on_applies_only_to_plans_without_their_own() -> None:
+    agreement = parse((ROOT / "samples" / "cloud-platform.sla").read_text())
+    names = {plan: [s.name for s in for_plan(agreement, plan).support_plans] for plan in agreement.plans}
+    assert names == {"Standard": ["Standard"], "Premium": ["Premium"], "Enterprise": ["Premium", "Weekend"]}
+
+
 def test_fee_on_plan_wins_over_the_plain_fee() -> None:
     source = (ROOT / "tests" / "cases" / "draft2" / "plans.sla").read_text()
     source = source.replace(
