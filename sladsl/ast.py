@@ -13,7 +13,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Protocol, TypeVar
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
 
 @dataclass(frozen=True, slots=True)
@@ -435,6 +436,33 @@ def _all(items: tuple[object, ...], kind: type[S]) -> tuple[S, ...]:
     return tuple(i for i in items if isinstance(i, kind))
 
 
+M = TypeVar("M")
+
+
+def _memo(memo: dict[str, Any], key: str, compute: Callable[[], M]) -> M:
+    """A derived view computed once per node: nodes are immutable, and lookups by name
+    in large agreements were otherwise quadratic."""
+    if key not in memo:
+        memo[key] = compute()
+    value: M = memo[key]
+    return value
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+N = TypeVar("N", bound=_Named)
+
+
+def _first_by_name(items: tuple[N, ...]) -> dict[str, N]:
+    index: dict[str, N] = {}
+    for item in items:
+        index.setdefault(item.name, item)
+    return index
+
+
 class _HasPlans(Protocol):
     @property
     def on(self) -> OnPlans | None: ...
@@ -657,6 +685,7 @@ class Service:
     statements: tuple[ServiceStatement, ...]
     span: Span = field(default=NO_SPAN, compare=False)
     name_span: Span = field(default=NO_SPAN, compare=False)
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     @property
     def fee(self) -> Fee | None:
@@ -664,18 +693,26 @@ class Service:
 
     @property
     def objectives(self) -> tuple[Objective, ...]:
-        return _all(self.statements, Objective)
+        return _memo(self._memo, "objectives", lambda: _all(self.statements, Objective))
 
     @property
     def credits(self) -> tuple[Credits, ...]:
-        return _all(self.statements, Credits)
+        return _memo(self._memo, "credits", lambda: _all(self.statements, Credits))
 
     def objective(self, name: str) -> Objective | None:
-        return next((o for o in self.objectives if o.name == name), None)
+        index: dict[str, Objective] = _memo(self._memo, "by_name", lambda: _first_by_name(self.objectives))
+        return index.get(name)
 
     def credits_for(self, objective: str, plan: str | None = None) -> Credits | None:
         """The credits block for an objective and plan: its own `on plan`, else the plain one."""
-        return _for_plan([c for c in self.credits if c.objective == objective], plan)
+        blocks: dict[str, list[Credits]] = _memo(self._memo, "credits_by_objective", self._credits_by_objective)
+        return _for_plan(blocks.get(objective, []), plan)
+
+    def _credits_by_objective(self) -> dict[str, list[Credits]]:
+        found: dict[str, list[Credits]] = {}
+        for block in self.credits:
+            found.setdefault(block.objective, []).append(block)
+        return found
 
     def fee_for(self, plan: str | None) -> Fee | None:
         return _for_plan(_all(self.statements, Fee), plan)
@@ -909,6 +946,7 @@ class Agreement:
     statements: tuple[AgreementStatement, ...]
     span: Span = field(default=NO_SPAN, compare=False)
     title_span: Span = field(default=NO_SPAN, compare=False)
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def _header(self, kind: type[H]) -> H | None:
         return _first(self.statements, kind)
@@ -965,15 +1003,15 @@ class Agreement:
 
     @property
     def services(self) -> tuple[Service, ...]:
-        return _all(self.statements, Service)
+        return _memo(self._memo, "services", lambda: _all(self.statements, Service))
 
     @property
     def calendars(self) -> tuple[Calendar, ...]:
-        return _all(self.statements, Calendar)
+        return _memo(self._memo, "calendars", lambda: _all(self.statements, Calendar))
 
     @property
     def support_plans(self) -> tuple[SupportPlan, ...]:
-        return _all(self.statements, SupportPlan)
+        return _memo(self._memo, "support_plans", lambda: _all(self.statements, SupportPlan))
 
     @property
     def security(self) -> Security | None:
@@ -984,13 +1022,16 @@ class Agreement:
         return _first(self.statements, Reporting)
 
     def service(self, name: str) -> Service | None:
-        return next((s for s in self.services if s.name == name), None)
+        index: dict[str, Service] = _memo(self._memo, "service_names", lambda: _first_by_name(self.services))
+        return index.get(name)
 
     def calendar(self, name: str) -> Calendar | None:
-        return next((c for c in self.calendars if c.name == name), None)
+        index: dict[str, Calendar] = _memo(self._memo, "calendar_names", lambda: _first_by_name(self.calendars))
+        return index.get(name)
 
     def support_plan(self, name: str) -> SupportPlan | None:
-        return next((p for p in self.support_plans if p.name == name), None)
+        index: dict[str, SupportPlan] = _memo(self._memo, "plan_names", lambda: _first_by_name(self.support_plans))
+        return index.get(name)
 
     def monthly_fee(self, service: Service, plan: str | None = None) -> Money | None:
         """The fee that `of monthly fee` means: the service's own, else the agreement's.

@@ -21,7 +21,8 @@ def to_json(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out: dict[str, Any] = {"node": type(value).__name__}
         for f in dataclasses.fields(value):
-            out[f.name] = to_json(getattr(value, f.name))
+            if not f.name.startswith("_"):  # private memos of derived views
+                out[f.name] = to_json(getattr(value, f.name))
         return out
     if isinstance(value, tuple | list):
         return [to_json(v) for v in value]
