@@ -10,10 +10,10 @@ that order); properties give the typed view that the other stages use.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 
