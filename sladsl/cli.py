@@ -375,7 +375,7 @@ def render(
 
         if out is None:
             raise SladslError("--batch needs -o FOLDER")
-        render_batch(files, fmt, Path(out), overrides, customers, template_dir, paper, jobs)
+        render_batch(files, fmt, Path(out), overrides, customers, template_dir, paper, jobs, plan)
         return
     if len(files) != 1:
         raise SladslError("render takes one FILE (use --batch for several)")
