@@ -21,8 +21,8 @@ from sladsl.diagnostics import SladslError
 from sladsl.sources import write_atomically
 
 Job = tuple[
-    str, str, str, dict[str, str], str | None, str, str
-]  # source path, text, format, overrides, templates, paper, out
+    str, str, str, dict[str, str], str | None, str, str, str | None
+]  # source path, text, format, overrides, templates, paper, out, plan
 
 
 def _slug(text: str) -> str:
@@ -51,8 +51,10 @@ def render_batch(
     templates: Path | None,
     paper: str,
     jobs: int | None,
+    plan: str | None = None,
 ) -> None:
     from sladsl.api import check_source
+    from sladsl.plans import resolve_plan
     from sladsl.render import contract_model
     from sladsl.sources import read_source
 
@@ -69,14 +71,15 @@ def render_batch(
             raise SladslError(f"{path}: the agreement has errors; fix them first (sladsl check)")
         for row in rows:
             values = {**overrides, **row}
-            contract_model(agreement, values)  # validates the overrides before any work starts
+            # validates the overrides and the plan before any work starts
+            contract_model(agreement, values, resolve_plan(agreement, plan) if plan is not None else None)
             stem = Path(path).stem + (f"-{_slug(row.get('customer', ''))}" if customers else "")
             name = f"{stem}.{fmt}"
             if name in names:
                 raise SladslError(f"two documents would both be named {name}; give each row a different customer")
             names.add(name)
             work.append(
-                (path, source.text, fmt, values, str(templates) if templates else None, paper, str(folder / name))
+                (path, source.text, fmt, values, str(templates) if templates else None, paper, str(folder / name), plan)
             )
     workers = jobs or os.cpu_count() or 1
     make_bar: Any = click.progressbar  # typed loosely by click
@@ -97,12 +100,12 @@ def _render_one(job: Job) -> str:
     from sladsl.api import parse
     from sladsl.render import render_pdf, render_text
 
-    _, text, fmt, values, templates, paper, out = job
+    _, text, fmt, values, templates, paper, out, plan = job
     agreement = parse(text)
     template_dir = Path(templates) if templates else None
     if fmt == "pdf":
-        data = render_pdf(agreement, values, template_dir, paper)
+        data = render_pdf(agreement, values, template_dir, paper, plan)
     else:
-        data = render_text(agreement, fmt, values, template_dir, paper).encode("utf-8")
+        data = render_text(agreement, fmt, values, template_dir, paper, plan).encode("utf-8")
     write_atomically(Path(out), data)
     return out

@@ -12,9 +12,14 @@ _DAY = Decimal(86400)
 _SHORTEST_DAYS = {PeriodKind.MONTH: 28, PeriodKind.QUARTER: 90, PeriodKind.YEAR: 365, PeriodKind.WEEK: 7}
 
 
-def shortest_period_seconds(kind: PeriodKind) -> Decimal:
-    """The shortest length a period of this kind can have, ignoring daylight-saving hours."""
-    return _DAY * _SHORTEST_DAYS[kind]
+def shortest_period_seconds(kind: PeriodKind, zone: str | None = None) -> Decimal:
+    """The shortest length a period of this kind can have; with `zone`, counting the hours
+    daylight saving takes away (a week in which the clocks go forward has 167 hours)."""
+    if zone is None:
+        return _DAY * _SHORTEST_DAYS[kind]
+    from sladsl.phrases import REFERENCE_YEAR, SPAN_YEARS, period_lengths
+
+    return min(seconds for _, seconds in period_lengths(kind, zone, REFERENCE_YEAR, SPAN_YEARS))
 
 
 def _plural(amount: Decimal | int, word: str) -> str:
