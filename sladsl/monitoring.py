@@ -6,20 +6,27 @@ and a page and a ticket alert whose burn-rate factors come from the period and t
 error budget (the SRE workbook: 2% of the budget in 1 h or 5% in 6 h pages; 10% in 1 d
 or 3 d opens a ticket). Numbers are Decimals printed exactly. An objective that cannot
 be compiled is a warning that names it, never silently dropped.
+
+Draft 2: with `plans`, every plan gets its own rules (a `plan` label, a group per plan),
+or one plan's with `--plan`. A latency objective judged window by window compiles to a
+recording of whether each window met its bound and the share of good windows over the
+period, not to request-ratio burn rates (docs/monitoring.md says how they relate).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sladsl import ast
 from sladsl.ast import PeriodKind
-from sladsl.phrases import allowed_downtime, phrase
-from sladsl.plans import for_plan
+from sladsl.phrases import REFERENCE_YEAR, SPAN_YEARS, Context, allowed_downtime, phrase
+from sladsl.plans import for_plan, plan_copies
+from sladsl.units import describe_duration
 
 WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 PERIOD_WINDOW = {PeriodKind.MONTH: "30d", PeriodKind.QUARTER: "90d", PeriodKind.YEAR: "365d", PeriodKind.WEEK: "7d"}
@@ -48,6 +55,47 @@ class Compiled:
     warnings: list[str] = field(default_factory=list)
 
 
+def _copies(agreement: ast.Agreement, plan: str | None) -> list[tuple[str | None, ast.Agreement]]:
+    """The copies to compile: `plan`'s only, else every declared plan's (one copy without plans)."""
+    if plan is not None and agreement.plans:
+        return [(plan, for_plan(agreement, plan))]
+    return plan_copies(agreement)
+
+
+class _Warnings:
+    """Warnings per objective, said once for the plans they concern rather than once per plan."""
+
+    def __init__(self, plans: list[str | None]) -> None:
+        self.plans = plans
+        self.found: dict[tuple[str, str], list[str | None]] = {}
+
+    def add(self, head: str, reason: str, plan: str | None) -> None:
+        self.found.setdefault((head, reason), []).append(plan)
+
+    def lines(self) -> list[str]:
+        out = []
+        for (head, reason), plans in self.found.items():
+            named = [p for p in plans if p is not None]
+            on = ""
+            if named and len(named) < len(self.plans):
+                word = "plan" if len(named) == 1 else "plans"
+                on = f" on {word} " + ", ".join(f"\u201c{p}\u201d" for p in named)
+            out.append(f"{head}{on}: {reason}")
+        return out
+
+
+def _unique(name: str, taken: set[str], limit: int | None = None) -> str:
+    """`name`, or `name_2`, `name-3`... when an earlier group or document already has it."""
+    candidate, n = name, 1
+    separator = "-" if limit else "_"
+    while candidate in taken:
+        n += 1
+        suffix = f"{separator}{n}"
+        candidate = (name[: limit - len(suffix)] if limit else name) + suffix
+    taken.add(candidate)
+    return candidate
+
+
 def number(value: Decimal) -> str:
     """A Decimal as Prometheus reads it, exactly: 0.0144, never 0.014400000000000001."""
     text = format(value.normalize(), "f")
@@ -72,8 +120,17 @@ class _Sli:
     threshold_limit: Decimal | None = None
 
 
-def _labels(agreement: ast.Agreement, service: ast.Service, objective: ast.Objective) -> dict[str, str]:
-    return {"agreement": agreement.title, "service": service.name, "objective": objective.name}
+def _labels(
+    agreement: ast.Agreement, service: ast.Service, objective: ast.Objective, plan: str | None = None
+) -> dict[str, str]:
+    labels = {"agreement": agreement.title, "service": service.name, "objective": objective.name}
+    if plan is not None:
+        labels["plan"] = plan
+    return labels
+
+
+def _selector(labels: dict[str, str]) -> str:
+    return ", ".join(f'{k}="{_promql_string(v)}"' for k, v in labels.items())
 
 
 def _le(seconds: Decimal) -> str:
@@ -93,6 +150,8 @@ def sli(objective: ast.Objective) -> tuple[_Sli | None, str]:
     histogram, latency = monitor.query("histogram"), monitor.query("latency")
     if isinstance(target, ast.LatencyTarget):
         limit = target.limit.seconds
+        if target.windows is not None:
+            return None, "a latency objective judged window by window has no request ratio"
         if target.percentile is not None and histogram:
             bucket = f"sum(rate({histogram}_bucket{{{_le(limit)}}}[{{{{window}}}}]))"
             count = f"sum(rate({histogram}_count[{{{{window}}}}]))"
@@ -108,39 +167,83 @@ def sli(objective: ast.Objective) -> tuple[_Sli | None, str]:
     return None, "an availability objective needs `total` with `errors` or `good`"
 
 
-def _clause_words(objective: ast.Objective) -> str:
+def _context(agreement: ast.Agreement) -> Context:
+    """Period lengths as the document states them: the agreement's zone, over its term."""
+    years = SPAN_YEARS
+    term = agreement.term
+    if term is not None and term.unit in (ast.TimeUnit.YEAR, ast.TimeUnit.MONTH):
+        years = max(years, int(term.amount / (12 if term.unit is ast.TimeUnit.MONTH else 1)) + 2)
+    first_year = agreement.effective.year if agreement.effective else REFERENCE_YEAR
+    return Context(zone=agreement.timezone, first_year=first_year, years=years)
+
+
+def _clause_words(agreement: ast.Agreement, objective: ast.Objective) -> str:
     target = objective.target
-    return phrase(target) if target is not None else objective.name
+    return phrase(target, _context(agreement)) if target is not None else objective.name
 
 
 def prometheus(agreement: ast.Agreement, plan: str | None = None) -> Compiled:
-    """Rules for one plan's terms (TODO draft 2: every plan with a `plan` label when None)."""
-    agreement = for_plan(agreement, plan or (agreement.plans[0] if agreement.plans else None))
+    """Rules for every plan's terms, each with a `plan` label; `plan`'s only when given.
+
+    Without `plans` declared the output is what draft 1 gave: no `plan` label.
+    """
+    copies = _copies(agreement, plan)
     compiled = Compiled()
-    groups = []
-    for service in agreement.services:
-        for objective in service.objectives:
-            found, why = sli(objective)
-            where = f"objective \u201c{objective.name}\u201d of service \u201c{service.name}\u201d"
-            if found is None or not found.ratio:
-                why = why if found is None else "a latency threshold query has no error ratio for burn-rate alerts"
-                compiled.warnings.append(f"{where} is not compiled to Prometheus rules: {why}")
-                continue
-            if "{{window}}" not in found.ratio:
-                compiled.warnings.append(
-                    f"{where}: its queries have no {{{{window}}}}; every window gets the same query"
-                )
-            groups.append(_group(agreement, service, objective, found))
+    warnings = _Warnings([p for p, _ in copies])
+    groups: list[dict[str, Any]] = []
+    names: set[str] = set()
+    for name, copy in copies:
+        for service in copy.services:
+            for objective in service.objectives:
+                where = f"objective \u201c{objective.name}\u201d of service \u201c{service.name}\u201d"
+                target = objective.target
+                if isinstance(target, ast.LatencyTarget) and target.windows is not None:
+                    rules, why = _window_rules(copy, service, objective, target, name)
+                    if rules is None:
+                        warnings.add(f"{where} is not compiled to Prometheus rules", why, name)
+                        continue
+                    if why:
+                        warnings.add(where, why, name)
+                    groups.append({"name": _unique(_group_name(service, objective, name), names), "rules": rules})
+                    continue
+                found, why = sli(objective)
+                if found is None or not found.ratio:
+                    why = why if found is None else "a latency threshold query has no error ratio for burn-rate alerts"
+                    warnings.add(f"{where} is not compiled to Prometheus rules", why, name)
+                    continue
+                if "{{window}}" not in found.ratio:
+                    warnings.add(where, "its queries have no {{window}}; every window gets the same query", name)
+                group = _group(copy, service, objective, found, name)
+                group["name"] = _unique(group["name"], names)
+                groups.append(group)
+    compiled.warnings.extend(warnings.lines())
+    for group in groups:
+        for rule in group["rules"]:
+            if "alert" in rule:
+                for key in ("labels", "annotations"):
+                    rule[key] = {k: _template_text(v) for k, v in rule.get(key, {}).items()}
     compiled.documents.append({"groups": groups})
     return compiled
 
 
-def _group(agreement: ast.Agreement, service: ast.Service, objective: ast.Objective, found: _Sli) -> dict[str, Any]:
+def _template_text(value: str) -> str:
+    """Alert labels and annotations are Go templates: user text must not open an action."""
+    return value.replace("{{", '{{ "{{" }}')
+
+
+def _group_name(service: ast.Service, objective: ast.Objective, plan: str | None) -> str:
+    text = f"sla:{service.name}:{objective.name}" + ("" if plan is None else f":{plan}")
+    return re.sub(r"[^A-Za-z0-9_:]+", "_", text).strip("_")
+
+
+def _group(
+    agreement: ast.Agreement, service: ast.Service, objective: ast.Objective, found: _Sli, plan: str | None = None
+) -> dict[str, Any]:
     target = objective.target
     assert target is not None
     kind = target.period.kind
-    labels = _labels(agreement, service, objective)
-    selector = ", ".join(f'{k}="{_promql_string(v)}"' for k, v in labels.items())
+    labels = _labels(agreement, service, objective, plan)
+    selector = _selector(labels)
     windows = [*WINDOWS, PERIOD_WINDOW[kind]]
     rules: list[dict[str, Any]] = [
         {"record": f"sla:error_ratio:rate{w}", "expr": found.ratio.replace("{{window}}", w), "labels": dict(labels)}
@@ -148,7 +251,7 @@ def _group(agreement: ast.Agreement, service: ast.Service, objective: ast.Object
     ]
     budget = 1 - found.target
     rules.append({"record": "sla:error_budget:ratio", "expr": f"vector({number(budget)})", "labels": dict(labels)})
-    annotations = _annotations(objective, found)
+    annotations = _annotations(agreement, objective, found)
     for severity, pairs in ALERTS:
         conditions = []
         for long_window, short_window, share in pairs:
@@ -172,16 +275,211 @@ def _group(agreement: ast.Agreement, service: ast.Service, objective: ast.Object
                 },
             }
         )
-    name = re.sub(r"[^A-Za-z0-9_:]+", "_", f"sla:{service.name}:{objective.name}").strip("_")
-    return {"name": name, "rules": rules}
+    return {"name": _group_name(service, objective, plan), "rules": rules}
 
 
-def _annotations(objective: ast.Objective, found: _Sli) -> dict[str, str]:
+# ---- latency judged window by window (draft 2) ------------------------------------------
+
+
+def _prom_duration(seconds: Decimal) -> str | None:
+    """A fixed length as a Prometheus duration (1d, 1h, 30m, 90s, 500ms); None below 1 ms."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds % size == 0:
+            return f"{int(seconds / size)}{unit}"
+    ms = seconds * 1000
+    return f"{int(ms)}ms" if ms == ms.to_integral_value() and ms > 0 else None
+
+
+def _epoch_aligned(zone: str, seconds: Decimal, year: int) -> bool:
+    """Whether windows counted from the Unix epoch (as Prometheus subquery steps are) start where
+    the contract's windows do: on local boundaries, which needs a length dividing a day and
+    UTC offsets (standard and summer time) that are whole windows."""
+    if Decimal(86400) % seconds != 0:
+        return False
+    try:
+        zone_info = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    for month in (1, 4, 7, 10):
+        offset = datetime(year, month, 1, tzinfo=zone_info).utcoffset()
+        if offset is None or Decimal(int(offset.total_seconds())) % seconds != 0:
+            return False
+    return True
+
+
+def _window_meets(target: ast.LatencyTarget, monitor: ast.Monitor, window: str) -> str | None:
+    """PromQL that is 1 when the window ending now meets the latency bound, 0 when it does not.
+
+    With a histogram, p99 below D holds when at least 99% of the window's requests fall in the
+    `le="D"` bucket (the nearest-rank percentile the evaluator uses); a window without requests
+    meets the bound, as the contract says.
+    """
+    limit = target.limit.seconds
+    histogram, latency = monitor.query("histogram"), monitor.query("latency")
+    if histogram:
+        count = f"sum(increase({histogram}_count[{window}]))"
+        if target.percentile is not None:
+            within = f"sum(increase({histogram}_bucket{{{_le(limit)}}}[{window}]))"
+            meets = f"({within} / {count} >= bool {number(target.percentile / 100)})"
+        else:
+            total = f"sum(increase({histogram}_sum[{window}]))"
+            meets = f"({total} / {count} {'<' if target.strict else '<='} bool {number(limit)})"
+        return f"{meets} + ({count} == bool 0)"
+    if latency:
+        query = latency.replace("{{window}}", window)
+        return f"(({query}) {'<' if target.strict else '<='} bool {number(limit)})"
+    return None
+
+
+def _window_rules(
+    agreement: ast.Agreement,
+    service: ast.Service,
+    objective: ast.Objective,
+    target: ast.LatencyTarget,
+    plan: str | None,
+) -> tuple[list[dict[str, Any]] | None, str]:
+    """Recording and alert rules for `pNN below D in at least S% of W windows`, or None and why.
+
+    The second value is a warning to give even when the rules are made ('' when none).
+    """
+    assert target.windows is not None
+    monitor = objective.monitor
+    if monitor is None:
+        return None, "it has no `monitor prometheus` block"
+    size = target.windows.window.seconds
+    window = _prom_duration(size)
+    if window is None:
+        return None, "its windows are shorter than a millisecond"
+    meets = _window_meets(target, monitor, window)
+    if meets is None:
+        return None, "a latency objective needs a `histogram` (or a `latency` query giving the window's value)"
+    kind = target.period.kind
+    labels = _labels(agreement, service, objective, plan)
+    selector = _selector(labels)
+    period_window = PERIOD_WINDOW[kind]
+    share = target.windows.share.value / 100
+    budget = 1 - share
+    histogram = monitor.query("histogram")
+    rules: list[dict[str, Any]] = []
+    if histogram and target.percentile is not None:
+        quantile = number(target.percentile / 100)
+        rules.append(
+            {
+                "record": f"sla:latency_quantile:rate{window}",
+                "expr": f"histogram_quantile({quantile}, sum by (le) (rate({histogram}_bucket[{window}])))",
+                "labels": {**labels, "quantile": quantile},
+            }
+        )
+    elif histogram:
+        rules.append(
+            {
+                "record": f"sla:latency_mean:rate{window}",
+                "expr": f"sum(increase({histogram}_sum[{window}])) / sum(increase({histogram}_count[{window}]))",
+                "labels": dict(labels),
+            }
+        )
+    good_window = f"sla:latency_window_good:{window}"
+    good_share = f"sla:latency_windows_good:ratio_{period_window}"
+    rules += [
+        {"record": good_window, "expr": meets, "labels": dict(labels)},
+        {"record": good_share, "expr": f"avg_over_time(({meets})[{period_window}:{window}])", "labels": dict(labels)},
+        {"record": "sla:error_budget:ratio", "expr": f"vector({number(budget)})", "labels": dict(labels)},
+    ]
+    per_period = Decimal(PERIOD_HOURS[kind] * 3600) / size
+    allowed = budget * per_period
+    count_words = number(per_period) if per_period == per_period.to_integral_value() else f"{per_period:.2f}"
+    notes = {
+        "clause": _clause_words(agreement, objective),
+        "bound": _bound_words(target, monitor),
+        "windows": (
+            f"{period_window} has {count_words} windows of {describe_duration(target.windows.window)}; "
+            f"{target.windows.share.value}% must meet the bound, so {number(allowed)} may miss it"
+        ),
+        "period": (
+            f"Prometheus measures the rolling {period_window} in windows counted from 00:00 UTC, the contract "
+            f"the {kind.value}: see docs/monitoring.md"
+        ),
+    }
+    window_words = describe_duration(target.windows.window)
+    rules.append(
+        {
+            "alert": "SLALatencyWindowMissed",
+            "expr": f"{good_window}{{{selector}}} == 0",
+            "labels": {**labels, "severity": "page" if allowed < 1 else "ticket"},
+            "annotations": {"summary": f"{objective.name}: the last {window_words} missed the latency bound", **notes},
+        }
+    )
+    rules.append(
+        {
+            "alert": "SLALatencyWindowsBelowTarget",
+            "expr": f"{good_share}{{{selector}}} < {number(share)}",
+            "labels": {**labels, "severity": "ticket"},
+            "annotations": {
+                "summary": (
+                    f"{objective.name}: fewer than {target.windows.share.value}% of the {window_words} windows "
+                    f"in the last {period_window} met the latency bound"
+                ),
+                **notes,
+            },
+        }
+    )
+    if histogram and target.percentile is not None:
+        rules.append(
+            {
+                "alert": "SLALatencyBucketMissing",
+                "expr": f"absent({histogram}_bucket{{{_le(target.limit.seconds)}}})",
+                "for": "15m",
+                "labels": {**labels, "severity": "ticket"},
+                "annotations": {
+                    "summary": (
+                        f"{objective.name}: {histogram} has no bucket at {number(target.limit.seconds)} s, the "
+                        "latency bound, so no window can be judged"
+                    ),
+                    "clause": notes["clause"],
+                },
+            }
+        )
+    warnings = []
+    if not histogram and "{{window}}" not in (monitor.query("latency") or ""):
+        warnings.append("its latency query has no {{window}}; every window gets the same query")
+    if not _epoch_aligned(agreement.timezone, size, (agreement.effective or date(2026, 1, 1)).year):
+        warnings.append(
+            f"its {window_words} windows are counted from 00:00 UTC (as Prometheus subqueries step), not from "
+            f"the start of each {kind.value} in {agreement.timezone}: the share of good windows is approximate"
+        )
+    return rules, "; ".join(warnings)
+
+
+def _bound_words(target: ast.LatencyTarget, monitor: ast.Monitor) -> str:
+    limit = number(target.limit.seconds)
+    histogram = monitor.query("histogram")
+    if histogram and target.percentile is not None:
+        text = (
+            f"a window meets the bound when at least {target.percentile}% of its requests are in the "
+            f'{histogram} bucket le="{limit}" (at most {limit} s); a window without requests meets it'
+        )
+        if target.strict:
+            text += (
+                f". The contract's bound is strict (below {describe_duration(target.limit)}): a request of exactly "
+                f"{limit} s counts against it in the contract but within the bucket here"
+            )
+        return text
+    which = "mean" if histogram else "value of the latency query"
+    return f"a window meets the bound when the {which} is {'below' if target.strict else 'at most'} {limit} s"
+
+
+def _annotations(agreement: ast.Agreement, objective: ast.Objective, found: _Sli) -> dict[str, str]:
     target = objective.target
-    notes = {"summary": f"{objective.name}: the error budget is burning too fast", "clause": _clause_words(objective)}
+    notes = {
+        "summary": f"{objective.name}: the error budget is burning too fast",
+        "clause": _clause_words(agreement, objective),
+    }
     if isinstance(target, ast.AvailabilityTarget):
-        facts = allowed_downtime(target)
+        facts = allowed_downtime(target, _context(agreement))
         notes["allowed_downtime"] = "; ".join(f"{d} in {n}" for n, d in facts)
+    counting = _counting(objective)
+    if counting:
+        notes["counting"] = counting
     notes["period"] = (
         (
             f"Prometheus measures the rolling {PERIOD_WINDOW[target.period.kind]}, the contract the "
@@ -193,8 +491,27 @@ def _annotations(objective: ast.Objective, found: _Sli) -> dict[str, str]:
     return notes
 
 
+def _counting(objective: ast.Objective) -> str:
+    """How the contract counts downtime where the alert's error ratio cannot (draft 2)."""
+    notes = []
+    rounding = objective.round_outages
+    if rounding is not None:
+        notes.append(
+            f"The contract counts each outage in whole multiples of {describe_duration(rounding.unit)} (the rest "
+            "is not counted); this alert sees every failed request, so it can fire on errors the contract does "
+            "not count."
+        )
+    if objective.weight_by_affected:
+        notes.append(
+            "The contract weights downtime by the share of users affected (the largest share where incidents "
+            "overlap); this alert's error ratio is the share of failed requests, which follows that weighting "
+            "only when failures spread over users as over requests."
+        )
+    return " ".join(notes)
+
+
 def _promql_string(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"')
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
 # ---- OpenSLO ---------------------------------------------------------------------------------------
@@ -232,30 +549,87 @@ def _source(query: str, window: str) -> dict[str, Any]:
 
 
 def openslo(agreement: ast.Agreement, plan: str | None = None) -> Compiled:
-    agreement = for_plan(agreement, plan or (agreement.plans[0] if agreement.plans else None))
+    """One SLO document per objective and plan (the plan in the name and a `plan` label)."""
+    copies = _copies(agreement, plan)
     compiled = Compiled()
-    for service in agreement.services:
-        for objective in service.objectives:
-            found, why = sli(objective)
-            if found is None:
-                compiled.warnings.append(
-                    f"objective \u201c{objective.name}\u201d of service \u201c{service.name}\u201d is not compiled to "
-                    f"OpenSLO: {why}"
-                )
-                continue
-            compiled.documents.append(_slo(agreement, service, objective, found))
+    warnings = _Warnings([p for p, _ in copies])
+    names: set[str] = set()
+    for name, copy in copies:
+        for service in copy.services:
+            for objective in service.objectives:
+                target = objective.target
+                document: dict[str, Any] | None = None
+                if isinstance(target, ast.LatencyTarget) and target.windows is not None:
+                    document, why = _window_slo(copy, service, objective, target, name)
+                else:
+                    found, why = sli(objective)
+                    if found is not None:
+                        document = _slo(copy, service, objective, found, name)
+                if document is None:
+                    warnings.add(
+                        f"objective \u201c{objective.name}\u201d of service \u201c{service.name}\u201d is not "
+                        "compiled to OpenSLO",
+                        why,
+                        name,
+                    )
+                    continue
+                unique = _unique(document["metadata"]["name"], names, 63)
+                if unique != document["metadata"]["name"]:
+                    document["metadata"]["name"] = unique
+                    document["spec"]["indicator"]["metadata"]["name"] = f"{unique}-sli"[:63]
+                compiled.documents.append(document)
+    compiled.warnings.extend(warnings.lines())
     return compiled
 
 
-def _slo(agreement: ast.Agreement, service: ast.Service, objective: ast.Objective, found: _Sli) -> dict[str, Any]:
+def _window_slo(
+    agreement: ast.Agreement,
+    service: ast.Service,
+    objective: ast.Objective,
+    target: ast.LatencyTarget,
+    plan: str | None,
+) -> tuple[dict[str, Any] | None, str]:
+    """OpenSLO Timeslices for a per-window percentile: a slice is a window, good when its share
+    of requests within the bound reaches the percentile."""
+    assert target.windows is not None
+    monitor = objective.monitor
+    if monitor is None:
+        return None, "it has no `monitor prometheus` block"
+    histogram = monitor.query("histogram")
+    window = _prom_duration(target.windows.window.seconds)
+    if not histogram or target.percentile is None or window is None or window.endswith("ms"):
+        return None, "OpenSLO time slices need a percentile over a `histogram` and windows of whole seconds"
+    limit = target.limit.seconds
+    found = _Sli(
+        "",
+        target.windows.share.value / 100,
+        good=f"sum(rate({histogram}_bucket{{{_le(limit)}}}[{{{{window}}}}]))",
+        total=f"sum(rate({histogram}_count[{{{{window}}}}]))",
+    )
+    document = _slo(agreement, service, objective, found, plan, slices=(window, target.percentile / 100))
+    return document, ""
+
+
+def _slo(
+    agreement: ast.Agreement,
+    service: ast.Service,
+    objective: ast.Objective,
+    found: _Sli,
+    plan: str | None = None,
+    slices: tuple[str, Decimal] | None = None,
+) -> dict[str, Any]:
     target = objective.target
     assert target is not None
     kind = target.period.kind
     source = objective.downtime_source
-    timeslices = isinstance(target, ast.AvailabilityTarget) and not isinstance(source, ast.AverageErrorRate)
+    timeslices = slices is not None or (
+        isinstance(target, ast.AvailabilityTarget) and not isinstance(source, ast.AverageErrorRate)
+    )
     slice_window = "1m"
     slice_target = Decimal("0.5")
-    if isinstance(source, ast.DowntimeFromErrorRate):
+    if slices is not None:
+        slice_window, slice_target = slices
+    elif isinstance(source, ast.DowntimeFromErrorRate):
         slice_window, slice_target = _duration(source.window), 1 - source.above.value / 100
     elif isinstance(source, ast.DowntimeFromSamples):
         slice_window = _duration(source.every)
@@ -281,23 +655,27 @@ def _slo(agreement: ast.Agreement, service: ast.Service, objective: ast.Objectiv
     goal: dict[str, Any] = {"displayName": objective.name}
     if found.threshold:
         # OpenSLO targets are below 1: the query's value must stay within the limit 99% of the time.
-        goal.update(op="lte", value=found.threshold_limit or Decimal(0), target=THRESHOLD_TARGET)
+        strict = isinstance(target, ast.LatencyTarget) and target.strict
+        goal.update(op="lt" if strict else "lte", value=found.threshold_limit or Decimal(0), target=THRESHOLD_TARGET)
     else:
         goal["target"] = found.target
     if timeslices:
         goal.update(timeSliceTarget=slice_target, timeSliceWindow=slice_window)
-    name = _dns_name(service.name, objective.name)
+    name = _dns_name(service.name, objective.name, *([] if plan is None else [plan]))
     start = _period_start(kind, agreement.effective)
+    labels = {"agreement": [_dns_name(agreement.title)]}
+    if plan is not None:
+        labels["plan"] = [plan]  # as written, the value of the Prometheus rules' `plan` label
     return {
         "apiVersion": "openslo/v1",
         "kind": "SLO",
         "metadata": {
             "name": name,
-            "displayName": f"{service.name}: {objective.name}",
-            "labels": {"agreement": [_dns_name(agreement.title)]},
+            "displayName": f"{service.name}: {objective.name}" + ("" if plan is None else f" ({plan})"),
+            "labels": labels,
         },
         "spec": {
-            "description": _clause_words(objective)[:1050],
+            "description": _clause_words(agreement, objective)[:1050],
             "service": _dns_name(service.name),
             "indicator": {"metadata": {"name": f"{name}-sli"[:63]}, "spec": indicator_spec},
             "timeWindow": [
