@@ -1,5 +1,6 @@
 """Measuring objectives against evidence: time-based availability (incidents, samples,
-error-rate windows, maintenance), the average error rate, request ratios and latency.
+error-rate windows, maintenance; draft 2's rounded and weighted outages), the average
+error rate, request ratios and latency (over the period, or window by window).
 
 Objectives measured the same way are judged for all their services in one query (see
 `shape`); every query comes from `sladsl.sql`.
@@ -20,7 +21,7 @@ from sladsl.context import EXPLAIN_LIMIT, US, Context
 from sladsl.context import seconds as _seconds
 from sladsl.periods import Window, containing, epoch_us, next_start, window_from
 from sladsl.report import Evidence as Proof
-from sladsl.report import ObjectiveResult
+from sladsl.report import ObjectiveResult, WindowCounts
 from sladsl.units import describe_duration
 
 _HUNDRED = Decimal(100)
@@ -30,8 +31,12 @@ _counter = itertools.count()
 def blank_result(service: ast.Service, objective: ast.Objective) -> ObjectiveResult:
     target = objective.target
     if isinstance(target, ast.LatencyTarget):
+        period = target.period.kind.value
+        if target.windows is not None:  # draft 2: the share of windows meeting the bound
+            share = target.windows.share.value
+            return ObjectiveResult(service.name, objective.name, "latency", period, share, "%", strict=target.strict)
         limit = target.limit.seconds * 1000
-        return ObjectiveResult(service.name, objective.name, "latency", target.period.kind.value, limit, "ms")
+        return ObjectiveResult(service.name, objective.name, "latency", period, limit, "ms", strict=target.strict)
     percent = target.percent.value if target else Decimal(0)
     period = target.period.kind.value if target else ""
     return ObjectiveResult(
@@ -43,16 +48,19 @@ def shape(objective: ast.Objective) -> tuple[Any, ...]:
     """What makes two objectives measurable by one query: everything but the service.
     Nodes compare without their spans, so equal clauses in different places are one shape."""
     ignore = objective.ignore_outages
+    rounding = objective.round_outages
     return (
         objective.downtime_source,
         objective.missing_counts_as_available,
         ignore.shorter_than if ignore else None,
         objective.maintenance,
         tuple(sorted(objective.excluded_causes)),
+        rounding.unit if rounding else None,
+        objective.weight_by_affected,
     )
 
 
-def _measured_from_downtime(window: Window, downtime_us: int) -> Decimal:
+def _measured_from_downtime(window: Window, downtime_us: int | Decimal) -> Decimal:
     period_us = Decimal(window.end_us - window.start_us)
     return (period_us - Decimal(downtime_us)) / period_us * _HUNDRED
 
@@ -64,21 +72,29 @@ def time_based(context: Context, members: list[tuple[ast.Service, ast.Objective,
     source = objective.downtime_source
     params = _period_params(context, services)
     params["ignore"] = int(objective.ignore_outages.shorter_than.seconds * US) if objective.ignore_outages else 0
+    rounding = objective.round_outages
+    params["round"] = int(rounding.unit.seconds * US) if rounding else 0
+    weights = objective.weight_by_affected and isinstance(source, ast.DowntimeFromIncidents)
+    params["weights"] = weights
     tag = next(_counter)
     outage_table, all_table, proofs = _outages(context, objective, source, params, tag)
     outages, everything = f"SELECT * FROM {outage_table}", f"SELECT * FROM {all_table}"
     qualified = _qualified_maintenance(context, objective, params, tag)
-    rows = {r[0]: r[1:] for r in context.run(sql.downtime(outages, qualified), **params)}
-    daily = _daily(context, outages, qualified, params)
+    pieces = sql.weighted_pieces(f"incidents_{tag}", qualified) if weights else _NO_PIECES
+    counted_table = f"counted_{tag}"
+    _create(context, counted_table, sql.counted_outages(outages, qualified, pieces), params)
+    rows = {r[0]: r[1:] for r in context.run(sql.outage_totals(counted_table))}
+    daily = _daily(context, counted_table, qualified, params)
     if all_table == outage_table:  # no cause exclusions: all outages are the counted ones
-        raw_all = {service: raw for service, (raw, _, _) in rows.items()}
+        raw_all = {service: raw for service, (raw, *_) in rows.items()}
     else:
         raw_all = {r[0]: r[1] for r in context.run(sql.downtime(everything, _NOTHING), **{**params, "ignore": 0})}
     maintenance_proofs = _maintenance_proofs(context, objective, params, tag)
+    rounding_proofs = _rounding_proofs(context, objective, counted_table)
     for service, objective_, result in members:
-        raw, ignored, maintenance = rows.get(service.name, (0, 0, 0))
-        counted = int(raw) - int(ignored) - int(maintenance)
-        excluded = int(raw_all.get(service.name, 0)) - counted
+        *_, counted_nano = rows.get(service.name, (0, 0, 0, 0, 0))
+        counted = Decimal(int(counted_nano)) / sql.NANO  # microseconds, exact
+        excluded = Decimal(int(raw_all.get(service.name, 0))) - counted
         target = objective_.target
         assert isinstance(target, ast.AvailabilityTarget)
         result.judged, result.reason = True, ""
@@ -87,11 +103,45 @@ def time_based(context: Context, members: list[tuple[ast.Service, ast.Objective,
         result.downtime_seconds = _seconds(counted)
         result.excluded_seconds = _seconds(excluded)
         result.allowed_downtime_seconds = context.window.seconds * (_HUNDRED - target.percent.value) / _HUNDRED
-        result.explanation = proofs.get(service.name, []) + maintenance_proofs.get(service.name, [])
+        result.explanation = (
+            proofs.get(service.name, [])
+            + maintenance_proofs.get(service.name, [])
+            + rounding_proofs.get(service.name, [])
+        )
         result.daily = daily.get(service.name, [])
 
 
 _NOTHING = "SELECT CAST(NULL AS VARCHAR) AS service, CAST(0 AS BIGINT) AS s, CAST(0 AS BIGINT) AS e WHERE false"
+_NO_PIECES = (
+    "SELECT CAST(NULL AS VARCHAR) AS service, CAST(0 AS BIGINT) AS o, CAST(0 AS BIGINT) AS s, CAST(0 AS BIGINT) AS e, "
+    "CAST(0 AS BIGINT) AS a WHERE false"
+)
+
+
+def _rounding_proofs(context: Context, objective: ast.Objective, counted: str) -> dict[str, list[Proof]]:
+    """Outages whose count `round outages down to D` reduced, for the explanation."""
+    proofs: dict[str, list[Proof]] = defaultdict(list)
+    rounding = objective.round_outages
+    if rounding is None:
+        return proofs
+    unit = describe_duration(rounding.unit)
+    query = sql.first_rows(
+        f"SELECT service, cs, ce, remaining, rounded FROM {counted} WHERE kept AND rounded < remaining", "cs"
+    )
+    for service, s, e, remaining, rounded, n, of in context.run(query, limit=EXPLAIN_LIMIT):
+        proofs[service].append(
+            Proof(
+                "outage",
+                context.moment(s),
+                context.moment(e),
+                _seconds(remaining),
+                True,
+                f"counts {describe_seconds_us(rounded)} (round outages down to {unit})",
+            )
+        )
+        if n == EXPLAIN_LIMIT and of > n:
+            proofs[service].append(Proof(f"{of - n} more rounded outages, not listed"))
+    return proofs
 
 
 def _period_params(context: Context, services: list[str]) -> dict[str, Any]:
@@ -121,12 +171,12 @@ def _incident_outages(
     _create(context, everything, sql.islands(incidents, "island_all"), params)
     proofs: dict[str, list[Proof]] = defaultdict(list)
     ignore = params["ignore"]
-    listed = f"SELECT service, s, e, cause, excluded FROM {incidents} WHERE n <= $limit ORDER BY service, n"
-    for service, s, e, cause, excluded in context.run(listed, limit=EXPLAIN_LIMIT):
+    listed = f"SELECT service, s, e, cause, excluded, a FROM {incidents} WHERE n <= $limit ORDER BY service, n"
+    weights = objective.weight_by_affected
+    for service, s, e, cause, excluded, a in context.run(listed, limit=EXPLAIN_LIMIT):
         reason = f'caused by "{cause}", which is excluded' if excluded else ""
-        proofs[service].append(
-            Proof("incident", context.moment(s), context.moment(e), _seconds(e - s), not excluded, reason)
-        )
+        what = f"incident (affected {decimal_normal(Decimal(a) / sql.NANO * _HUNDRED)}%)" if weights else "incident"
+        proofs[service].append(Proof(what, context.moment(s), context.moment(e), _seconds(e - s), not excluded, reason))
     more = f"SELECT service, count(*) - $limit FROM {incidents} GROUP BY service HAVING count(*) > $limit"
     for service, unlisted in context.run(more, limit=EXPLAIN_LIMIT):
         proofs[service].append(Proof(f"{unlisted} more incidents, not listed"))
@@ -373,7 +423,7 @@ def describe_seconds_us(us: int) -> str:
 
 
 def _daily(
-    context: Context, outages: str, qualified: str, params: dict[str, Any]
+    context: Context, counted: str, qualified: str, params: dict[str, Any]
 ) -> dict[str, list[tuple[date, Decimal]]]:
     """Counted downtime per local day for every service of a shape, in one query."""
     days = []
@@ -385,12 +435,14 @@ def _daily(
         end = epoch_us(datetime(nxt.year, nxt.month, nxt.day, tzinfo=tz))
         days.append(f"SELECT DATE '{day.isoformat()}' AS day, CAST({start} AS BIGINT) AS s, CAST({end} AS BIGINT) AS e")
         day = nxt
-    counted: dict[str, dict[date, Decimal]] = defaultdict(dict)
-    for service, d, us in context.run(sql.daily_downtime(outages, qualified, " UNION ALL ".join(days)), **params):
-        counted[service][d] = _seconds(us)
+    per_day: dict[str, dict[date, Decimal]] = defaultdict(dict)
+    scaled = bool(params["round"] or params["weights"])
+    query = sql.daily_downtime(counted, qualified, " UNION ALL ".join(days), scaled)
+    for service, d, amount in context.run(query, **params):
+        per_day[service][d] = _seconds(Decimal(int(amount)) / sql.NANO if scaled else int(amount))
     every_day = [context.window.first_day + timedelta(days=i) for i in range(len(days))]
     return {
-        service: [(d, counted.get(service, {}).get(d, Decimal(0))) for d in every_day] for service in params["services"]
+        service: [(d, per_day.get(service, {}).get(d, Decimal(0))) for d in every_day] for service in params["services"]
     }
 
 
@@ -437,25 +489,122 @@ def request_ratio(context: Context, service: ast.Service, objective: ast.Objecti
     result.explanation = [Proof(f"{good} good of {total} requests in {count} rows")]
 
 
-def latency(context: Context, service: ast.Service, target: ast.LatencyTarget, result: ObjectiveResult) -> None:
+def _percentile_params(target: ast.LatencyTarget) -> dict[str, Any]:
+    num, den = (target.percentile or Decimal(0)).as_integer_ratio()
+    return {"metric": target.metric, "average": target.percentile is None, "pct_num": num, "pct_den": den}
+
+
+def latency(context: Context, members: list[tuple[ast.Service, ast.LatencyTarget, ObjectiveResult]]) -> None:
+    """Latency over the whole period for every service of one shape (metric, statistic) in
+    one query: the nearest-rank percentile (the value at rank ⌈NN/100 × n⌉ of the n sorted
+    samples) or the exact average; no samples: not judged."""
+    _, target, _ = members[0]
     view = context.evidence.require("latency", f'`latency "{target.metric}"`')
-    params = {**_period_params(context, [service.name]), "service": service.name, "metric": target.metric}
-    count, total = context.run(sql.latency_count(view), **params)[0]
-    if not count:
-        result.reason = f'no samples of "{target.metric}" in the period'
-        return
-    if target.percentile is None:
-        result.measured = Decimal(total) / count
-        how = f"the average of {count} samples"
+    params = _period_params(context, [s.name for s, _, _ in members])
+    params.update(step=max(1, params["p1"] - params["p0"]), days=0, first=None, **_percentile_params(target))
+    rows = {r[0]: r[2:] for r in context.run(sql.latency_windows(view), **params)}
+    for service, target_, result in members:
+        if service.name not in rows:
+            result.reason = f'no samples of "{target_.metric}" in the period'
+            continue
+        count, value = rows[service.name]
+        if target_.percentile is None:
+            measured = Decimal(value) / int(count)
+            how = f"the average of {count} samples"
+        else:
+            measured = Decimal(value)
+            num, den = target_.percentile.as_integer_ratio()
+            rank = max(1, -(-num * int(count) // (den * 100)))
+            how = f"the value at rank {rank} of {count} sorted samples (nearest rank, p{target_.percentile})"
+        result.measured = Decimal(decimal_normal(measured))
+        result.judged, result.reason = True, ""
+        result.met = result.measured < result.target if target_.strict else result.measured <= result.target
+        result.explanation = [Proof(how)]
+
+
+def _whole_days(length: ast.Duration) -> int:
+    """Windows of whole days or weeks are runs of local days (0 for any other length)."""
+    if length.unit is ast.TimeUnit.DAY and length.amount == int(length.amount):
+        return int(length.amount)
+    if length.unit is ast.TimeUnit.WEEK and length.amount == int(length.amount):
+        return 7 * int(length.amount)
+    return 0
+
+
+def _window_bounds(context: Context, bucket: int, step: int, days: int) -> tuple[int, int]:
+    """The instants [start, end) of a window, within the period."""
+    if not days:
+        start = context.window.start_us + bucket * step
+        return start, min(start + step, context.window.end_us)
+    tz = context.window.start.tzinfo
+    first = context.window.first_day + timedelta(days=bucket * days)
+    after = first + timedelta(days=days)
+    start = epoch_us(datetime(first.year, first.month, first.day, tzinfo=tz))
+    return start, min(epoch_us(datetime(after.year, after.month, after.day, tzinfo=tz)), context.window.end_us)
+
+
+def latency_windows(context: Context, members: list[tuple[ast.Service, ast.LatencyTarget, ObjectiveResult]]) -> None:
+    """Per-window latency (draft 2) for every service of one shape (metric, statistic,
+    bound, window) in one query: the period is cut into windows of the given length from
+    its start (the last may be shorter); a window meets the bound when its percentile
+    (nearest rank) or average is below it (`below`, strict) or at most it (`at most`); a
+    window without samples meets it. Measured is the share of windows that meet it."""
+    _, target, _ = members[0]
+    assert target.windows is not None
+    view = context.evidence.require("latency", f'`latency "{target.metric}"`')
+    step = int(target.windows.window.seconds * US)
+    params = _period_params(context, [s.name for s, _, _ in members])
+    days = _whole_days(target.windows.window)
+    first = context.window.first_day
+    if days:
+        total = math.ceil(((context.window.last_day - first).days + 1) / days)
     else:
-        rank = max(1, math.ceil(target.percentile * count / _HUNDRED))
-        (value,) = context.run(sql.latency_at_rank(view), **params, offset=rank - 1)[0]
-        result.measured = Decimal(value)
-        how = f"the value at rank {rank} of {count} sorted samples (nearest rank, p{target.percentile})"
-    result.measured = Decimal(decimal_normal(result.measured))
-    result.judged, result.reason = True, ""
-    result.met = result.measured <= result.target
-    result.explanation = [Proof(how)]
+        total = math.ceil((params["p1"] - params["p0"]) / step)
+    bound = target.limit.seconds * 1000
+    params.update(
+        days=days,
+        first=first,
+        step=step,
+        **_percentile_params(target),
+        bound=bound,
+        strict=target.strict,
+        limit=EXPLAIN_LIMIT,
+    )
+    rows = {r[0]: r[1:] for r in context.run(sql.latency_window_verdicts(sql.latency_windows(view)), **params)}
+    statistic = "average" if target.percentile is None else f"p{target.percentile}"
+    relation = "below" if target.strict else "at most"
+    length = describe_duration(target.windows.window)
+    for service, _, result in members:
+        with_samples, met, failing, values, counts = rows.get(service.name, (0, 0, [], [], []))
+        empty = total - int(with_samples)
+        meeting = int(met) + empty
+        result.judged, result.reason = True, ""
+        result.measured = Decimal(meeting) / Decimal(total) * _HUNDRED
+        result.met = result.measured >= result.target
+        result.windows = WindowCounts(total, meeting, empty, Decimal(step) / US, bound)
+        result.explanation = [
+            Proof(
+                f"{meeting} of {total} windows of {length} with {statistic} {relation} {decimal_normal(bound)} ms",
+                reason=f"{empty} without samples, counted as meeting it",
+            )
+        ]
+        for bucket, value, n in zip(failing or [], values or [], counts or [], strict=True):
+            start, end = _window_bounds(context, int(bucket), step, days)
+            shown = Decimal(value) / int(n) if target.percentile is None else Decimal(value)
+            result.explanation.append(
+                Proof(
+                    "window",
+                    context.moment(start),
+                    context.moment(end),
+                    counted=True,
+                    reason=f"{statistic} {decimal_normal(shown)} ms of {n} sample{'s' if n != 1 else ''}: "
+                    f"not {relation} {decimal_normal(bound)} ms",
+                )
+            )
+        if len(failing or []) == EXPLAIN_LIMIT and int(with_samples) - int(met) > EXPLAIN_LIMIT:
+            result.explanation.append(
+                Proof(f"{int(with_samples) - int(met) - EXPLAIN_LIMIT} more failing windows, not listed")
+            )
 
 
 def decimal_normal(value: Decimal) -> str:

@@ -30,6 +30,9 @@ class Context:
     evidence: Evidence
     window: Window
     as_of: date | None
+    # every support plan the unprojected agreement defines (draft 2 plans): with `--plan`,
+    # `agreement` keeps only that plan's support plans, but tickets of the others are known names
+    declared_support_plans: tuple[str, ...] = ()
 
     @property
     def cutoff_us(self) -> int:

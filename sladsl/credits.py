@@ -1,22 +1,107 @@
-"""Service credits: the worst tier that holds, the fee base, caps, minimums, claim deadlines.
+"""Service credits: the worst tier that holds, the amount, caps, minimums, claim deadlines.
 
-Amounts stay exact `Decimal` until each credit is rounded once, half-up, to the
-currency's minor unit.
+A tier's amount is a percent of a fee (draft 1), `N times the fees for the downtime` or a
+fixed sum (draft 2). Amounts stay exact `Decimal` until each credit is rounded once,
+half-up, to the currency's minor unit. Rolling caps (`at most ... per 12 months`) read the
+credits of earlier periods from the `--history` ledger (`History`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from sladsl import ast
 from sladsl.currencies import minor_unit
-from sladsl.periods import Window, add_calendar
-from sladsl.report import CreditResult, ObjectiveResult
+from sladsl.diagnostics import SladslError
+from sladsl.periods import Window, add_calendar, add_months, epoch_us, parse_label
+from sladsl.report import CreditResult, ObjectiveResult, decimal_text
 from sladsl.units import describe_duration
 
+if TYPE_CHECKING:
+    from sladsl.evidence import Evidence
+
 _HUNDRED = Decimal(100)
+
+
+# ---- earlier periods: the --history ledger ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PastPeriod:
+    """One service × objective × period of the ledger: whether it was breached, what it credited."""
+
+    service: str
+    objective: str
+    period: Window
+    breached: bool
+    amount: Decimal
+
+
+@dataclass
+class History:
+    """Earlier periods from `--history LEDGER`; `known` is False when no ledger was given."""
+
+    known: bool
+    periods: list[PastPeriod] = field(default_factory=list)
+    source: str = ""
+
+    def before(self, window: Window, service: str, objective: str | None = None) -> list[PastPeriod]:
+        """The ledger's periods of a service (and objective) that end by the judged period's start."""
+        return [
+            p
+            for p in self.periods
+            if p.service == service
+            and (objective is None or p.objective == objective)
+            and p.period.end_us <= window.start_us
+        ]
+
+
+def read_history(evidence: Evidence, path: str, zone: str, plan: str | None, customer: str | None) -> History:
+    """The ledger's rows for this agreement's customer and plan, one per service × objective × period.
+
+    Rows whose `plan` is given and is not the judged plan, or whose `customer` is given and
+    is not the agreement's `customer`, are left out. A ledger that holds several customers
+    for an agreement that names none cannot be read for one customer: an error.
+    """
+    from sladsl.evidence import EvidenceError
+
+    view = evidence.open_file("ledger", path, "--history")
+    customers = [
+        r[0]
+        for r in evidence.con.execute(f"SELECT DISTINCT customer FROM {view} WHERE customer IS NOT NULL").fetchall()
+    ]
+    if customer is None and len(customers) > 1:
+        shown = ", ".join(repr(c) for c in sorted(customers)[:5])
+        raise EvidenceError(
+            f"{path}: the ledger holds several customers ({shown}); the agreement names none "
+            "(give it a `customer` header, or a ledger of one customer)"
+        )
+    rows = evidence.con.execute(
+        f"""
+        SELECT service, objective, period, bool_or(NOT coalesce(met, true)), coalesce(sum(amount), 0)
+        FROM {view}
+        WHERE (plan IS NULL OR $plan IS NULL OR plan = $plan)
+          AND (customer IS NULL OR $customer IS NULL OR customer = $customer)
+        GROUP BY ALL ORDER BY period
+        """,
+        {"plan": plan, "customer": customer},
+    ).fetchall()
+    periods = []
+    for service, objective, label, breached, amount in rows:
+        try:
+            window = parse_label(label, zone)
+        except SladslError:  # a week 53 in a year without one
+            evidence.locate("ledger", "period = $label", "period", "{value} is not a period", {"label": label})
+            raise
+        periods.append(PastPeriod(service, objective, window, bool(breached), Decimal(amount)))
+    return History(True, periods, path)
+
+
+# ---- credits --------------------------------------------------------------------------------
 
 
 def credits_owed(
@@ -25,11 +110,16 @@ def credits_owed(
     window: Window,
     fee: ast.Money | None,
     as_of: date | None,
+    plan: str | None = None,
+    history: History | None = None,
+    notes: list[str] | None = None,
 ) -> list[CreditResult]:
+    history = history or History(known=False)
+    notes = notes if notes is not None else []
     by_key = {(r.service, r.objective): r for r in results}
     credits: list[CreditResult] = []
     for service in agreement.services:
-        monthly = agreement.monthly_fee(service) or fee
+        monthly = agreement.monthly_fee(service, plan) or fee
         owed: list[tuple[CreditResult, Decimal | None, ast.Credits]] = []
         for block in service.credits:
             result = by_key.get((service.name, block.objective))
@@ -39,32 +129,61 @@ def credits_owed(
             tier = _worst_tier(block, result)
             if tier is None:
                 continue
-            months = Decimal(window.kind.months or 0)
-            share = tier.amount
-            assert isinstance(share, ast.PercentOfFee)  # TODO(draft 2): other amount forms
-            base = (
-                None if monthly is None else monthly.amount * (months if share.base is ast.FeeBase.PERIOD_FEES else 1)
-            )
-            exact = None if base is None else base * share.percent.value / _HUNDRED
-            claim = block.claim_window
-            claim_by = add_calendar(window.last_day, claim.within) if isinstance(claim, ast.ClaimWindow) else None
+            exact, currency, why = _amount(tier.amount, monthly, window, result)
+            claim_by = claim_deadline(agreement, block.claim_window, window)
+            amount = tier.amount
             credit = CreditResult(
                 service.name,
                 block.objective,
-                share.percent.value,
+                amount.percent.value if isinstance(amount, ast.PercentOfFee) else None,
                 None,
-                monthly.currency if monthly else None,
-                _tier_words(tier),
+                currency,
+                tier_words(tier),
                 claim_by,
                 bool(claim_by and as_of and as_of > claim_by),
-                "" if monthly else "no fee is known: give --fee",
+                why,
+                basis=_basis(amount),
+                factor=amount.factor if isinstance(amount, ast.TimesDowntimeFees) else None,
             )
             if credit.expired:
                 credit.reason = f"not claimed by {claim_by}: expired"
             owed.append((credit, exact, block))
-        _apply_cap_and_minimum(service, owed, monthly, window)
+        _apply_caps_and_minimum(service, owed, monthly, window, history, notes)
         credits.extend(c for c, _, _ in owed)
     return credits
+
+
+def _basis(amount: ast.CreditAmount) -> str:
+    if isinstance(amount, ast.PercentOfFee):
+        return amount.base.value
+    if isinstance(amount, ast.TimesDowntimeFees):
+        return "fees for the downtime"
+    return "fixed"
+
+
+def _period_fees(monthly: ast.Money, window: Window) -> Decimal | None:
+    months = window.kind.months
+    return None if months is None else monthly.amount * months
+
+
+def _amount(
+    amount: ast.CreditAmount, monthly: ast.Money | None, window: Window, result: ObjectiveResult
+) -> tuple[Decimal | None, str | None, str]:
+    """The exact credit before caps, its currency, and why there is none."""
+    if isinstance(amount, ast.FixedCredit):
+        return amount.money.amount, amount.money.currency, ""
+    if monthly is None:
+        return None, None, "no fee is known: give --fee"
+    if isinstance(amount, ast.PercentOfFee):
+        months = Decimal(window.kind.months or 0)
+        base = monthly.amount * (months if amount.base is ast.FeeBase.PERIOD_FEES else 1)
+        return base * amount.percent.value / _HUNDRED, monthly.currency, ""
+    period_fees = _period_fees(monthly, window)
+    if period_fees is None:
+        return None, monthly.currency, "the fees for a week are not defined (fees are monthly)"
+    if result.downtime_seconds is None:
+        return None, monthly.currency, "the fees for the downtime need time-based availability"
+    return amount.factor * period_fees * result.downtime_seconds / window.seconds, monthly.currency, ""
 
 
 def _worst_tier(block: ast.Credits, result: ObjectiveResult) -> ast.Tier | None:
@@ -83,46 +202,149 @@ def _holds(tier: ast.Tier, measured: Decimal) -> bool:
     }[tier.comparison]
 
 
-def _tier_words(tier: ast.Tier) -> str:
+def amount_words(amount: ast.CreditAmount) -> str:
+    if isinstance(amount, ast.PercentOfFee):
+        return f"{amount.percent.value}% of {amount.base.value}"
+    if isinstance(amount, ast.TimesDowntimeFees):
+        return f"{decimal_text(amount.factor)} times the fees for the downtime"
+    return f"{amount.money.amount} {amount.money.currency}"
+
+
+def tier_words(tier: ast.Tier) -> str:
     threshold = (
         f"{tier.threshold.value}%" if isinstance(tier.threshold, ast.Percent) else describe_duration(tier.threshold)
     )
-    share = tier.amount
-    assert isinstance(share, ast.PercentOfFee)  # TODO(draft 2): other amount forms
-    return f"{tier.comparison.value} {threshold}: {share.percent.value}% of {share.base.value}"
+    return f"{tier.comparison.value} {threshold}: {amount_words(tier.amount)}"
 
 
-def _apply_cap_and_minimum(
+# ---- claim deadlines ---------------------------------------------------------------------------
+
+
+def claim_deadline(agreement: ast.Agreement, claim: ast.Claim | None, window: Window) -> date | None:
+    """The last day on which a credit for this period may be claimed (the whole day counts)."""
+    if claim is None:
+        return None
+    if isinstance(claim, ast.ClaimByMonthEnd):
+        # the end of the Nth calendar month after the month in which the period ends
+        month = add_months(window.last_day.replace(day=1), claim.months_after)
+        return add_months(month, 1) - timedelta(days=1)
+    if not claim.within.business:
+        return add_calendar(window.last_day, claim.within)
+    calendar = agreement.calendar(claim.calendar) if claim.calendar else None
+    if calendar is None and len(agreement.calendars) == 1:
+        calendar = agreement.calendars[0]
+    if calendar is None:
+        return None
+    return _business_deadline(agreement, calendar, claim.within, window)
+
+
+def _business_deadline(
+    agreement: ast.Agreement, calendar: ast.Calendar, within: ast.Duration, window: Window
+) -> date | None:
+    """`claim within N business days on "C"`: the Nth open day of the calendar after the
+    period (the first day after the period counts when it is open); `N business hours`:
+    the day on which N hours of its open time after the period's end have passed."""
+    from sladsl.support import add_business_time, closed_days, open_intervals
+
+    zone = agreement.timezone
+    first = window.end.date()  # the local day after the period
+    if within.unit is ast.TimeUnit.DAY:
+        wanted = int(-(-within.amount // 1))  # a part day counts as a whole one
+        last = first + timedelta(days=400 + 2 * wanted)
+        closed = closed_days(calendar, first, last)
+        weekdays = {d for hours in calendar.open_hours for d in hours.days}
+        day, found = first, 0
+        while day <= last:  # an open day: one on which a shift opens
+            if ast.Weekday(day.weekday()) in weekdays and day not in closed:
+                found += 1
+                if found >= wanted:
+                    return day
+            day += timedelta(days=1)
+        return None
+    amount_us = int(within.amount * 3600 * 10**6)
+    intervals = open_intervals(calendar, zone, first - timedelta(days=1), first + timedelta(days=400))
+    moment = add_business_time(intervals, epoch_us(window.end), amount_us)
+    if moment is None:
+        return None
+    instant = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=moment - 1)
+    return instant.astimezone(window.start.tzinfo).date()
+
+
+# ---- caps and minimums -------------------------------------------------------------------------
+
+
+def _apply_caps_and_minimum(
     service: ast.Service,
     owed: list[tuple[CreditResult, Decimal | None, ast.Credits]],
     monthly: ast.Money | None,
     window: Window,
+    history: History,
+    notes: list[str],
 ) -> None:
-    """The cap limits the sum of the service's credits (earlier objectives are paid first);
-    then each credit below its block's minimum is not issued; then each is rounded once."""
-    caps = [b.cap for b in service.credits if b.cap is not None and _judged_now(service, b, window)]
+    """The caps limit the sum of the service's credits (earlier objectives are paid first):
+    the per-period cap over this period, a rolling cap over its span of periods ending with
+    this one (less what the ledger's earlier periods credited). Then each credit below its
+    block's minimum is not issued; then each is rounded once."""
+    judged = [b for b in service.credits if _judged_now(service, b, window)]
     remaining: Decimal | None = None
+    why = ""
+    caps = [b.period_cap for b in judged if b.period_cap is not None]
     if caps and monthly is not None:
-        months = Decimal(window.kind.months or 0)
-        remaining = min(
-            monthly.amount * c.percent.value / _HUNDRED * (months if c.base is ast.FeeBase.PERIOD_FEES else 1)
-            for c in caps
-        )
+        remaining = min(_cap_amount(c, monthly, window) for c in caps)
+        why = f"reduced by the cap of {decimal_text(remaining)} {monthly.currency}"
+    for block in judged:
+        for cap in block.rolling_caps:
+            if monthly is None or cap.rolling is None:
+                continue
+            span = describe_duration(cap.rolling)
+            start_us = _span_start(cap.rolling, window)
+            earlier = [p for p in history.before(window, service.name) if p.period.start_us >= start_us]
+            used = sum((p.amount for p in earlier), Decimal(0))
+            limit = _cap_amount(cap, monthly, window)
+            left = max(Decimal(0), limit - used)
+            if not history.known:
+                notes.append(
+                    f'{service.name} / {block.objective}: the rolling cap "at most {cap.percent.value}% of '
+                    f'{cap.base.value} per {span}" counts earlier periods as no credits: they are not known '
+                    "(no --history ledger was given)"
+                )
+            if remaining is None or left < remaining:
+                remaining = left
+                why = (
+                    f"reduced by the rolling cap of {decimal_text(limit)} {monthly.currency} per {span}: "
+                    f"{decimal_text(used)} {monthly.currency} credited in the earlier periods of that span"
+                )
     for credit, exact, block in owed:
-        if exact is None or monthly is None:
+        if exact is None or credit.currency is None:
             continue
         amount = exact
-        if remaining is not None:
+        if remaining is not None and monthly is not None and credit.currency == monthly.currency:
             if amount > remaining:
-                credit.reason = f"reduced by the cap of {remaining} {monthly.currency}"
+                credit.reason = why if remaining else f"{why}: nothing is left"
+                credit.capped = True
                 amount = remaining
             remaining -= amount
         minimum = block.minimum
         if minimum is not None and amount < minimum.money.amount:
             credit.reason = f"below the minimum of {minimum.money.amount} {minimum.money.currency}: not issued"
             amount = Decimal(0)
-        quantum = Decimal(1).scaleb(-minor_unit(monthly.currency))
+        quantum = Decimal(1).scaleb(-minor_unit(credit.currency))
         credit.amount = amount.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def _cap_amount(cap: ast.CreditCap, monthly: ast.Money, window: Window) -> Decimal:
+    months = Decimal(window.kind.months or 0)
+    return monthly.amount * cap.percent.value / _HUNDRED * (months if cap.base is ast.FeeBase.PERIOD_FEES else 1)
+
+
+def _span_start(span: ast.Duration, window: Window) -> int:
+    """The start of a rolling cap's span that ends with the judged period (`12 months`:
+    the judged period and the periods that start in the 12 months before its end)."""
+    if span.is_calendar:
+        months = int(span.amount) * (12 if span.unit is ast.TimeUnit.YEAR else 1)
+        first = add_months(window.end.date(), -months)
+        return epoch_us(datetime(first.year, first.month, first.day, tzinfo=window.start.tzinfo))
+    return window.end_us - int(span.seconds * 10**6)
 
 
 def _judged_now(service: ast.Service, block: ast.Credits, window: Window) -> bool:

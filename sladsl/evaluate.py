@@ -15,14 +15,22 @@ from pathlib import Path
 from typing import Any
 
 from sladsl import ast
-from sladsl.availability import average_error_rate, blank_result, latency, request_ratio, shape, time_based
+from sladsl.availability import (
+    average_error_rate,
+    blank_result,
+    latency,
+    latency_windows,
+    request_ratio,
+    shape,
+    time_based,
+)
 from sladsl.context import Context
-from sladsl.credits import credits_owed
+from sladsl.credits import History, credits_owed, read_history
 from sladsl.diagnostics import SladslError
 from sladsl.evidence import Evidence
-from sladsl.periods import parse_label
+from sladsl.periods import Window, label_of, next_start, parse_label, window_from
 from sladsl.plans import for_plan
-from sladsl.report import ObjectiveResult, Report
+from sladsl.report import ChronicResult, ObjectiveResult, Report
 from sladsl.support import evaluate_clauses, evaluate_support
 
 
@@ -40,17 +48,25 @@ def evaluate(
     With plans, the agreement is first projected onto the customer's `plan`
     (`sladsl.plans.for_plan`), so every stage below reads one plan's terms.
     """
+    declared = tuple(p.name for p in agreement.support_plans)
     agreement = for_plan(agreement, plan)
     window = parse_label(label, agreement.timezone)
     evidence = Evidence(data, agreement.timezone)
     try:
-        context = Context(agreement, evidence, window, as_of)
-        report = Report(agreement.title, window, as_of=as_of)
+        past = (
+            read_history(evidence, str(history), agreement.timezone, plan, agreement.customer)
+            if history is not None
+            else History(known=False)
+        )
+        context = Context(agreement, evidence, window, as_of, declared)
+        report = Report(agreement.title, window, as_of=as_of, plan=plan)
         _check_service_names(context)
         report.objectives = _objectives(context)
         report.support = evaluate_support(context)
         report.clauses = evaluate_clauses(context)
-        report.credits = credits_owed(agreement, report.objectives, window, fee, as_of)
+        _chronic_failures(context, report, past)
+        report.credits = credits_owed(agreement, report.objectives, window, fee, as_of, plan, past, report.notes)
+        report.notes = list(dict.fromkeys(report.notes))
         report.warnings = list(dict.fromkeys(evidence.warnings))
         return report
     finally:
@@ -95,6 +111,8 @@ def _tables_for(objective: ast.Objective) -> list[str]:
 def _objectives(context: Context) -> list[ObjectiveResult]:
     results: list[ObjectiveResult] = []
     groups: dict[tuple[Any, ...], list[tuple[ast.Service, ast.Objective, ObjectiveResult]]] = defaultdict(list)
+    windowed: dict[tuple[Any, ...], list[tuple[ast.Service, ast.LatencyTarget, ObjectiveResult]]] = defaultdict(list)
+    whole: dict[tuple[Any, ...], list[tuple[ast.Service, ast.LatencyTarget, ObjectiveResult]]] = defaultdict(list)
     for service in context.agreement.services:
         for objective in service.objectives:
             result = blank_result(service, objective)
@@ -105,8 +123,11 @@ def _objectives(context: Context) -> list[ObjectiveResult]:
             if target.period.kind is not context.window.kind:
                 result.reason = f"measured per {target.period.kind.value}, not per {context.window.kind.value}"
                 continue
-            if isinstance(target, ast.LatencyTarget):
-                latency(context, service, target, result)
+            if isinstance(target, ast.LatencyTarget) and target.windows is not None:
+                key = (target.metric, target.percentile, target.limit, target.strict, target.windows.window)
+                windowed[key].append((service, target, result))
+            elif isinstance(target, ast.LatencyTarget):
+                whole[(target.metric, target.percentile)].append((service, target, result))
             elif isinstance(target, ast.RequestTarget):
                 request_ratio(context, service, objective, result)
             elif isinstance(objective.downtime_source, ast.AverageErrorRate):
@@ -115,7 +136,87 @@ def _objectives(context: Context) -> list[ObjectiveResult]:
                 groups[shape(objective)].append((service, objective, result))
     for members in groups.values():
         time_based(context, members)
+    for latency_members in whole.values():
+        latency(context, latency_members)
+    for latency_members in windowed.values():
+        latency_windows(context, latency_members)
     return results
+
+
+# ---- chronic failure -------------------------------------------------------------------
+
+
+def _chronic_failures(context: Context, report: Report, history: History) -> None:
+    """`chronic failure when breached in N consecutive periods or in M of any K periods`.
+
+    The condition is tested at every period of the objective's kind, from the earliest the
+    ledger knows to the judged one, over the breaches known (the ledger's `met` false, and
+    the judged period when it is breached); periods the ledger lacks count as not breached.
+    """
+    for service in context.agreement.services:
+        for objective in service.objectives:
+            rule = objective.chronic_failure
+            result = next(
+                (r for r in report.objectives if r.service == service.name and r.objective == objective.name), None
+            )
+            if rule is None or result is None or objective.period is None:
+                continue
+            if objective.period.kind is not context.window.kind:
+                continue
+            past = history.before(context.window, service.name, objective.name)
+            past = [p for p in past if p.period.kind is context.window.kind]
+            breached = {p.period.label for p in past if p.breached}
+            if result.judged and result.met is False:
+                breached.add(context.window.label)
+            periods = _periods_until(
+                min((p.period for p in past), key=lambda w: w.start_us, default=None), context.window
+            )
+            flags = [w.label in breached for w in periods]
+            held = [_holds_at(flags, i, rule) for i in range(len(flags))]
+            holds = bool(held and held[-1])
+            since = None
+            if holds:
+                first = len(held) - 1
+                while first > 0 and held[first - 1]:
+                    first -= 1
+                since = periods[first].label
+            first_held = next((periods[i].label for i, h in enumerate(held) if h), None)
+            result.chronic_failure = ChronicResult(
+                holds, since, first_held, [w.label for w, f in zip(periods, flags, strict=True) if f], history.known
+            )
+            if not history.known:
+                report.notes.append(
+                    f"{service.name} / {objective.name}: chronic failure judged on {context.window.label} alone: "
+                    "earlier periods are not known (no --history ledger was given)"
+                )
+
+
+def _periods_until(first: Window | None, last: Window) -> list[Window]:
+    """The periods of the judged kind from `first` (the judged one when None) to `last`."""
+    if first is None:
+        return [last]
+    periods: list[Window] = []
+    current = first
+    tz = last.start.tzinfo
+    while current.start_us < last.start_us:
+        periods.append(current)
+        start = next_start(current.kind, current.first_day)
+        current = window_from(current.kind, start, tz, label_of(current.kind, start))  # type: ignore[arg-type]
+    return [*periods, last]
+
+
+def _holds_at(flags: list[bool], index: int, rule: ast.ChronicFailure) -> bool:
+    """Whether the condition holds at period `index`: the N periods ending there all
+    breached, or at least M breached among the K ending there (fewer when fewer are known)."""
+    if rule.consecutive is not None:
+        n = rule.consecutive
+        if index + 1 >= n and all(flags[index + 1 - n : index + 1]):
+            return True
+    if rule.of_any is not None:
+        m, k = rule.of_any
+        if sum(flags[max(0, index + 1 - k) : index + 1]) >= m:
+            return True
+    return False
 
 
 def parse_fee(text: str, agreement: ast.Agreement) -> ast.Money:

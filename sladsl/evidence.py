@@ -20,6 +20,7 @@ import duckdb
 from sladsl.diagnostics import SladslError
 
 TEXT, TIMESTAMP, BOOLEAN, INTEGER, DECIMAL = "text", "timestamp", "boolean", "integer", "decimal"
+SHARE = "share"  # draft 2 `affected`: 0..1, or a percent such as `40%`
 
 _SQL_TYPES = {
     TEXT: "VARCHAR",
@@ -27,8 +28,15 @@ _SQL_TYPES = {
     BOOLEAN: "BOOLEAN",
     INTEGER: "BIGINT",
     DECIMAL: "DECIMAL(38,9)",
+    SHARE: "DECIMAL(38,9)",
 }
-_WORDS = {TIMESTAMP: "a timestamp", BOOLEAN: "true/false or 1/0", INTEGER: "a whole number", DECIMAL: "a number"}
+_WORDS = {
+    TIMESTAMP: "a timestamp",
+    BOOLEAN: "true/false or 1/0",
+    INTEGER: "a whole number",
+    DECIMAL: "a number",
+    SHARE: "a share from 0 to 1 (at most 9 decimals) or a percent such as 40%",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +44,7 @@ class Column:
     name: str
     kind: str
     optional: bool = False  # may be absent from the file, or empty in a row
+    empty_ok: bool = False  # must be in the file, but may be empty in a row
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +62,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("start", TIMESTAMP),
         Column("end", TIMESTAMP),
         Column("cause", TEXT, optional=True),
+        Column("affected", SHARE, optional=True),  # draft 2: `weight downtime by share affected`
     ),
     "maintenance": (
         Column("service", TEXT),
@@ -79,6 +89,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("priority", TEXT),
         Column("opened", TIMESTAMP),
         Column("first_response", TIMESTAMP, optional=True),
+        Column("resolved", TIMESTAMP, optional=True),  # draft 2: `resolution within`
     ),
     "security_incidents": (
         Column("id", TEXT),
@@ -87,10 +98,31 @@ TABLES: dict[str, tuple[Column, ...]] = {
     ),
     "reports": (Column("period", TEXT), Column("delivered", TIMESTAMP, optional=True)),
     "certifications": (Column("name", TEXT), Column("issued", TIMESTAMP), Column("expires", TIMESTAMP)),
+    # `--history LEDGER` (DATA.md, "the credit ledger"): earlier periods' verdicts and credits
+    "ledger": (
+        Column("customer", TEXT, optional=True),
+        Column("plan", TEXT, optional=True),
+        Column("service", TEXT),
+        Column("objective", TEXT),
+        Column("period", TEXT),
+        Column("measured", DECIMAL, optional=True),
+        Column("met", BOOLEAN, empty_ok=True),
+        Column("downtime_seconds", DECIMAL, optional=True),
+        Column("allowed_downtime_seconds", DECIMAL, optional=True),
+        Column("tier", TEXT, optional=True),
+        Column("amount", DECIMAL, empty_ok=True),
+        Column("currency", TEXT, optional=True),
+        Column("claim_by", TEXT, optional=True),
+        Column("capped", BOOLEAN, optional=True),
+        Column("chronic_failure", TEXT, optional=True),
+    ),
 }
 
 RULES: dict[str, tuple[Rule, ...]] = {
-    "incidents": (Rule("end", '"end" < "start"', "end is before start"),),
+    "incidents": (
+        Rule("end", '"end" < "start"', "end is before start"),
+        Rule("affected", "affected < 0 OR affected > 1", "{value} is outside 0..1 (or 0%..100%)"),
+    ),
     "maintenance": (Rule("end", '"end" < "start"', "end is before start"),),
     "requests": (
         Rule("good", "good < 0", "{value} is a negative count"),
@@ -98,6 +130,14 @@ RULES: dict[str, tuple[Rule, ...]] = {
         Rule("good", "good > total", "good ({value}) is greater than total"),
     ),
     "certifications": (Rule("expires", "expires < issued", "expires is before issued"),),
+    "ledger": (
+        Rule(
+            "period",
+            "NOT regexp_full_match(period, '[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4]|-W(0[1-9]|[1-4][0-9]|5[0-3]))?')",
+            "{value} is not a period label such as 2026-10, 2026-Q4, 2026 or 2026-W14",
+        ),
+        Rule("amount", "amount < 0", "{value} is a negative credit"),
+    ),
 }
 
 _EXTENSIONS = (".csv", ".parquet", ".jsonl")
@@ -164,6 +204,17 @@ class Evidence:
                 return _Table(name, str(file), _reader(file, ext), ext[1:], str(file))
         return None
 
+    def open_file(self, name: str, file: str | Path, option: str) -> str:
+        """A table read from a file named on the command line (`--history LEDGER`), validated."""
+        path = Path(file)
+        ext = path.suffix.lower()
+        if ext not in _EXTENSIONS:
+            raise SladslError(f"{option} {file}: use a .parquet, .csv or .jsonl file")
+        if not path.is_file():
+            raise SladslError(f"{option} {file}: no such file")
+        self._tables[name] = _Table(name, str(path), _reader(path, ext), ext[1:], str(path))
+        return self.require(name, option)
+
     def require(self, name: str, why: str) -> str:
         """The typed view of a table, validated; a clear error when it is missing or bad."""
         table = self._find(name)
@@ -209,7 +260,7 @@ class Evidence:
                         f"{{value}} is not {_WORDS[column.kind]}",
                     )
                 )
-            if not column.optional and not self._known_without_nulls(table, column.name):
+            if not column.optional and not column.empty_ok and not self._known_without_nulls(table, column.name):
                 checks.append((f'"__raw_{column.name}" IS NULL', column.name, "the value is empty"))
         checks += [(rule.condition, rule.column, rule.message) for rule in RULES.get(table.name, ())]
         if not checks:
@@ -338,7 +389,7 @@ def _already_typed(column: Column, raw_types: dict[str, str]) -> bool:
             "UTINYINT",
             "HUGEINT",
         )
-    if column.kind == DECIMAL:
+    if column.kind in (DECIMAL, SHARE):
         return raw.startswith("DECIMAL") or raw in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "DOUBLE", "FLOAT")
     return raw == target
 
@@ -356,6 +407,15 @@ def _typed(column: Column, raw_types: dict[str, str]) -> str:
     text = f"CAST({raw} AS VARCHAR)"
     if column.kind == INTEGER:  # DuckDB would round '1.5' to 2: a count must be written whole
         return f"CASE WHEN regexp_full_match({text}, '[+-]?[0-9]+') THEN TRY_CAST({text} AS BIGINT) END"
+    if column.kind == SHARE:  # `0.4` or `40%`, exactly: nine decimals of a share, seven of a percent
+        share = f"CAST({text} AS DECIMAL(38,9))"
+        percent = (
+            f"CAST(CAST(rtrim(rtrim({text}, '%')) AS DECIMAL(38,9)) * CAST(0.01 AS DECIMAL(3,2)) AS DECIMAL(38,9))"
+        )
+        return (
+            f"CASE WHEN regexp_full_match({text}, '([0-9]+(\\.[0-9]{{1,9}})?|\\.[0-9]{{1,9}})') THEN {share} "
+            f"WHEN regexp_full_match({text}, '[0-9]+(\\.[0-9]{{1,7}})? *%') THEN {percent} END"
+        )
     return f"TRY_CAST({text} AS {_SQL_TYPES[column.kind]})"
 
 

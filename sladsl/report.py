@@ -47,6 +47,51 @@ class Evidence:
 
 
 @dataclass
+class WindowCounts:
+    """Per-window latency (draft 2): how many of the period's windows met the bound."""
+
+    total: int
+    met: int
+    without_samples: int
+    window_seconds: Decimal
+    bound_ms: Decimal
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "met": self.met,
+            "without_samples": self.without_samples,
+            "window_seconds": decimal_text(self.window_seconds),
+            "bound_ms": decimal_text(self.bound_ms),
+        }
+
+
+@dataclass
+class ChronicResult:
+    """`chronic failure when ...` (draft 2): whether it holds at the judged period.
+
+    `since` is the first period of the unbroken run of periods, ending with the judged
+    one, at each of which the condition holds; `first_held` the earliest period at which
+    it held at all; `breached` the breached periods known (history and this one).
+    """
+
+    holds: bool
+    since: str | None
+    first_held: str | None
+    breached: list[str]
+    history_known: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "holds": self.holds,
+            "since": self.since,
+            "first_held": self.first_held,
+            "breached_periods": self.breached,
+            "history_known": self.history_known,
+        }
+
+
+@dataclass
 class ObjectiveResult:
     service: str
     objective: str
@@ -63,6 +108,16 @@ class ObjectiveResult:
     allowed_downtime_seconds: Decimal | None = None
     explanation: list[Evidence] = field(default_factory=list)
     daily: list[tuple[date, Decimal]] = field(default_factory=list)
+    strict: bool = False  # draft 2 `below D`: the measured value must be under the target
+    windows: WindowCounts | None = None  # draft 2 per-window latency
+    chronic_failure: ChronicResult | None = None  # draft 2 `chronic failure when ...`
+
+    @property
+    def comparison(self) -> str:
+        """How measured is compared with target for the verdict: `≥`, `≤` or `<`."""
+        if self.unit == "%":
+            return "≥"
+        return "<" if self.strict else "≤"
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -80,6 +135,12 @@ class ObjectiveResult:
             data["downtime_seconds"] = decimal_text(self.downtime_seconds)
             data["excluded_seconds"] = decimal_text(self.excluded_seconds)
             data["allowed_downtime_seconds"] = decimal_text(self.allowed_downtime_seconds)
+        if self.kind == "latency":
+            data["strict"] = self.strict
+        if self.windows is not None:
+            data["windows"] = self.windows.to_json()
+        if self.chronic_failure is not None:
+            data["chronic_failure"] = self.chronic_failure.to_json()
         if not self.judged:
             data["reason"] = self.reason
         data["explanation"] = [e.to_json() for e in self.explanation]
@@ -88,6 +149,39 @@ class ObjectiveResult:
 
 @dataclass
 class SupportResult:
+    """One priority of one support plan: its tickets against each of its targets.
+
+    `met`, `pending` and `compliance` count the tickets that met every target of the
+    priority (first response, and resolution where it has one): that is what the plan's
+    `target P% of tickets` and `ok` judge. `first_response` and `resolution` report each
+    target on its own.
+    """
+
+    @dataclass
+    class Deadline:
+        """One target of a priority (first response or resolution), judged on its own."""
+
+        within: str
+        met: int = 0
+        pending: int = 0
+        missed: int = 0
+
+        @property
+        def compliance(self) -> Decimal | None:
+            due = self.met + self.missed
+            return None if due == 0 else Decimal(self.met) / Decimal(due) * 100
+
+        def to_json(self, target: Decimal, judged: bool) -> dict[str, Any]:
+            compliance = self.compliance
+            return {
+                "within": self.within,
+                "met": self.met,
+                "pending": self.pending,
+                "missed": self.missed,
+                "compliance": decimal_text(compliance),
+                "ok": None if compliance is None or not judged else compliance >= target,
+            }
+
     plan: str
     priority: str
     tickets: int
@@ -97,6 +191,8 @@ class SupportResult:
     judged: bool = True
     reason: str = ""
     explanation: list[Evidence] = field(default_factory=list)
+    first_response: SupportResult.Deadline | None = None
+    resolution: SupportResult.Deadline | None = None  # draft 2: `resolution within D`
 
     @property
     def compliance(self) -> Decimal | None:
@@ -119,6 +215,9 @@ class SupportResult:
             "target": decimal_text(self.target),
             "ok": self.ok,
         }
+        if self.first_response is not None:
+            data["first_response"] = self.first_response.to_json(self.target, self.judged)
+        data["resolution"] = None if self.resolution is None else self.resolution.to_json(self.target, self.judged)
         if not self.judged:
             data["reason"] = self.reason
         data["explanation"] = [e.to_json() for e in self.explanation]
@@ -151,24 +250,30 @@ class ClauseResult:
 class CreditResult:
     service: str
     objective: str
-    percent: Decimal
+    percent: Decimal | None  # the tier's percent of a fee; None for the other amount forms
     amount: Decimal | None
     currency: str | None
     tier: str
     claim_by: date | None
     expired: bool
     reason: str = ""
+    basis: str = "monthly fee"  # monthly fee, fees for the period, fees for the downtime, fixed
+    factor: Decimal | None = None  # `N times the fees for the downtime`
+    capped: bool = False  # reduced (or cut to 0) by a per-period or rolling cap
 
     def to_json(self) -> dict[str, Any]:
         return {
             "service": self.service,
             "objective": self.objective,
             "percent": decimal_text(self.percent),
+            "basis": self.basis,
+            "factor": decimal_text(self.factor),
             "amount": None if self.amount is None else format(self.amount, "f"),
             "currency": self.currency,
             "tier": self.tier,
             "claim_by": self.claim_by.isoformat() if self.claim_by else None,
             "expired": self.expired,
+            "capped": self.capped,
             "reason": self.reason,
         }
 
@@ -183,6 +288,8 @@ class Report:
     credits: list[CreditResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     as_of: date | None = None
+    plan: str | None = None  # draft 2: the plan judged; None when the agreement has no plans
+    notes: list[str] = field(default_factory=list)  # what the report assumed (no --history, ...)
 
     @property
     def verdicts(self) -> list[bool]:
@@ -227,11 +334,13 @@ class Report:
                 "end": self.window.end.isoformat(),
             },
             "as_of": self.as_of.isoformat() if self.as_of else None,
+            "plan": self.plan,
             "status": self.status,
             "objectives": [o.to_json() for o in self.objectives],
             "support": [s.to_json() for s in self.support],
             "clauses": [c.to_json() for c in self.clauses],
             "credits": [c.to_json() for c in self.credits],
             "total_credit": total,
+            "notes": self.notes,
             "warnings": self.warnings,
         }

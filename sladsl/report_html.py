@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 
 from sladsl.report import ObjectiveResult, Report, decimal_text
-from sladsl.report_text import objective_note, short_value
+from sladsl.report_text import objective_note, short_value, target_text
 from sladsl.units import describe_seconds
 
 
@@ -90,12 +90,11 @@ def view_model(report: Report) -> dict[str, Any]:
     objectives = []
     for o in report.objectives:
         verdict, css = _verdict(o.met, o.judged)
-        target = f"{'≥' if o.unit == '%' else '≤'} {decimal_text(o.target)}{'%' if o.unit == '%' else ' ms'}"
         objectives.append(
             {
                 "service": o.service,
                 "objective": o.objective,
-                "target": target,
+                "target": target_text(o),
                 "measured": short_value(o.measured, o.unit),
                 "verdict": verdict,
                 "verdict_class": css,
@@ -140,6 +139,8 @@ def view_model(report: Report) -> dict[str, Any]:
         "agreement": report.agreement,
         "period": data["period"],
         "as_of": data["as_of"],
+        "plan": report.plan,
+        "notes": report.notes,
         "status": report.status,
         "status_words": {
             "met": "All commitments met",

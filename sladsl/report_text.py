@@ -36,21 +36,46 @@ def _table(rows: list[list[str]]) -> list[str]:
     return lines
 
 
+def target_text(o: ObjectiveResult) -> str:
+    """`≥ 99.9%`, `≤ 500 ms`, `< 10 ms` (draft 2 `below`), `≥ 99.99%` of windows."""
+    unit = "%" if o.unit == "%" else " ms"
+    text = f"{o.comparison} {decimal_text(o.target)}{unit}"
+    return f"{text} of windows" if o.windows is not None else text
+
+
+def chronic_note(o: ObjectiveResult) -> str:
+    c = o.chronic_failure
+    if c is None:
+        return ""
+    if c.holds:
+        return f"chronic failure since {c.since}"
+    if c.first_held:
+        return f"chronic failure held from {c.first_held}, not now"
+    return "no chronic failure" + ("" if c.history_known else " (this period alone)")
+
+
 def objective_note(o: ObjectiveResult) -> str:
     if not o.judged:
         return o.reason
+    chronic = chronic_note(o)
     if o.kind == "availability" and o.downtime_seconds is not None and o.allowed_downtime_seconds is not None:
         note = f"downtime {describe_seconds(o.downtime_seconds) or '0 seconds'} of {describe_seconds(o.allowed_downtime_seconds)} allowed"
         if o.excluded_seconds:
             note += f"; {describe_seconds(o.excluded_seconds)} excluded"
-        return note
-    return o.explanation[0].what if o.explanation else ""
+        return f"{note}; {chronic}" if chronic else note
+    note = o.explanation[0].what if o.explanation else ""
+    return f"{note}; {chronic}" if chronic and note else note or chronic
 
 
 def _support_row(s: SupportResult) -> list[str]:
     compliance = s.compliance
     measured = "-" if compliance is None else short_value(compliance, "%")
     note = s.reason if not s.judged else f"{s.met} of {s.tickets - s.pending} met, {s.pending} pending"
+    if s.judged and s.resolution is not None and s.first_response is not None:
+        note = f"{s.met} of {s.tickets - s.pending} met both, {s.pending} pending; " + "; ".join(
+            f"{name} within {d.within}: {d.met} of {d.met + d.missed} met, {d.pending} pending"
+            for name, d in (("first response", s.first_response), ("resolution", s.resolution))
+        )
     return [
         f"support {s.plan} / {s.priority}",
         f"{decimal_text(s.target)}%",
@@ -79,14 +104,16 @@ def _explain(items: list[Evidence], indent: str = "    ") -> list[str]:
 
 def render_text(report: Report, explain: bool = False) -> str:
     w = report.window
-    out = [f"{report.agreement}", f"period {w.label}: {w.start.isoformat()} to {w.end.isoformat()}", ""]
+    out = [f"{report.agreement}", f"period {w.label}: {w.start.isoformat()} to {w.end.isoformat()}"]
+    if report.plan is not None:
+        out.append(f"plan {report.plan}")
+    out.append("")
     rows = [["clause", "target", "measured", "verdict", "why"]]
     for o in report.objectives:
-        target = f"{'≥' if o.unit == '%' else '≤'} {decimal_text(o.target)}{'%' if o.unit == '%' else ' ms'}"
         rows.append(
             [
                 f"{o.service} / {o.objective}",
-                target,
+                target_text(o),
                 short_value(o.measured, o.unit),
                 _verdict(o.met, o.judged),
                 objective_note(o),
@@ -124,6 +151,10 @@ def render_text(report: Report, explain: bool = False) -> str:
                 ]
             )
         out += _table(credit_rows)
+        out.append("")
+    for note in report.notes:
+        out.append(f"note: {note}")
+    if report.notes:
         out.append("")
     totals = report.totals
     total = ", ".join(f"{amount} {currency}" for currency, amount in sorted(totals.items())) or "none"

@@ -31,7 +31,8 @@ def incidents(view: str) -> str:
     """Incidents that touch the period, with whether their cause excludes them."""
     return f"""
         SELECT service, epoch_us("start") AS s, epoch_us("end") AS e, coalesce(cause, '') AS cause,
-               coalesce(cause, '') IN (SELECT unnest($causes)) AS excluded
+               coalesce(cause, '') IN (SELECT unnest($causes)) AS excluded,
+               CAST(coalesce(affected, 1) * 1000000000 AS BIGINT) AS a
         FROM {view}
         WHERE {_service_filter()} AND {_overlapping()} AND "end" > "start"
     """
@@ -60,12 +61,12 @@ def incident_islands(incidents: str) -> str:
     explanation) and their island in two unions at once: of all incidents, and of those
     that count (not excluded by cause)."""
     return f"""
-        SELECT service, s, e, cause, excluded, n,
+        SELECT service, s, e, cause, excluded, a, n,
                sum(CASE WHEN s > prev_all THEN 1 ELSE 0 END) OVER w AS island_all,
                sum(CASE WHEN NOT excluded AND (prev_counted IS NULL OR s > prev_counted) THEN 1 ELSE 0 END)
                    OVER w AS island_counted
         FROM (
-            SELECT service, s, e, cause, excluded,
+            SELECT service, s, e, cause, excluded, a,
                    row_number() OVER w AS n,
                    coalesce(max(e) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), s) AS prev_all,
                    max(e) FILTER (WHERE NOT excluded) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
@@ -203,6 +204,83 @@ def downtime(outages: str, qualified: str) -> str:
     """
 
 
+NANO = 1_000_000_000  # weighted downtime is counted in 10^-9 microseconds (shares have 9 decimals)
+
+
+def weighted_pieces(incidents: str, qualified: str) -> str:
+    """The pieces of downtime for `weight downtime by share affected` (draft 2), from the
+    incidents of `incident_islands`: each outage (island of counted incidents) is cut at
+    every boundary of its incidents and of the qualifying maintenance inside it; each
+    piece outside maintenance carries the largest `affected` share (`a`, in 10^-9) of the
+    incidents covering it, so overlapping incidents count once, at their largest share.
+    `o` is the outage's start, to join `counted_outages` on; the incidents are matched
+    within their own island, so the work grows with the incidents, not their square."""
+    return f"""
+        WITH i AS (SELECT service, island_counted AS k, min(s) OVER (PARTITION BY service, island_counted) AS o,
+                          greatest(s, $p0) AS s, least(e, $p1) AS e, a
+                   FROM {incidents} WHERE NOT excluded),
+             i2 AS (SELECT * FROM i WHERE e > s),
+             ext AS (SELECT service, k, min(s) AS s, max(e) AS e FROM i2 GROUP BY ALL),
+             m AS (SELECT ext.service, ext.k, greatest(q.s, ext.s) AS s, least(q.e, ext.e) AS e
+                   FROM ({qualified}) q JOIN ext ON q.service = ext.service AND q.s < ext.e AND q.e > ext.s),
+             pts AS (SELECT service, k, s AS p FROM i2 UNION SELECT service, k, e FROM i2
+                     UNION SELECT service, k, s FROM m UNION SELECT service, k, e FROM m),
+             seg AS (SELECT service, k, p AS s, lead(p) OVER (PARTITION BY service, k ORDER BY p) AS e FROM pts),
+             r AS (SELECT seg.service, seg.k, any_value(i2.o) AS o, seg.s, seg.e, max(i2.a) AS a
+                   FROM seg JOIN i2 ON i2.service = seg.service AND i2.k = seg.k AND i2.s <= seg.s AND i2.e >= seg.e
+                   WHERE seg.e IS NOT NULL GROUP BY seg.service, seg.k, seg.s, seg.e)
+        SELECT service, o, s, e, a FROM r
+        WHERE NOT EXISTS (SELECT 1 FROM m WHERE m.service = r.service AND m.k = r.k AND m.s <= r.s AND m.e >= r.e)
+    """
+
+
+def counted_outages(outages: str, qualified: str, pieces: str) -> str:
+    """Each outage that touches the period with what counts of it: clipped to the period;
+    kept when its whole length is at least `$ignore`; minus qualifying maintenance
+    (`maintenance`); `rounded` down to a whole multiple of `$round` (0: no rounding), which
+    drops the outage's last partial unit; and `counted` in 10^-9 microseconds: with
+    `$weights`, the first `rounded` of its remaining time (the `pieces` inside it, in time
+    order) at each piece's rate; without, the rounded time at rate 1."""
+    return f"""
+        WITH o AS (SELECT service, s, e, e - s >= $ignore AS kept,
+                          greatest(s, $p0) AS cs, least(e, $p1) AS ce
+                   FROM ({outages}) WHERE e > $p0 AND s < $p1),
+             m AS ({qualified}),
+             x AS (SELECT o.service, o.s, sum(least(o.ce, m.e) - greatest(o.cs, m.s)) AS excluded
+                   FROM o JOIN m ON o.service = m.service AND m.s < o.ce AND m.e > o.cs AND o.kept
+                   GROUP BY o.service, o.s),
+             c AS (SELECT o.service, o.s, o.e, o.cs, o.ce, o.kept, coalesce(x.excluded, 0) AS maintenance,
+                          CASE WHEN o.kept THEN o.ce - o.cs - coalesce(x.excluded, 0) ELSE 0 END AS remaining
+                   FROM o LEFT JOIN x ON x.service = o.service AND x.s = o.s),
+             r AS (SELECT *, CASE WHEN $round > 0 THEN remaining // $round * $round ELSE remaining END AS rounded FROM c),
+             wp AS (SELECT r.service, r.s AS o, p.s, p.e, p.a, r.rounded,
+                           coalesce(sum(p.e - p.s) OVER (PARTITION BY r.service, r.s ORDER BY p.s
+                                                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+                    FROM r JOIN ({pieces}) p ON p.service = r.service AND p.o = r.s
+                    WHERE r.kept),
+             w AS (SELECT service, o, sum(CAST(greatest(0, least(e - s, rounded - before)) AS HUGEINT) * a) AS weighted
+                   FROM wp GROUP BY ALL)
+        SELECT r.service, r.s, r.e, r.cs, r.ce, r.kept, r.maintenance, r.remaining, r.rounded,
+               CASE WHEN r.remaining = 0 THEN CAST(0 AS HUGEINT)
+                    WHEN $weights THEN coalesce(w.weighted, 0)
+                    ELSE CAST(r.rounded AS HUGEINT) * {NANO} END AS counted
+        FROM r LEFT JOIN w ON w.service = r.service AND w.o = r.s
+    """
+
+
+def outage_totals(counted: str) -> str:
+    """Per service, from `counted_outages`: the outage time in the period; what the short-outage
+    rule, maintenance and rounding removed; and the counted downtime (10^-9 µs)."""
+    return f"""
+        SELECT service, sum(ce - cs) AS raw,
+               coalesce(sum(ce - cs) FILTER (WHERE NOT kept), 0) AS ignored,
+               sum(maintenance) AS maintenance,
+               sum(remaining - rounded) AS rounded_off,
+               sum(counted) AS counted
+        FROM {counted} GROUP BY service
+    """
+
+
 def outage_details(outages: str) -> str:
     """Outages of one service in the period, for the explanation."""
     return f"""
@@ -211,20 +289,24 @@ def outage_details(outages: str) -> str:
     """
 
 
-def daily_downtime(outages: str, qualified: str, days: str) -> str:
-    """Counted downtime per service and local day of the period, for the report's chart."""
+def daily_downtime(counted: str, qualified: str, days: str, scaled: bool) -> str:
+    """Counted downtime per service and local day of the period, for the report's chart.
+
+    With rounding or weights (`scaled`), in 10^-9 µs: each day's share of an outage's
+    remaining time carries that share of what the outage counts; without, in µs."""
+    piece = "(od.e - od.s - coalesce(x.us, 0))"
+    amount = f"{piece} * od.counted // od.remaining" if scaled else piece
     return f"""
-        WITH o AS (SELECT service, s, e FROM ({outages}) WHERE e > $p0 AND s < $p1 AND e - s >= $ignore),
+        WITH c AS (SELECT service, s AS o, cs, ce, remaining, counted FROM {counted} WHERE remaining > 0),
              m AS (SELECT service, s, e FROM ({qualified})),
              d AS ({days}),
-             od AS (SELECT o.service, d.day, greatest(o.s, d.s) AS s, least(o.e, d.e) AS e
-                    FROM o JOIN d ON o.s < d.e AND o.e > d.s),
-             down AS (SELECT service, day, sum(e - s) AS us FROM od GROUP BY ALL),
-             x AS (SELECT od.service, od.day, sum(least(od.e, m.e) - greatest(od.s, m.s)) AS us
+             od AS (SELECT c.service, c.o, d.day, greatest(c.cs, d.s) AS s, least(c.ce, d.e) AS e, c.remaining, c.counted
+                    FROM c JOIN d ON c.cs < d.e AND c.ce > d.s),
+             x AS (SELECT od.service, od.o, od.day, sum(least(od.e, m.e) - greatest(od.s, m.s)) AS us
                    FROM od JOIN m ON m.service = od.service AND m.s < od.e AND m.e > od.s GROUP BY ALL)
-        SELECT down.service, down.day, down.us - coalesce(x.us, 0)
-        FROM down LEFT JOIN x ON x.service = down.service AND x.day = down.day
-        ORDER BY 1, 2
+        SELECT od.service, od.day, sum({amount})
+        FROM od LEFT JOIN x ON x.service = od.service AND x.o = od.o AND x.day = od.day
+        GROUP BY ALL ORDER BY 1, 2
     """
 
 
@@ -239,19 +321,50 @@ def first_rows(query: str, order: str) -> str:
     """
 
 
-def latency_count(view: str) -> str:
+def latency_windows(view: str) -> str:
+    """Latency per service and window, for every service of `$services` in one pass: each
+    window [p0 + k·step, p0 + (k+1)·step) with samples (one window of the whole period
+    when `$step` is its length), its sample count and its value: the nearest-rank
+    percentile (rank ⌈pct·n/100⌉, exactly, with pct = `$pct_num` / `$pct_den`) or, when
+    `$average`, the sum of the samples (to divide by n, or compare with bound × n).
+    With `$days` > 0, windows are runs of that many local days from `$first` instead (the
+    session's time zone is the agreement's), so day windows follow DST like the period."""
     return f"""
-        SELECT count(*), sum(value_ms) FROM {view}
-        WHERE service = $service AND metric = $metric AND {_in_period("timestamp")}
+        WITH v AS (SELECT service,
+                          CASE WHEN $days > 0
+                               THEN date_diff('day', CAST($first AS DATE), CAST("timestamp" AS DATE)) // $days
+                               ELSE CAST((epoch_us("timestamp") - $p0) // $step AS BIGINT) END AS bucket,
+                          value_ms
+                   FROM {view}
+                   WHERE {_service_filter()} AND metric = $metric AND {_in_period("timestamp")}),
+             ranked AS (SELECT service, bucket, value_ms,
+                               row_number() OVER (PARTITION BY service, bucket ORDER BY value_ms) AS rn,
+                               count(*) OVER (PARTITION BY service, bucket) AS n,
+                               sum(value_ms) OVER (PARTITION BY service, bucket) AS total
+                        FROM v)
+        SELECT service, bucket, n, CASE WHEN $average THEN total ELSE value_ms END AS value
+        FROM ranked
+        WHERE CASE WHEN $average THEN rn = 1
+                   ELSE rn = greatest(1, (CAST($pct_num AS HUGEINT) * n + CAST($pct_den AS HUGEINT) * 100 - 1)
+                                         // (CAST($pct_den AS HUGEINT) * 100)) END
     """
 
 
-def latency_at_rank(view: str) -> str:
-    """The value at a rank of the sorted samples: the nearest-rank percentile."""
+def latency_window_verdicts(windows: str) -> str:
+    """Per service: windows with samples, those meeting the bound (`$bound` ms; strict
+    `<` when `$strict`, else `<=`; an average as sum against bound × n), and the first
+    failing windows for the explanation."""
     return f"""
-        SELECT value_ms FROM {view}
-        WHERE service = $service AND metric = $metric AND {_in_period("timestamp")}
-        ORDER BY value_ms LIMIT 1 OFFSET $offset
+        SELECT service, count(*) AS with_samples,
+               count(*) FILTER (WHERE ok) AS met,
+               list(bucket ORDER BY bucket) FILTER (WHERE NOT ok)[1:$limit] AS failing,
+               list(value ORDER BY bucket) FILTER (WHERE NOT ok)[1:$limit] AS values,
+               list(n ORDER BY bucket) FILTER (WHERE NOT ok)[1:$limit] AS counts
+        FROM (SELECT service, bucket, n, value,
+                     CASE WHEN $average THEN (CASE WHEN $strict THEN value < $bound * n ELSE value <= $bound * n END)
+                          ELSE (CASE WHEN $strict THEN value < $bound ELSE value <= $bound END) END AS ok
+              FROM ({windows}))
+        GROUP BY service
     """
 
 

@@ -1,8 +1,9 @@
 """Support response times on business calendars, and the security and reporting clauses.
 
 A calendar becomes a list of open intervals (UTC microseconds) for the days that matter:
-one entry per open day, not per ticket. The tickets themselves are judged in SQL
-against that list (`sql.ticket_times`).
+one entry per open shift, not per ticket. The tickets themselves are judged in SQL
+against that list, every ticket of a plan in one query (`_JUDGED_TICKETS`), for the first
+response and, in draft 2, the resolution.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 from sladsl import ast, sql
 from sladsl.ast import Duration, TimeUnit
+from sladsl.context import EXPLAIN_LIMIT
+from sladsl.evidence import EvidenceError
 from sladsl.periods import epoch_us
 from sladsl.report import ClauseResult, SupportResult
 from sladsl.report import Evidence as Proof
@@ -33,27 +36,57 @@ def _holidays(calendar: ast.Calendar, years: range) -> set[date]:
         return set()
     import holidays
 
-    country, _, subdivision = calendar.holidays.country.partition("-")
-    return set(holidays.country_holidays(country, subdiv=subdivision or None, years=years).keys())
+    listed = holidays.country_holidays(
+        calendar.holidays.country_code, subdiv=calendar.holidays.subdivision, years=years
+    )
+    return set(listed.keys())
+
+
+def closed_days(calendar: ast.Calendar, first: date, last: date) -> set[date]:
+    """The local dates between `first` and `last` on which no shift opens.
+
+    The public holidays of the calendar's country or subdivision, minus the dates of
+    `open on` (worked as usual), plus the dates of `closed on`.
+    """
+    listed = _holidays(calendar, range(first.year, last.year + 1)) - calendar.open_on
+    return {d for d in listed | calendar.closed_on if first <= d <= last}
 
 
 def open_intervals(calendar: ast.Calendar, zone: str, first: date, last: date) -> list[tuple[int, int]]:
-    """The calendar's open time between two local dates, as merged UTC intervals."""
+    """The calendar's open time within the local days `first` to `last`, as merged UTC intervals.
+
+    A shift belongs to the day it opens: an overnight shift (`22:00 to 06:00`) opens on a
+    listed day and closes the next morning, so the shift that opened the evening before
+    `first` contributes its hours after midnight, and the last day's shift is cut at the
+    end of `last`. A closed day (holiday, `closed on`) removes the shifts that open on it,
+    exactly as a weekday that is not listed; a shift that opened the day before runs to
+    its usual close. Wall-clock times are turned into instants in the calendar's zone, so
+    a shift across a daylight-saving change is an hour shorter or longer in real time.
+    """
     tz = ZoneInfo(calendar.timezone.name if calendar.timezone else zone)
-    closed = _holidays(calendar, range(first.year, last.year + 1))
+    day = first - timedelta(days=1)
+    closed = closed_days(calendar, day, last)
+    lower, upper = _at(first, 0, tz), _at(last + timedelta(days=1), 0, tz)
     intervals: list[tuple[int, int]] = []
-    day = first
     while day <= last:
         if day not in closed:
             for hours in calendar.open_hours:
                 if ast.Weekday(day.weekday()) in hours.days:
-                    intervals.append((_at(day, hours.opens, tz), _at(day, hours.closes, tz)))
+                    end_day = day + timedelta(days=1) if hours.overnight else day
+                    s = max(_at(day, hours.opens, tz), lower)
+                    e = min(_at(end_day, hours.closes, tz), upper)
+                    if e > s:
+                        intervals.append((s, e))
         day += timedelta(days=1)
     return _merge(sorted(intervals))
 
 
 def _at(day: date, minutes: int, tz: ZoneInfo) -> int:
-    """A local wall-clock time on a day (24:00 is the next midnight) as UTC microseconds."""
+    """A local wall-clock time on a day (24:00 is the next midnight) as UTC microseconds.
+
+    A time that does not exist (skipped by a spring-forward change) is read with the
+    offset before the change; a time that occurs twice is its first occurrence.
+    """
     wall = datetime(day.year, day.month, day.day) + timedelta(minutes=minutes)
     return epoch_us(wall.replace(tzinfo=tz))
 
@@ -69,12 +102,18 @@ def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def open_day_seconds(calendar: ast.Calendar) -> Decimal:
-    """The open time of one open day: what `1 business day` means (the longest day)."""
-    per_day: dict[ast.Weekday, int] = {}
+    """The open time of one open day: what `1 business day` means.
+
+    Each weekday's shifts (an overnight shift counts for the day it opens, in full) are
+    merged in wall-clock minutes; the longest weekday wins. Daylight-saving changes do not
+    make a business day longer or shorter.
+    """
+    per_day: dict[ast.Weekday, list[tuple[int, int]]] = {}
     for hours in calendar.open_hours:
         for day in hours.days:
-            per_day[day] = per_day.get(day, 0) + (hours.closes - hours.opens) * 60
-    return Decimal(max(per_day.values(), default=0))
+            per_day.setdefault(day, []).append((hours.opens, hours.opens + hours.minutes_open))
+    longest = max((sum(e - s for s, e in _merge(sorted(shifts))) for shifts in per_day.values()), default=0)
+    return Decimal(longest * 60)
 
 
 def allowed_seconds(duration: Duration, calendar: ast.Calendar | None) -> Decimal:
@@ -99,6 +138,27 @@ def add_business_time(intervals: list[tuple[int, int]], start_us: int, amount_us
     return None
 
 
+def business_deadline(calendar: ast.Calendar, zone: str, start_us: int, duration: Duration) -> int | None:
+    """The instant a business duration of the calendar's open time has passed after `start_us`.
+
+    `zone` is the agreement's time zone, used when the calendar names none. The open time
+    is generated from the calendar-local day of `start_us` (so an overnight shift already
+    running then counts), a season at a time; None only if no open time is found within
+    ten years (a calendar closed for good).
+    """
+    tz = ZoneInfo(calendar.timezone.name if calendar.timezone else zone)
+    amount = int(allowed_seconds(duration, calendar) * US)
+    seconds, micro = divmod(start_us, US)
+    first = datetime.fromtimestamp(seconds, tz).replace(microsecond=micro).date()
+    days = 120
+    while days <= 3660:
+        found = add_business_time(open_intervals(calendar, zone, first, first + timedelta(days=days)), start_us, amount)
+        if found is not None:
+            return found
+        days *= 3
+    return None
+
+
 # ---- support plans ----------------------------------------------------------------------------
 
 
@@ -110,23 +170,28 @@ def evaluate_support(context: Context) -> list[SupportResult]:
     judged = [p for p in plans if _plan_period(p) is context.window.kind]
     view = context.evidence.require("tickets", "the support plans") if judged else ""
     if judged:
-        context.evidence.warn_unknown("tickets", "plan", [p.name for p in plans], "support plan")
+        _check_tickets(context, view, judged)
+        # tickets of support plans that another plan's customers have are known names, not typos
+        known = [p.name for p in plans] + [
+            n for n in context.declared_support_plans if n not in {p.name for p in plans}
+        ]
+        context.evidence.warn_unknown("tickets", "plan", known, "support plan")
     for plan in plans:
         target = plan.target.percent.value if plan.target else Decimal(100)
         if plan not in judged:
             for priority in plan.priorities:
-                results.append(
-                    SupportResult(
-                        plan.name,
-                        priority.name,
-                        0,
-                        0,
-                        0,
-                        target,
-                        judged=False,
-                        reason=f"measured per {_plan_period(plan).value}",
-                    )
+                result = SupportResult(
+                    plan.name,
+                    priority.name,
+                    0,
+                    0,
+                    0,
+                    target,
+                    judged=False,
+                    reason=f"measured per {_plan_period(plan).value}",
                 )
+                result.first_response, result.resolution = _deadlines(priority)
+                results.append(result)
             continue
         results.extend(_plan(context, plan, view, target))
     return results
@@ -134,6 +199,38 @@ def evaluate_support(context: Context) -> list[SupportResult]:
 
 def _plan_period(plan: ast.SupportPlan) -> ast.PeriodKind:
     return plan.target.period.kind if plan.target else ast.PeriodKind.MONTH
+
+
+def _deadlines(priority: ast.Priority) -> tuple[SupportResult.Deadline, SupportResult.Deadline | None]:
+    response = SupportResult.Deadline(describe_duration(priority.response))
+    resolution = None if priority.resolution is None else SupportResult.Deadline(describe_duration(priority.resolution))
+    return response, resolution
+
+
+_BEFORE_OPENED = (
+    ("first_response", '"first_response" < "opened"', "first response is before opened"),
+    ("resolved", '"resolved" < "opened"', "resolved is before opened"),
+)
+
+
+def _check_tickets(context: Context, view: str, plans: list[ast.SupportPlan]) -> None:
+    """Times before the ticket was opened are bad evidence; `resolution within` needs `resolved`."""
+    counts = ", ".join(f"count(*) FILTER (WHERE {condition})" for _, condition, _ in _BEFORE_OPENED)
+    found = context.run(f"SELECT {counts} FROM {view}")[0]
+    for (column, condition, message), count in zip(_BEFORE_OPENED, found, strict=True):
+        if count:
+            context.evidence.locate("tickets", condition, column, message)
+    needs = next((p for p in plans if any(q.resolution is not None for q in p.priorities)), None)
+    if needs is not None and not _has_column(context, "tickets", "resolved"):
+        raise EvidenceError(
+            f"{context.evidence.origin('tickets')}: missing column `resolved`; it is needed by "
+            f"`resolution within` in support plan {needs.name!r} (leave it empty for tickets not resolved yet)"
+        )
+
+
+def _has_column(context: Context, table: str, column: str) -> bool:
+    found = context.evidence._find(table)
+    return found is not None and column in found.raw_types
 
 
 def _plan(context: Context, plan: ast.SupportPlan, view: str, target: Decimal) -> list[SupportResult]:
@@ -149,67 +246,151 @@ def _plan(context: Context, plan: ast.SupportPlan, view: str, target: Decimal) -
         )
     calendar = context.agreement.calendar(plan.calendar.name) if plan.calendar else None
     cutoff = context.cutoff_us
-    context.run("CREATE OR REPLACE TEMP TABLE priorities (priority VARCHAR, allowed BIGINT, around BOOLEAN)")
+    context.run(
+        "CREATE OR REPLACE TEMP TABLE priorities "
+        "(priority VARCHAR, allowed BIGINT, around BOOLEAN, fix_allowed BIGINT, fix_around BOOLEAN)"
+    )
     context.evidence.con.executemany(
-        "INSERT INTO priorities VALUES (?, ?, ?)",
+        "INSERT INTO priorities VALUES (?, ?, ?, ?, ?)",
         [
-            (p.name, int(allowed_seconds(p.response, calendar) * US), p.around_the_clock or not p.response.business)
+            (
+                p.name,
+                int(allowed_seconds(p.response, calendar) * US),
+                p.around_the_clock or not p.response.business,
+                None if p.resolution is None else int(allowed_seconds(p.resolution, calendar) * US),
+                p.resolution is not None and (p.around_the_clock or not p.resolution.business),
+            )
             for p in plan.priorities
         ],
     )
     context.run("CREATE OR REPLACE TEMP TABLE open_time (s BIGINT, e BIGINT)")
     if calendar is not None:
-        first = context.window.first_day - timedelta(days=1)
-        last = context.moment(cutoff).date() + timedelta(days=1)
+        first = context.window.first_day - timedelta(days=2)  # the calendar's zone may be a day behind
+        last = context.moment(cutoff).date() + timedelta(days=2)
         context.evidence.con.executemany(
             "INSERT INTO open_time VALUES (?, ?)", open_intervals(calendar, context.agreement.timezone, first, last)
         )
-    rows = context.run(
-        sql.ticket_times(view), plan=plan.name, p0=context.window.start_us, p1=context.window.end_us, cutoff=cutoff
-    )
-    by_priority = {p.name: SupportResult(plan.name, p.name, 0, 0, 0, target) for p in plan.priorities}
-    for ticket, priority, opened, responded, allowed, around, elapsed in rows:
+    params = {"plan": plan.name, "p0": context.window.start_us, "p1": context.window.end_us, "cutoff": cutoff}
+    context.run(f"CREATE OR REPLACE TEMP TABLE judged_tickets AS {_JUDGED_TICKETS.format(view=view)}", **params)
+    by_priority: dict[str, SupportResult] = {}
+    for p in plan.priorities:
+        result = SupportResult(plan.name, p.name, 0, 0, 0, target)
+        result.first_response, result.resolution = _deadlines(p)
+        by_priority[p.name] = result
+    for priority, tickets, *counts in context.run(_TICKET_COUNTS):
         result = by_priority[priority]
-        result.tickets += 1
-        clock = "wall-clock" if around else "open"
-        if responded is not None and elapsed <= allowed:
-            result.met += 1
-            proof = Proof(
-                f"ticket {ticket}",
-                context.moment(opened),
-                context.moment(responded),
-                Decimal(elapsed) / US,
-                True,
-                f"answered after {_hms(elapsed)} of {clock} time",
+        result.tickets, result.met, result.pending = tickets, counts[6], counts[7]
+        assert result.first_response is not None
+        response = result.first_response
+        response.met, response.pending, response.missed = counts[0:3]
+        if result.resolution is not None:
+            result.resolution.met, result.resolution.pending, result.resolution.missed = counts[3:6]
+        if tickets > EXPLAIN_LIMIT:
+            result.explanation.append(Proof(f"{tickets - EXPLAIN_LIMIT} more tickets, not listed", counted=False))
+    for row in context.run(_LISTED_TICKETS, limit=EXPLAIN_LIMIT):
+        ticket, priority, opened, answered, resolved, around, fix_around, elapsed, fix_elapsed, answer, fix = row
+        result = by_priority[priority]
+        two = result.resolution is not None
+        proofs = [
+            _proof(
+                context,
+                f"ticket {ticket} first response" if two else f"ticket {ticket}",
+                (opened, answered, around, elapsed, answer),
+                ("answered", "no response"),
             )
-        elif responded is None and elapsed <= allowed:
-            result.pending += 1
-            proof = Proof(
-                f"ticket {ticket}",
-                context.moment(opened),
-                None,
-                Decimal(elapsed) / US,
-                False,
-                "no response yet, not due: pending",
+        ]
+        if two:
+            proofs.append(
+                _proof(
+                    context,
+                    f"ticket {ticket} resolution",
+                    (opened, resolved, fix_around, fix_elapsed, fix),
+                    ("resolved", "not resolved"),
+                )
             )
-        else:
-            why = "no response" if responded is None else "answered"
-            proof = Proof(
-                f"ticket {ticket}",
-                context.moment(opened),
-                context.moment(responded) if responded else None,
-                Decimal(elapsed) / US,
-                True,
-                f"{why} after {_hms(elapsed)} of {clock} time: missed",
-            )
-        result.explanation.append(proof)
+        at = len(result.explanation) - (1 if result.tickets > EXPLAIN_LIMIT else 0)
+        result.explanation[at:at] = proofs  # before the "more tickets" line
     return list(by_priority.values())
 
 
-def _hms(us: int) -> str:
+def _proof(context: Context, what: str, times: tuple[int, int | None, bool, int, str], words: tuple[str, str]) -> Proof:
+    """One ticket against one target, in words: met, pending (not due yet) or missed."""
+    opened, done, around, elapsed, state = times
+    clock = "wall-clock" if around else "open"
+    if state == "met":
+        reason = f"{words[0]} after {_hms(elapsed, not around)} of {clock} time"
+    elif state == "pending":
+        reason = f"{words[1]} yet, not due: pending"
+    else:
+        why = words[1] if done is None else words[0]
+        reason = f"{why} after {_hms(elapsed, not around)} of {clock} time: missed"
+    end = None if done is None else context.moment(done)
+    return Proof(what, context.moment(opened), end, Decimal(elapsed) / US, state != "pending", reason)
+
+
+# Every ticket of a plan opened in the period, judged in one pass. `open_time` holds the
+# calendar's open intervals; a target counted around the clock (or a plain duration) uses
+# wall time. Elapsed time runs to the event, or to $cutoff when it has not happened by then.
+# The first response is the earlier of `first_response` and `resolved`: a resolution answers.
+_JUDGED_TICKETS = """
+    WITH t AS (
+        SELECT id, priority, epoch_us(opened) AS o,
+               CASE WHEN epoch_us(least(first_response, resolved)) <= $cutoff
+                    THEN epoch_us(least(first_response, resolved)) END AS r,
+               CASE WHEN epoch_us(resolved) <= $cutoff THEN epoch_us(resolved) END AS x
+        FROM {view} WHERE plan = $plan AND epoch_us(opened) >= $p0 AND epoch_us(opened) < $p1
+    ), e AS (
+        SELECT t.id, t.priority, t.o, t.r, t.x, p.around, p.fix_around, p.allowed, p.fix_allowed,
+               CASE WHEN p.around THEN greatest(coalesce(t.r, $cutoff) - t.o, 0)
+                    ELSE coalesce((SELECT sum(least(coalesce(t.r, $cutoff), c.e) - greatest(t.o, c.s))
+                                   FROM open_time c WHERE c.s < coalesce(t.r, $cutoff) AND c.e > t.o), 0)
+               END AS elapsed,
+               CASE WHEN p.fix_allowed IS NULL THEN 0
+                    WHEN p.fix_around THEN greatest(coalesce(t.x, $cutoff) - t.o, 0)
+                    ELSE coalesce((SELECT sum(least(coalesce(t.x, $cutoff), c.e) - greatest(t.o, c.s))
+                                   FROM open_time c WHERE c.s < coalesce(t.x, $cutoff) AND c.e > t.o), 0)
+               END AS fix_elapsed
+        FROM t JOIN priorities p ON t.priority = p.priority
+    ), s AS (
+        SELECT *,
+               CASE WHEN elapsed > allowed THEN 'missed' WHEN r IS NULL THEN 'pending' ELSE 'met' END AS answer,
+               CASE WHEN fix_allowed IS NULL THEN NULL WHEN fix_elapsed > fix_allowed THEN 'missed'
+                    WHEN x IS NULL THEN 'pending' ELSE 'met' END AS fix
+        FROM e
+    )
+    SELECT *,
+           CASE WHEN answer = 'missed' OR fix = 'missed' THEN 'missed'
+                WHEN answer = 'pending' OR fix = 'pending' THEN 'pending' ELSE 'met' END AS overall,
+           row_number() OVER (PARTITION BY priority ORDER BY o, id) AS n
+    FROM s
+"""
+
+_TICKET_COUNTS = """
+    SELECT priority, count(*),
+           count(*) FILTER (WHERE answer = 'met'), count(*) FILTER (WHERE answer = 'pending'),
+           count(*) FILTER (WHERE answer = 'missed'),
+           count(*) FILTER (WHERE fix = 'met'), count(*) FILTER (WHERE fix = 'pending'),
+           count(*) FILTER (WHERE fix = 'missed'),
+           count(*) FILTER (WHERE overall = 'met'), count(*) FILTER (WHERE overall = 'pending')
+    FROM judged_tickets GROUP BY priority
+"""
+
+_LISTED_TICKETS = """
+    SELECT id, priority, o, r, x, around, fix_around, elapsed, fix_elapsed, answer, fix
+    FROM judged_tickets WHERE n <= $limit ORDER BY priority, n
+"""
+
+
+def _hms(us: int, open_time: bool = False) -> str:
+    """Elapsed time in words; open time is told in hours, since a business day is not 24 hours."""
     from sladsl.units import describe_seconds
 
-    return describe_seconds(Decimal(us) / US) or "0 seconds"
+    if us <= 0:
+        return "0 seconds"
+    hours, rest = divmod(us, 3600 * US)
+    if open_time and hours >= 24:
+        return f"{hours} hours" + (f" {describe_seconds(Decimal(rest) / US)}" if rest else "")
+    return describe_seconds(Decimal(us) / US)
 
 
 # ---- security, reporting, certifications -------------------------------------------------------
@@ -340,7 +521,4 @@ def _report_due(context: Context, reporting: ast.Reporting, clause: ast.Report) 
     name = reporting.calendar.name if reporting.calendar else context.agreement.calendars[0].name
     calendar = context.agreement.calendar(name)
     assert calendar is not None
-    amount = int(allowed_seconds(clause.within, calendar) * US)
-    first = context.window.end.date()
-    intervals = open_intervals(calendar, context.agreement.timezone, first, first + timedelta(days=120))
-    return add_business_time(intervals, end, amount)
+    return business_deadline(calendar, context.agreement.timezone, end, clause.within)

@@ -388,6 +388,9 @@ def test_fee_option_and_claim_deadline(tmp_path: Path) -> None:
         "claim_by": "2026-11-30",
         "expired": False,
         "reason": "",
+        "basis": "monthly fee",
+        "factor": None,
+        "capped": False,
     }
     late = evaluate(tmp_path, sla, _down(4000), "--period", "2026-10", "--fee", "2500 USD", "--as-of", "2026-12-01")
     assert late["credits"][0]["expired"] is True and late["total_credit"]["amount"] == "0"
