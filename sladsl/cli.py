@@ -276,15 +276,18 @@ def evaluate(
 
     agreement = _load_checked(_read(file), colour)
     chosen = resolve_plan(agreement, plan)
-    report = run_evaluation(
-        agreement,
-        data,
-        period,
-        parse_fee(fee, agreement) if fee else None,
-        _parse_date(as_of, "--as-of"),
-        chosen,
-        history,
-    )
+    from sladsl.prometheus_source import open_data
+
+    with open_data(data, agreement, period) as source:
+        report = run_evaluation(
+            agreement,
+            source,
+            period,
+            parse_fee(fee, agreement) if fee else None,
+            _parse_date(as_of, "--as-of"),
+            chosen,
+            history,
+        )
     for warning in report.warnings:
         click.echo(f"sladsl: warning: {warning}", err=True)
     if output == "json":
