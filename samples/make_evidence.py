@@ -303,6 +303,34 @@ def cloud_platform(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def cloud_platform_portfolio(con: duckdb.DuckDBPyConnection) -> None:
+    """The cloud platform's customers for `--ledger`: the same shared outages and latency as
+    `cloud-platform`, plus outages that hit one customer only, and a customer who joined
+    on 16 October (measured and billed for 16 of 31 days)."""
+    cloud_platform(con)
+    source, folder = HERE / "cloud-platform", HERE / "cloud-platform-portfolio"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "latency.parquet").write_bytes((source / "latency.parquet").read_bytes())
+    shared = (source / "incidents.csv").read_text(encoding="utf-8").splitlines()
+    rows = [line.split(",") + [""] for line in shared[1:]]
+    rows += [
+        ["Compute", "2026-10-09 08:00:00", "2026-10-09 09:30:00", "", "", "contoso"],  # only Contoso's instances
+        ["Compute", "2026-10-21 13:00:00", "2026-10-21 13:20:00", "", "0.25", "fabrikam"],
+        ["Compute", "2026-10-12 02:00:00", "2026-10-12 03:00:00", "", "", "fabrikam"],  # before it joined
+    ]
+    write_csv(folder / "incidents.csv", [*shared[0].split(","), "customer"], rows)
+    write_csv(
+        folder / "customers.csv",
+        ["customer", "plan", "fee", "currency", "start", "end"],
+        [
+            ["adatum", "Standard", "", "", "", ""],
+            ["contoso", "Enterprise", "12000", "USD", "", ""],
+            ["fabrikam", "Premium", "", "", "2026-10-16 00:00:00", ""],
+            ["northwind-labs", "Premium", "", "", "2026-01-01 00:00:00", "2026-09-30 00:00:00"],  # gone by October
+        ],
+    )
+
+
 def main() -> None:
     import sys
 
@@ -312,6 +340,7 @@ def main() -> None:
         "video-cdn": video_cdn,
         "payments-api": payments_api,
         "cloud-platform": cloud_platform,
+        "cloud-platform-portfolio": cloud_platform_portfolio,
     }
     for name in sys.argv[1:] or list(makers):
         makers[name](con)

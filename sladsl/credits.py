@@ -113,13 +113,26 @@ def credits_owed(
     plan: str | None = None,
     history: History | None = None,
     notes: list[str] | None = None,
+    customer_fee: ast.Money | None = None,
+    share: Decimal = Decimal(1),
+    period: Window | None = None,
 ) -> list[CreditResult]:
+    """The credits owed for one period.
+
+    For one customer of a ledger: `customer_fee` (the `customers` table's) replaces the
+    agreement's fee, a service's own fee still winning; `window` is the part of `period`
+    the customer was subscribed, and `share` that part's fraction of it: every credit
+    base is prorated by it, while claim deadlines and rolling spans follow `period`.
+    """
     history = history or History(known=False)
     notes = notes if notes is not None else []
+    period = period or window
     by_key = {(r.service, r.objective): r for r in results}
     credits: list[CreditResult] = []
     for service in agreement.services:
-        monthly = agreement.monthly_fee(service, plan) or fee
+        own = service.fee_for(plan) or (service.fee if plan is None else None)
+        full = (own.money if own else None) or customer_fee or agreement.monthly_fee(service, plan) or fee
+        monthly = None if full is None else ast.Money(full.amount * share, full.currency)
         owed: list[tuple[CreditResult, Decimal | None, ast.Credits]] = []
         for block in service.credits:
             result = by_key.get((service.name, block.objective))
@@ -130,7 +143,7 @@ def credits_owed(
             if tier is None:
                 continue
             exact, currency, why = _amount(tier.amount, monthly, window, result)
-            claim_by = claim_deadline(agreement, block.claim_window, window)
+            claim_by = claim_deadline(agreement, block.claim_window, period)
             amount = tier.amount
             credit = CreditResult(
                 service.name,
@@ -148,7 +161,7 @@ def credits_owed(
             if credit.expired:
                 credit.reason = f"not claimed by {claim_by}: expired"
             owed.append((credit, exact, block))
-        _apply_caps_and_minimum(service, owed, monthly, window, history, notes)
+        _apply_caps_and_minimum(service, owed, monthly, window, history, notes, full, period)
         credits.extend(c for c, _, _ in owed)
     return credits
 
@@ -280,11 +293,15 @@ def _apply_caps_and_minimum(
     window: Window,
     history: History,
     notes: list[str],
+    full: ast.Money | None = None,
+    period: Window | None = None,
 ) -> None:
     """The caps limit the sum of the service's credits (earlier objectives are paid first):
     the per-period cap over this period, a rolling cap over its span of periods ending with
     this one (less what the ledger's earlier periods credited). Then each credit below its
     block's minimum is not issued; then each is rounded once."""
+    full = full or monthly
+    period = period or window
     judged = [b for b in service.credits if _judged_now(service, b, window)]
     remaining: Decimal | None = None
     why = ""
@@ -294,13 +311,13 @@ def _apply_caps_and_minimum(
         why = f"reduced by the cap of {decimal_text(remaining)} {monthly.currency}"
     for block in judged:
         for cap in block.rolling_caps:
-            if monthly is None or cap.rolling is None:
+            if monthly is None or full is None or cap.rolling is None:
                 continue
             span = describe_duration(cap.rolling)
-            start_us = _span_start(cap.rolling, window)
-            earlier = [p for p in history.before(window, service.name) if p.period.start_us >= start_us]
+            start_us = _span_start(cap.rolling, period)
+            earlier = [p for p in history.before(period, service.name) if p.period.start_us >= start_us]
             used = sum((p.amount for p in earlier), Decimal(0))
-            limit = _cap_amount(cap, monthly, window)
+            limit = _cap_amount(cap, full, period)  # over months: the whole fee, not one month's share
             left = max(Decimal(0), limit - used)
             if not history.known:
                 notes.append(

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from sladsl import ast
 from sladsl.availability import (
@@ -27,11 +29,14 @@ from sladsl.availability import (
 from sladsl.context import Context
 from sladsl.credits import History, credits_owed, read_history
 from sladsl.diagnostics import SladslError
-from sladsl.evidence import Evidence
+from sladsl.evidence import CUSTOMER_SCOPED, Evidence
 from sladsl.periods import Window, label_of, next_start, parse_label, window_from
 from sladsl.plans import for_plan
 from sladsl.report import ChronicResult, ObjectiveResult, Report
 from sladsl.support import evaluate_clauses, evaluate_support
+
+if TYPE_CHECKING:
+    from sladsl.ledger import Subscriber
 
 
 def evaluate(
@@ -42,6 +47,7 @@ def evaluate(
     as_of: date | None = None,
     plan: str | None = None,
     history: str | Path | None = None,
+    customer: Subscriber | None = None,
 ) -> Report:
     """The report for one period; raises `SladslError` (exit 2) on bad evidence.
 
@@ -49,10 +55,15 @@ def evaluate(
     (`sladsl.plans.for_plan`), so every stage below reads one plan's terms.
     """
     declared = tuple(p.name for p in agreement.support_plans)
+    if customer is not None:
+        plan = customer.plan
     agreement = for_plan(agreement, plan)
-    window = parse_label(label, agreement.timezone)
+    period = parse_label(label, agreement.timezone)
+    window = _subscribed_part(period, customer, agreement.timezone)
     evidence = Evidence(data, agreement.timezone)
     try:
+        if customer is not None:
+            _scope_to_customer(evidence, customer.customer)
         past = (
             read_history(evidence, str(history), agreement.timezone, plan, agreement.customer)
             if history is not None
@@ -65,12 +76,43 @@ def evaluate(
         report.support = evaluate_support(context)
         report.clauses = evaluate_clauses(context)
         _chronic_failures(context, report, past)
-        report.credits = credits_owed(agreement, report.objectives, window, fee, as_of, plan, past, report.notes)
+        share = window.seconds / period.seconds
+        customer_fee = customer.fee if customer else None
+        report.credits = credits_owed(
+            agreement, report.objectives, window, fee, as_of, plan, past, report.notes, customer_fee, share, period
+        )
+        if customer is not None:
+            report.customer = customer.customer
         report.notes = list(dict.fromkeys(report.notes))
         report.warnings = list(dict.fromkeys(evidence.warnings))
         return report
     finally:
         evidence.close()
+
+
+def _subscribed_part(period: Window, customer: Subscriber | None, zone: str) -> Window:
+    """The part of the period a customer was subscribed (all of it without a customer)."""
+    if customer is None:
+        return period
+    part = customer.subscribed(period)
+    if part is None:
+        raise SladslError(f"--customer {customer.customer!r} was not subscribed during {period.label}")
+    tz = ZoneInfo(zone)
+    at = [(datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)).astimezone(tz) for us in part]
+    return replace(period, start=at[0], end=at[1])
+
+
+def _scope_to_customer(evidence: Evidence, name: str) -> None:
+    """A customer's evidence: its own rows and the rows that name no customer."""
+    for table in CUSTOMER_SCOPED:
+        if evidence.has(table):
+            base = evidence.require(table, "the customer's evidence")
+            view = f"customer_{table}"
+            quoted = name.replace("'", "''")  # a view cannot take parameters: the name as a quoted literal
+            evidence.con.execute(
+                f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {base} WHERE customer IS NULL OR customer = '{quoted}'"
+            )
+            evidence.scope[table] = view
 
 
 def _check_service_names(context: Context) -> None:

@@ -98,6 +98,15 @@ TABLES: dict[str, tuple[Column, ...]] = {
     ),
     "reports": (Column("period", TEXT), Column("delivered", TIMESTAMP, optional=True)),
     "certifications": (Column("name", TEXT), Column("issued", TIMESTAMP), Column("expires", TIMESTAMP)),
+    # DATA.md draft 2, "Many customers": one row per customer; judged once each into a ledger
+    "customers": (
+        Column("customer", TEXT),
+        Column("plan", TEXT, optional=True),
+        Column("fee", DECIMAL, optional=True),
+        Column("currency", TEXT, optional=True),
+        Column("start", TIMESTAMP, optional=True),
+        Column("end", TIMESTAMP, optional=True),
+    ),
     # `--history LEDGER` (DATA.md, "the credit ledger"): earlier periods' verdicts and credits
     "ledger": (
         Column("customer", TEXT, optional=True),
@@ -118,7 +127,16 @@ TABLES: dict[str, tuple[Column, ...]] = {
     ),
 }
 
+# Every evidence table may say which customer a row belongs to (empty: every customer).
+CUSTOMER_SCOPED = ("incidents", "maintenance", "samples", "requests", "latency", "tickets", "security_incidents")
+for _name in CUSTOMER_SCOPED:
+    TABLES[_name] = (*TABLES[_name], Column("customer", TEXT, optional=True))
+
 RULES: dict[str, tuple[Rule, ...]] = {
+    "customers": (
+        Rule("end", '"end" <= "start"', "end is not after start"),
+        Rule("fee", "fee < 0", "{value} is a negative fee"),
+    ),
     "incidents": (
         Rule("end", '"end" < "start"', "end is before start"),
         Rule("affected", "affected < 0 OR affected > 1", "{value} is outside 0..1 (or 0%..100%)"),
@@ -176,6 +194,9 @@ class Evidence:
                 ) from None
         self._tables: dict[str, _Table | None] = {}
         self.warnings: list[str] = []
+        # table -> a view over its typed view (one customer's rows, or every customer's):
+        # evaluation reads `require(name)`, so a scope changes what it sees, not how
+        self.scope: dict[str, str] = {}
 
     # ---- finding tables -------------------------------------------------------------
 
@@ -228,7 +249,7 @@ class Evidence:
         view = f"ev_{name}"
         if not table.raw_types:
             self._open(table, view)
-        return view
+        return self.scope.get(name, view)
 
     def _open(self, table: _Table, view: str) -> None:
         try:
@@ -302,6 +323,27 @@ class Evidence:
         row_number, value = (found[0], found[1]) if found else (0, None)
         shown = message.replace("{value}", repr(value) if value is not None else "the value")
         raise EvidenceError(f"{table.origin}: {_row_words(table, row_number)}, column `{column}`: {shown}")
+
+    def require_values(self, table_name: str, column: str, why: str = "the value is empty") -> None:
+        """An optional column that this use needs in every row: the first empty one is an error."""
+        view = self.require(table_name, f"the {column} column")
+        if self.con.execute(f'SELECT count(*) FROM {view} WHERE "{column}" IS NULL').fetchone() != (0,):
+            self.locate(table_name, f'"{column}" IS NULL', column, why)
+
+    def warn_unknown_customers(self, table_name: str, known: Sequence[str]) -> None:
+        """Rows naming a customer the `customers` table does not list: a warning; left out."""
+        view = self.require(table_name, "the customers")
+        rows = self.con.execute(
+            f"SELECT customer, count(*) FROM {view} WHERE customer IS NOT NULL "
+            "AND customer NOT IN (SELECT unnest($known)) GROUP BY 1 ORDER BY 1",
+            {"known": list(known)},
+        ).fetchall()
+        origin = self.origin(table_name)
+        for name, count in rows:
+            self.warnings.append(
+                f"{origin}: {count} row{'s' if count != 1 else ''} name customer {name!r}, "
+                "which the customers table does not list; left out"
+            )
 
     def warn_unknown(self, table_name: str, column: str, known: Sequence[str], what: str) -> None:
         """Rows naming something the agreement does not define: a warning, and the rows are left out."""

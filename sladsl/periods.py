@@ -64,10 +64,37 @@ def parse_label(label: str, zone: str) -> Window:
     for pattern, kind in _LABELS:
         match = pattern.match(label)
         if match:
-            return _window(kind, label, int(match.group(1)), int(match.group(2)) if match.lastindex == 2 else 0, zone)
+            year = int(match.group(1))
+            if not 1970 <= year <= 9998:  # evidence is in epoch microseconds; a period needs its end
+                raise SladslError(f"--period {label!r}: the year must be between 1970 and 9998")
+            return _window(kind, label, year, int(match.group(2)) if match.lastindex == 2 else 0, zone)
     raise SladslError(
         f"--period {label!r} is not a period: use 2026-10 (a month), 2026-Q4 (a quarter), 2026 (a year) or 2026-W14 (a week)"
     )
+
+
+MAX_RANGE = 400  # periods in one `--period A..B`: 33 years of months
+
+
+def parse_range(text: str, zone: str) -> list[Window]:
+    """`2026-01..2026-12`: every period from the first to the last, of one kind, in order;
+    a single label is a range of one."""
+    first_label, sep, last_label = text.partition("..")
+    first = parse_label(first_label.strip(), zone)
+    if not sep:
+        return [first]
+    last = parse_label(last_label.strip(), zone)
+    if last.kind is not first.kind:
+        raise SladslError(f"--period {text!r}: both ends must be the same kind of period ({first.kind.value})")
+    if last.start < first.start:
+        raise SladslError(f"--period {text!r}: the range ends before it starts")
+    periods = [first]
+    while periods[-1].label != last.label:
+        if len(periods) >= MAX_RANGE:
+            raise SladslError(f"--period {text!r}: more than {MAX_RANGE} periods")
+        following = next_start(first.kind, periods[-1].first_day)
+        periods.append(window_from(first.kind, following, ZoneInfo(zone)))
+    return periods
 
 
 def _window(kind: PeriodKind, label: str, year: int, part: int, zone: str) -> Window:

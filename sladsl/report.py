@@ -290,6 +290,7 @@ class Report:
     as_of: date | None = None
     plan: str | None = None  # draft 2: the plan judged; None when the agreement has no plans
     notes: list[str] = field(default_factory=list)  # what the report assumed (no --history, ...)
+    customer: str | None = None  # `--customer ID`: the customer of a ledger this report is for
 
     @property
     def verdicts(self) -> list[bool]:
@@ -335,6 +336,7 @@ class Report:
             },
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "plan": self.plan,
+            **({"customer": self.customer} if self.customer is not None else {}),
             "status": self.status,
             "objectives": [o.to_json() for o in self.objectives],
             "support": [s.to_json() for s in self.support],
