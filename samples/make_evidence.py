@@ -319,6 +319,20 @@ def cloud_platform_portfolio(con: duckdb.DuckDBPyConnection) -> None:
         ["Compute", "2026-10-12 02:00:00", "2026-10-12 03:00:00", "", "", "fabrikam"],  # before it joined
     ]
     write_csv(folder / "incidents.csv", [*shared[0].split(","), "customer"], rows)
+    tickets = (source / "tickets.csv").read_text(encoding="utf-8").splitlines()
+    owners = {
+        "NW-1": "adatum",
+        "NW-2": "adatum",
+        "NW-3": "contoso",
+        "NW-4": "fabrikam",
+        "NW-5": "fabrikam",
+        "NW-6": "contoso",
+    }
+    write_csv(
+        folder / "tickets.csv",
+        [*tickets[0].split(","), "customer"],
+        [line.split(",") + [owners[line.split(",")[0]]] for line in tickets[1:]],
+    )
     write_csv(
         folder / "customers.csv",
         ["customer", "plan", "fee", "currency", "start", "end"],

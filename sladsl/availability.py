@@ -128,7 +128,7 @@ def _rounding_proofs(context: Context, objective: ast.Objective, counted: str) -
     query = sql.first_rows(
         f"SELECT service, cs, ce, remaining, rounded FROM {counted} WHERE kept AND rounded < remaining", "cs"
     )
-    for service, s, e, remaining, rounded, n, of in context.run(query, limit=EXPLAIN_LIMIT):
+    for service, s, e, remaining, rounded, n, of in context.listing(query, limit=EXPLAIN_LIMIT):
         proofs[service].append(
             Proof(
                 "outage",
@@ -173,15 +173,15 @@ def _incident_outages(
     ignore = params["ignore"]
     listed = f"SELECT service, s, e, cause, excluded, a FROM {incidents} WHERE n <= $limit ORDER BY service, n"
     weights = objective.weight_by_affected
-    for service, s, e, cause, excluded, a in context.run(listed, limit=EXPLAIN_LIMIT):
+    for service, s, e, cause, excluded, a in context.listing(listed, limit=EXPLAIN_LIMIT):
         reason = f'caused by "{cause}", which is excluded' if excluded else ""
         what = f"incident (affected {decimal_normal(Decimal(a) / sql.NANO * _HUNDRED)}%)" if weights else "incident"
         proofs[service].append(Proof(what, context.moment(s), context.moment(e), _seconds(e - s), not excluded, reason))
     more = f"SELECT service, count(*) - $limit FROM {incidents} GROUP BY service HAVING count(*) > $limit"
-    for service, unlisted in context.run(more, limit=EXPLAIN_LIMIT):
+    for service, unlisted in context.listing(more, limit=EXPLAIN_LIMIT):
         proofs[service].append(Proof(f"{unlisted} more incidents, not listed"))
     short = sql.first_rows(f"SELECT * FROM {counted} WHERE e - s < {int(ignore)}", "s")
-    for service, s, e, _, _ in context.run(short, limit=EXPLAIN_LIMIT):
+    for service, s, e, _, _ in context.listing(short, limit=EXPLAIN_LIMIT):
         proofs[service].append(
             Proof(
                 "outage",
@@ -233,7 +233,7 @@ def _sample_outages(
             _missing_samples(context, objective, view, bad, service, buckets, params, proofs)
     outages = f"outages_{tag}"
     _create(context, outages, sql.bucket_runs(f"SELECT DISTINCT service, bucket FROM {bad}"), params)
-    for service, s, e, _, _ in context.run(sql.first_rows(f"SELECT * FROM {outages}", "s"), limit=EXPLAIN_LIMIT):
+    for service, s, e, _, _ in context.listing(sql.first_rows(f"SELECT * FROM {outages}", "s"), limit=EXPLAIN_LIMIT):
         proofs[service].append(
             Proof("outage (down or missing samples)", context.moment(s), context.moment(e), _seconds(e - s))
         )
@@ -330,7 +330,7 @@ def _window_outages(
             )
     outages = f"outages_{tag}"
     _create(context, outages, sql.bucket_runs(f"SELECT DISTINCT service, bucket FROM {bad}"), params)
-    for service, s, e, _, _ in context.run(sql.first_rows(f"SELECT * FROM {outages}", "s"), limit=EXPLAIN_LIMIT):
+    for service, s, e, _, _ in context.listing(sql.first_rows(f"SELECT * FROM {outages}", "s"), limit=EXPLAIN_LIMIT):
         proofs[service].append(
             Proof(f"windows above {source.above.value}% errors", context.moment(s), context.moment(e), _seconds(e - s))
         )
@@ -383,7 +383,7 @@ def _maintenance_proofs(
     """Each maintenance window of the period, per service: excluded, partly over the cap,
     or counted because it was announced late. Two queries for the whole shape."""
     proofs: dict[str, list[Proof]] = defaultdict(list)
-    if objective.maintenance is None:
+    if objective.maintenance is None or not context.explain:
         return proofs
     rows = context.run(
         f"SELECT service, s, e, announced, qualifies FROM maintenance_{tag} WHERE e > $p0 AND s < $p1 ORDER BY service, s",
@@ -426,6 +426,8 @@ def _daily(
     context: Context, counted: str, qualified: str, params: dict[str, Any]
 ) -> dict[str, list[tuple[date, Decimal]]]:
     """Counted downtime per local day for every service of a shape, in one query."""
+    if not context.explain:
+        return {}
     days = []
     day = context.window.first_day
     tz = context.window.start.tzinfo

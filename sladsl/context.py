@@ -33,6 +33,9 @@ class Context:
     # every support plan the unprojected agreement defines (draft 2 plans): with `--plan`,
     # `agreement` keeps only that plan's support plans, but tickets of the others are known names
     declared_support_plans: tuple[str, ...] = ()
+    # evidence lists and daily charts: a report shows them, a ledger of thousands of
+    # customers does not, and skipping them saves most of its queries
+    explain: bool = True
 
     @property
     def cutoff_us(self) -> int:
@@ -42,6 +45,10 @@ class Context:
         end_of_day = self.as_of + timedelta(days=1)
         local = datetime(end_of_day.year, end_of_day.month, end_of_day.day, tzinfo=self.window.start.tzinfo)
         return max(self.window.end_us, epoch_us(local))
+
+    def listing(self, query: str, **params: Any) -> list[tuple[Any, ...]]:
+        """Rows for an explanation; none when the caller asked for verdicts only."""
+        return self.run(query, **params) if self.explain else []
 
     def run(self, query: str, **params: Any) -> list[tuple[Any, ...]]:
         names = set(re.findall(r"\$(\w+)", query))

@@ -313,7 +313,7 @@ def _shared_pass(
     tables = _needed_tables(agreement) & set(CUSTOMER_SCOPED)
     _scope(evidence, tables, "SELECT * FROM {base} WHERE customer IS NULL", "ledger_shared")
     try:
-        results = _objectives(Context(agreement, evidence, part, as_of))
+        results = _objectives(Context(agreement, evidence, part, as_of, explain=False))
     finally:
         evidence.scope = {}
     return {(r.service, r.objective): r for r in results}
@@ -358,7 +358,7 @@ def _own_rows_pass(
     )
     synthetic = replace(agreement, statements=tuple(services))
     try:
-        results = _objectives(Context(synthetic, evidence, part, as_of))
+        results = _objectives(Context(synthetic, evidence, part, as_of, explain=False))
     finally:
         evidence.scope = {}
     found: dict[tuple[str, str, str], ObjectiveResult] = {}

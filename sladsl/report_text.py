@@ -105,6 +105,8 @@ def _explain(items: list[Evidence], indent: str = "    ") -> list[str]:
 def render_text(report: Report, explain: bool = False) -> str:
     w = report.window
     out = [f"{report.agreement}", f"period {w.label}: {w.start.isoformat()} to {w.end.isoformat()}"]
+    if report.customer is not None:
+        out.append(f"customer {report.customer}")
     if report.plan is not None:
         out.append(f"plan {report.plan}")
     out.append("")

@@ -169,3 +169,20 @@ def test_rows_of_unknown_customers_are_a_warning_and_left_out(tmp_path: Path) ->
     result = run("evaluate", sla, "--data", data, "--period", "2026-11", "--format", "json")
     assert result.exit_code == 0
     assert "customer 'typo', which the customers table does not list; left out" in result.output
+
+
+def test_the_bundled_portfolio_runs_as_the_readme_shows(tmp_path: Path) -> None:
+    sla, data = "samples/cloud-platform.sla", "samples/evidence/cloud-platform-portfolio"
+    rows = _ledger(sla, data, "2026-10")
+    assert {r["customer"] for r in rows} == {"adatum", "contoso", "fabrikam"}  # northwind-labs left in September
+    contoso = next(r for r in rows if r["customer"] == "contoso" and r["service"] == "Compute")
+    # shared 2004 s (see test_sample_cloud_platform) + its own 90 minutes; 10 x 12000 x 7404 / 2678400
+    assert contoso["downtime_seconds"] == "7404" and contoso["amount"] == "331.72"
+    fabrikam = next(r for r in rows if r["customer"] == "fabrikam" and r["service"] == "Compute")
+    # from 16 October: the 27 October outage (504 s) and its own 20 minutes at 25% (300 s)
+    assert fabrikam["downtime_seconds"] == "804" and fabrikam["allowed_downtime_seconds"] == "1382.4"
+    out = tmp_path / "ledger.parquet"
+    result = run("evaluate", sla, "--data", data, "--period", "2026-10..2026-12", "--ledger", str(out))
+    assert result.exit_code == 0 and "wrote 18 ledger rows" in result.output
+    report = run("evaluate", sla, "--data", data, "--period", "2026-10", "--customer", "fabrikam")
+    assert report.exit_code == 0 and "customer fabrikam" in report.output and "plan Premium" in report.output
