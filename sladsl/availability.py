@@ -227,10 +227,12 @@ def _sample_outages(
         seen.add(service)
         if distinct < n:
             _report_duplicate_sample(context, service, source, params)
-        _missing_samples(context, objective, view, bad, service, buckets - distinct, params, proofs)
+        _missing_samples(objective, service, buckets - distinct, params, proofs)
     for service in params["services"]:
         if service not in seen:
-            _missing_samples(context, objective, view, bad, service, buckets, params, proofs)
+            _missing_samples(objective, service, buckets, params, proofs)
+    if not objective.missing_counts_as_available:
+        _insert_missing_buckets(context, view, bad, params)
     outages = f"outages_{tag}"
     _create(context, outages, sql.bucket_runs(f"SELECT DISTINCT service, bucket FROM {bad}"), params)
     for service, s, e, _, _ in context.listing(sql.first_rows(f"SELECT * FROM {outages}", "s"), limit=EXPLAIN_LIMIT):
@@ -253,11 +255,21 @@ def _report_duplicate_sample(
     )
 
 
+def _insert_missing_buckets(context: Context, view: str, bad: str, params: dict[str, Any]) -> None:
+    """Every interval of the period without a sample, for every service, in one statement
+    (an anti-join: a multi-column NOT IN is a nested loop, and one INSERT per service is a
+    round trip each). Only samples inside the period count as present: a sample just
+    before the start must not fill the first interval (integer division truncates toward
+    zero, so its bucket would be 0)."""
+    present = (
+        f'SELECT service, CAST((epoch_us("timestamp") - $p0) // $step AS INTEGER) AS bucket FROM {view} '
+        f'WHERE epoch_us("timestamp") >= $p0 AND epoch_us("timestamp") < $p1 AND service IN (SELECT unnest($services))'
+    )
+    context.run(f"INSERT INTO {bad} {sql.missing_buckets(present)}", **params)
+
+
 def _missing_samples(
-    context: Context,
     objective: ast.Objective,
-    view: str,
-    bad: str,
     service: str,
     missing: int,
     params: dict[str, Any],
@@ -276,14 +288,6 @@ def _missing_samples(
             reason=policy,
         )
     )
-    if counted:
-        present = (
-            f'SELECT service, CAST((epoch_us("timestamp") - $p0) // $step AS INTEGER) AS bucket '
-            f"FROM {view} WHERE service = $service"
-        )
-        context.run(
-            f"INSERT INTO {bad} {sql.missing_buckets(present)}", **{**params, "services": [service], "service": service}
-        )
 
 
 def _window_outages(

@@ -123,9 +123,9 @@ def duplicate_sample() -> str:
 def missing_buckets(present: str) -> str:
     """Buckets of the period with no data, for the services in `$services`."""
     return f"""
-        SELECT s.service, r.bucket
-        FROM (SELECT unnest($services) AS service) s, range(0, $buckets) r(bucket)
-        WHERE (s.service, r.bucket) NOT IN (SELECT (service, bucket) FROM ({present}))
+        SELECT s.service, CAST(r.bucket AS INTEGER) AS bucket
+        FROM (SELECT unnest($services) AS service) s CROSS JOIN range(0, $buckets) r(bucket)
+        ANTI JOIN ({present}) p ON p.service = s.service AND p.bucket = r.bucket
     """
 
 

@@ -626,3 +626,15 @@ def test_missing_windows_follow_the_missing_data_policy(tmp_path: Path) -> None:
         )
     )
     assert unavailable["downtime_seconds"] == str(2015 * 300)
+
+
+def test_a_sample_just_before_the_period_does_not_fill_its_first_interval(tmp_path: Path) -> None:
+    # hourly samples; the first hour of November has none, but one sample sits at 23:30 on
+    # 31 October, less than one step before the start: it must not count as present
+    objective = "availability at least 99% per calendar month downtime from samples every 1 hour missing data counts as unavailable"
+    sla = agreement(objective)
+    rows = ["S,2026-10-31T23:30:00Z,true"] + [
+        f"S,2026-11-{1 + h // 24:02d}T{h % 24:02d}:00:00Z,true" for h in range(1, 720)
+    ]
+    data = evaluate(tmp_path, sla, {"samples": rows}, "--period", "2026-11")
+    assert data["objectives"][0]["downtime_seconds"] == "3600"
