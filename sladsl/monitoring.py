@@ -2,10 +2,13 @@
 
 For Prometheus, each objective with a `monitor prometheus` block gets recording rules
 for its error ratio over the windows that multi-window, multi-burn-rate alerting needs,
-and a page and a ticket alert whose burn-rate factors come from the period and the
-error budget (the SRE workbook: 2% of the budget in 1 h or 5% in 6 h pages; 10% in 1 d
-or 3 d opens a ticket). Numbers are Decimals printed exactly. An objective that cannot
-be compiled is a warning that names it, never silently dropped.
+and a page and a ticket alert at the SRE workbook's burn rates (14.4x and 6x page, 3x and
+1x open a ticket) over windows from a catalog per period (`CATALOG`, after Sloth's), an
+alert when the metrics are absent, and Sloth's summary series (budget remaining, burn
+rates, an info series). Numbers are Decimals printed exactly. An objective that cannot
+be compiled, or a burn rate no error ratio can reach, is a warning that names it, never
+silently dropped. `kubernetes` wraps the rules in a PrometheusRule; `sladsl.dashboard`
+builds a Grafana dashboard on the summary series.
 
 Draft 2: with `plans`, every plan gets its own rules (a `plan` label, a group per plan),
 or one plan's with `--plan`. A latency objective judged window by window compiles to a
@@ -28,25 +31,46 @@ from sladsl.phrases import REFERENCE_YEAR, SPAN_YEARS, Context, allowed_downtime
 from sladsl.plans import for_plan, plan_copies
 from sladsl.units import describe_duration
 
-WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
+# Burn-rate windows per period, as Sloth's window catalogs give them (docs/monitoring.md):
+# (severity, [(long window, short window, burn-rate factor)]). The factors are the SRE
+# workbook's 14.4, 6, 3 and 1 for every period. A week and a month keep the workbook's windows;
+# a quarter scales them by 3 and a year by 12, so that each alert still means about the same
+# share of the period's budget (2%, 5%, 10%, 10%) and its threshold (factor x budget) stays
+# below 1, where an error ratio can reach it, for every target above 93%.
+_WORKBOOK = (
+    ("page", (("1h", "5m", Decimal("14.4")), ("6h", "30m", Decimal(6)))),
+    ("ticket", (("1d", "2h", Decimal(3)), ("3d", "6h", Decimal(1)))),
+)
+CATALOG: dict[PeriodKind, tuple[tuple[str, tuple[tuple[str, str, Decimal], ...]], ...]] = {
+    PeriodKind.WEEK: _WORKBOOK,
+    PeriodKind.MONTH: _WORKBOOK,
+    PeriodKind.QUARTER: (
+        ("page", (("3h", "15m", Decimal("14.4")), ("18h", "90m", Decimal(6)))),
+        ("ticket", (("3d", "6h", Decimal(3)), ("9d", "18h", Decimal(1)))),
+    ),
+    PeriodKind.YEAR: (
+        ("page", (("12h", "1h", Decimal("14.4")), ("3d", "6h", Decimal(6)))),
+        ("ticket", (("12d", "1d", Decimal(3)), ("36d", "3d", Decimal(1)))),
+    ),
+}
 PERIOD_WINDOW = {PeriodKind.MONTH: "30d", PeriodKind.QUARTER: "90d", PeriodKind.YEAR: "365d", PeriodKind.WEEK: "7d"}
 PERIOD_HOURS = {PeriodKind.MONTH: 720, PeriodKind.QUARTER: 2160, PeriodKind.YEAR: 8760, PeriodKind.WEEK: 168}
-WINDOW_HOURS = {
-    "5m": Decimal(5) / 60,
-    "30m": Decimal("0.5"),
-    "1h": Decimal(1),
-    "2h": Decimal(2),
-    "6h": Decimal(6),
-    "1d": Decimal(24),
-    "3d": Decimal(72),
-}
+_UNIT_HOURS = {"m": Decimal(1) / 60, "h": Decimal(1), "d": Decimal(24)}
 
-# (severity, [(long window, short window, share of the budget spent in the long window)])
-ALERTS = (
-    ("page", (("1h", "5m", Decimal("0.02")), ("6h", "30m", Decimal("0.05")))),
-    ("ticket", (("1d", "2h", Decimal("0.10")), ("3d", "6h", Decimal("0.10")))),
-)
+
+def window_hours(window: str) -> Decimal:
+    """A catalog window (`5m`, `90m`, `18h`, `36d`) in hours."""
+    return Decimal(window[:-1]) * _UNIT_HOURS[window[-1]]
+
+
+def windows(kind: PeriodKind) -> list[str]:
+    """The error-ratio windows recorded for a period: the catalog's, shortest first, then the period."""
+    used = {w for _, pairs in CATALOG[kind] for long, short, _ in pairs for w in (long, short)}
+    return [*sorted(used, key=window_hours), PERIOD_WINDOW[kind]]
+
+
 FOR = {"page": "2m", "ticket": "15m"}
+ABSENT_FOR = "10m"
 
 
 @dataclass
@@ -104,7 +128,12 @@ def number(value: Decimal) -> str:
 
 def burn_factor(kind: PeriodKind, long_window: str, share: Decimal) -> Decimal:
     """How many times faster than sustainable the budget burns when `share` of it goes in the window."""
-    return share * PERIOD_HOURS[kind] / WINDOW_HOURS[long_window]
+    return share * PERIOD_HOURS[kind] / window_hours(long_window)
+
+
+def budget_share(kind: PeriodKind, long_window: str, factor: Decimal) -> Decimal:
+    """The share of the period's budget that a burn at `factor` spends in the long window."""
+    return factor * window_hours(long_window) / PERIOD_HOURS[kind]
 
 
 @dataclass(frozen=True)
@@ -138,6 +167,39 @@ def _le(seconds: Decimal) -> str:
     return f'le=~"{re.escape(text)}(\\\\.0)?"' if "." not in text else f'le="{text}"'
 
 
+_HISTOGRAM = re.compile(r"\s*([A-Za-z_:][A-Za-z0-9_:]*)\s*(?:\{(.*)\})?\s*", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """`histogram "NAME"` or `histogram "NAME{job=\"api\"}"`: the matchers go inside each series' braces."""
+
+    name: str
+    matchers: str = ""
+
+    def series(self, suffix: str, *extra: str) -> str:
+        """`NAME_bucket{job="api", le="0.15"}`; without matchers `NAME_count` as draft 1 wrote it."""
+        inside = ", ".join(m for m in (self.matchers, *extra) if m)
+        return f"{self.name}_{suffix}" + (f"{{{inside}}}" if inside else "")
+
+
+def histogram_of(monitor: ast.Monitor | None) -> tuple[Histogram | None, str]:
+    """The monitor's histogram (None and '' when it has none), or None and why it is unusable."""
+    text = monitor.query("histogram") if monitor is not None else None
+    if not text:
+        return None, ""
+    found = _HISTOGRAM.fullmatch(text)
+    if found is None:
+        return None, (
+            f"its histogram {text!r} is not a metric name with optional label matchers "
+            '(write `histogram "NAME"` or `histogram "NAME{job=\\"api\\"}"`)'
+        )
+    matchers = (found.group(2) or "").strip().rstrip(",").strip()
+    if re.search(r"(^|[\s,{])le\s*(=|!=|=~|!~)", matchers):
+        return None, f"its histogram {text!r} has an `le` matcher; sladsl chooses the bucket from the bound"
+    return Histogram(found.group(1), matchers), ""
+
+
 def sli(objective: ast.Objective) -> tuple[_Sli | None, str]:
     """The objective as a ratio, or None and the reason it cannot be compiled."""
     monitor = objective.monitor
@@ -147,14 +209,17 @@ def sli(objective: ast.Objective) -> tuple[_Sli | None, str]:
     if monitor is None:
         return None, "it has no `monitor prometheus` block"
     errors, good, total = monitor.query("errors"), monitor.query("good"), monitor.query("total")
-    histogram, latency = monitor.query("histogram"), monitor.query("latency")
+    latency = monitor.query("latency")
+    histogram, unusable = histogram_of(monitor)
     if isinstance(target, ast.LatencyTarget):
         limit = target.limit.seconds
         if target.windows is not None:
             return None, "a latency objective judged window by window has no request ratio"
+        if unusable and target.percentile is not None:
+            return None, unusable
         if target.percentile is not None and histogram:
-            bucket = f"sum(rate({histogram}_bucket{{{_le(limit)}}}[{{{{window}}}}]))"
-            count = f"sum(rate({histogram}_count[{{{{window}}}}]))"
+            bucket = f"sum(rate({histogram.series('bucket', _le(limit))}[{{{{window}}}}]))"
+            count = f"sum(rate({histogram.series('count')}[{{{{window}}}}]))"
             return _Sli(f"1 - ({bucket} / {count})", target.percentile / 100, good=bucket, total=count), ""
         if latency:
             return _Sli("", Decimal(1), threshold=latency, threshold_limit=limit), "threshold"
@@ -182,10 +247,33 @@ def _clause_words(agreement: ast.Agreement, objective: ast.Objective) -> str:
     return phrase(target, _context(agreement)) if target is not None else objective.name
 
 
-def prometheus(agreement: ast.Agreement, plan: str | None = None) -> Compiled:
+RUNBOOK_FIELDS = ("alert", "agreement", "service", "objective", "plan")
+
+
+def runbook_problem(template: str) -> str | None:
+    """Why a `--runbook-url` template is unusable, or None: only the fields above may appear in braces."""
+    for found in re.finditer(r"\{([^{}]*)\}", template):
+        if found.group(1) not in RUNBOOK_FIELDS:
+            fields = ", ".join(f"{{{f}}}" for f in RUNBOOK_FIELDS)
+            return f"--runbook-url: unknown field {found.group(0)!r} (the fields are {fields})"
+    return None
+
+
+def runbook_url(template: str, alert: str, labels: dict[str, str]) -> str:
+    """The template with each field replaced: the alert name as is, names as lower-case slugs."""
+    values = {"alert": alert, **{f: _slug(labels.get(f, "")) for f in RUNBOOK_FIELDS[1:]}}
+    return re.sub(r"\{(" + "|".join(RUNBOOK_FIELDS) + r")\}", lambda m: values[m.group(1)], template)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def prometheus(agreement: ast.Agreement, plan: str | None = None, runbook: str | None = None) -> Compiled:
     """Rules for every plan's terms, each with a `plan` label; `plan`'s only when given.
 
-    Without `plans` declared the output is what draft 1 gave: no `plan` label.
+    Without `plans` declared the output is what draft 1 gave: no `plan` label. With `runbook`
+    (a URL template, see `runbook_url`) every alert gets a `runbook_url` annotation.
     """
     copies = _copies(agreement, plan)
     compiled = Compiled()
@@ -213,13 +301,17 @@ def prometheus(agreement: ast.Agreement, plan: str | None = None) -> Compiled:
                     continue
                 if "{{window}}" not in found.ratio:
                     warnings.add(where, "its queries have no {{window}}; every window gets the same query", name)
-                group = _group(copy, service, objective, found, name)
+                group, unreachable = _group(copy, service, objective, found, name)
+                for why in unreachable:
+                    warnings.add(where, why, name)
                 group["name"] = _unique(group["name"], names)
                 groups.append(group)
     compiled.warnings.extend(warnings.lines())
     for group in groups:
         for rule in group["rules"]:
             if "alert" in rule:
+                if runbook is not None:
+                    rule["annotations"]["runbook_url"] = runbook_url(runbook, rule["alert"], rule["labels"])
                 for key in ("labels", "annotations"):
                     rule[key] = {k: _template_text(v) for k, v in rule.get(key, {}).items()}
     compiled.documents.append({"groups": groups})
@@ -238,44 +330,125 @@ def _group_name(service: ast.Service, objective: ast.Objective, plan: str | None
 
 def _group(
     agreement: ast.Agreement, service: ast.Service, objective: ast.Objective, found: _Sli, plan: str | None = None
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], list[str]]:
+    """The objective's rule group, and warnings about burn-rate conditions no error ratio can meet."""
     target = objective.target
     assert target is not None
     kind = target.period.kind
     labels = _labels(agreement, service, objective, plan)
     selector = _selector(labels)
-    windows = [*WINDOWS, PERIOD_WINDOW[kind]]
+    recorded = windows(kind)
     rules: list[dict[str, Any]] = [
         {"record": f"sla:error_ratio:rate{w}", "expr": found.ratio.replace("{{window}}", w), "labels": dict(labels)}
-        for w in windows
+        for w in recorded
     ]
     budget = 1 - found.target
     rules.append({"record": "sla:error_budget:ratio", "expr": f"vector({number(budget)})", "labels": dict(labels)})
+    rules += _summary_rules(labels, target, found.target, recorded[0], PERIOD_WINDOW[kind])
     annotations = _annotations(agreement, objective, found)
-    for severity, pairs in ALERTS:
-        conditions = []
-        for long_window, short_window, share in pairs:
-            factor = burn_factor(kind, long_window, share)
-            threshold = number(factor * budget)
+    warnings: list[str] = []
+    for severity, pairs in CATALOG[kind]:
+        conditions, kept = [], []
+        name = "SLAErrorBudgetBurn" + severity.capitalize()
+        for long_window, short_window, factor in pairs:
+            threshold = factor * budget
+            if threshold >= 1:
+                warnings.append(
+                    f"with a budget of {number(budget * 100)}% a {number(factor)}x burn over {long_window} needs an "
+                    f"error ratio above {number(threshold)}, which cannot happen; {name} leaves that condition out"
+                )
+                continue
+            kept.append((long_window, short_window, factor))
             conditions.append(
-                f"(sla:error_ratio:rate{long_window}{{{selector}}} > {threshold}"
-                f" and sla:error_ratio:rate{short_window}{{{selector}}} > {threshold})"
+                f"(sla:error_ratio:rate{long_window}{{{selector}}} > {number(threshold)}"
+                f" and sla:error_ratio:rate{short_window}{{{selector}}} > {number(threshold)})"
             )
+        if not conditions:
+            warnings.append(f"no burn rate of {name} can be reached with a budget of {number(budget * 100)}%")
+            continue
         rules.append(
             {
-                "alert": "SLAErrorBudgetBurn" + severity.capitalize(),
+                "alert": name,
                 "expr": "\n or ".join(conditions),
                 "for": FOR[severity],
                 "labels": {**labels, "severity": severity},
                 "annotations": {
                     **annotations,
-                    "burn_rates": ", ".join(
-                        f"{number(burn_factor(kind, lw, share))}x over {lw} and {sw}" for lw, sw, share in pairs
-                    ),
+                    "burn_rates": ", ".join(f"{number(f)}x over {lw} and {sw}" for lw, sw, f in kept),
                 },
             }
         )
-    return {"name": _group_name(service, objective, plan), "rules": rules}
+    if found.total:
+        query = found.total.replace("{{window}}", recorded[0])
+        rules.append(
+            {
+                "alert": "SLAMetricAbsent",
+                "expr": f"absent({query})",
+                "for": ABSENT_FOR,
+                "labels": {**labels, "severity": "page"},
+                "annotations": {
+                    "summary": (
+                        f"{objective.name}: the query for all requests returns nothing, so no burn-rate alert can fire"
+                    ),
+                    "query": query,
+                    "clause": annotations["clause"],
+                },
+            }
+        )
+    return {"name": _group_name(service, objective, plan), "rules": rules}, warnings
+
+
+def _summary_rules(
+    labels: dict[str, str], target: ast.Target, goal: Decimal, short: str | None, period_window: str
+) -> list[dict[str, Any]]:
+    """Sloth's summary series: the objective, the burn rates now and over the period, the budget left
+    and an info series with the terms (the dashboards graph these)."""
+    selector = _selector(labels)
+    matching = f"on({', '.join(labels)}) group_left"
+    budget = f"sla:error_budget:ratio{{{selector}}}"
+    rules: list[dict[str, Any]] = [
+        {"record": "sla:objective:ratio", "expr": f"vector({number(goal)})", "labels": dict(labels)}
+    ]
+    if short is not None:
+        rules += [
+            {
+                "record": "sla:current_burn_rate:ratio",
+                "expr": f"sla:error_ratio:rate{short}{{{selector}}}\n/ {matching}\n{budget}",
+                "labels": dict(labels),
+            },
+            {
+                "record": "sla:period_burn_rate:ratio",
+                "expr": f"sla:error_ratio:rate{period_window}{{{selector}}}\n/ {matching}\n{budget}",
+                "labels": dict(labels),
+            },
+        ]
+    else:
+        good_share = f"sla:latency_windows_good:ratio_{period_window}{{{selector}}}"
+        rules.append(
+            {
+                "record": "sla:period_burn_rate:ratio",
+                "expr": f"(1 - {good_share})\n/ {matching}\n{budget}",
+                "labels": dict(labels),
+            }
+        )
+    rules += [
+        {
+            "record": "sla:period_error_budget_remaining:ratio",
+            "expr": f"1 - sla:period_burn_rate:ratio{{{selector}}}",
+            "labels": dict(labels),
+        },
+        {
+            "record": "sla:objective:info",
+            "expr": "vector(1)",
+            "labels": {
+                **labels,
+                "target": number(goal),
+                "period": target.period.kind.value,
+                "period_window": period_window,
+            },
+        },
+    ]
+    return rules
 
 
 # ---- latency judged window by window (draft 2) ------------------------------------------
@@ -315,14 +488,15 @@ def _window_meets(target: ast.LatencyTarget, monitor: ast.Monitor, window: str) 
     meets the bound, as the contract says.
     """
     limit = target.limit.seconds
-    histogram, latency = monitor.query("histogram"), monitor.query("latency")
+    latency = monitor.query("latency")
+    histogram, _ = histogram_of(monitor)
     if histogram:
-        count = f"sum(increase({histogram}_count[{window}]))"
+        count = f"sum(increase({histogram.series('count')}[{window}]))"
         if target.percentile is not None:
-            within = f"sum(increase({histogram}_bucket{{{_le(limit)}}}[{window}]))"
+            within = f"sum(increase({histogram.series('bucket', _le(limit))}[{window}]))"
             meets = f"({within} / {count} >= bool {number(target.percentile / 100)})"
         else:
-            total = f"sum(increase({histogram}_sum[{window}]))"
+            total = f"sum(increase({histogram.series('sum')}[{window}]))"
             meets = f"({total} / {count} {'<' if target.strict else '<='} bool {number(limit)})"
         return f"{meets} + ({count} == bool 0)"
     if latency:
@@ -350,6 +524,9 @@ def _window_rules(
     window = _prom_duration(size)
     if window is None:
         return None, "its windows are shorter than a millisecond"
+    histogram, unusable = histogram_of(monitor)
+    if unusable:
+        return None, unusable
     meets = _window_meets(target, monitor, window)
     if meets is None:
         return None, "a latency objective needs a `histogram` (or a `latency` query giving the window's value)"
@@ -359,14 +536,13 @@ def _window_rules(
     period_window = PERIOD_WINDOW[kind]
     share = target.windows.share.value / 100
     budget = 1 - share
-    histogram = monitor.query("histogram")
     rules: list[dict[str, Any]] = []
     if histogram and target.percentile is not None:
         quantile = number(target.percentile / 100)
         rules.append(
             {
                 "record": f"sla:latency_quantile:rate{window}",
-                "expr": f"histogram_quantile({quantile}, sum by (le) (rate({histogram}_bucket[{window}])))",
+                "expr": f"histogram_quantile({quantile}, sum by (le) (rate({histogram.series('bucket')}[{window}])))",
                 "labels": {**labels, "quantile": quantile},
             }
         )
@@ -374,7 +550,10 @@ def _window_rules(
         rules.append(
             {
                 "record": f"sla:latency_mean:rate{window}",
-                "expr": f"sum(increase({histogram}_sum[{window}])) / sum(increase({histogram}_count[{window}]))",
+                "expr": (
+                    f"sum(increase({histogram.series('sum')}[{window}])) / "
+                    f"sum(increase({histogram.series('count')}[{window}]))"
+                ),
                 "labels": dict(labels),
             }
         )
@@ -385,6 +564,7 @@ def _window_rules(
         {"record": good_share, "expr": f"avg_over_time(({meets})[{period_window}:{window}])", "labels": dict(labels)},
         {"record": "sla:error_budget:ratio", "expr": f"vector({number(budget)})", "labels": dict(labels)},
     ]
+    rules += _summary_rules(labels, target, share, None, period_window)
     per_period = Decimal(PERIOD_HOURS[kind] * 3600) / size
     allowed = budget * per_period
     count_words = number(per_period) if per_period == per_period.to_integral_value() else f"{per_period:.2f}"
@@ -427,12 +607,12 @@ def _window_rules(
         rules.append(
             {
                 "alert": "SLALatencyBucketMissing",
-                "expr": f"absent({histogram}_bucket{{{_le(target.limit.seconds)}}})",
+                "expr": f"absent({histogram.series('bucket', _le(target.limit.seconds))})",
                 "for": "15m",
                 "labels": {**labels, "severity": "ticket"},
                 "annotations": {
                     "summary": (
-                        f"{objective.name}: {histogram} has no bucket at {number(target.limit.seconds)} s, the "
+                        f"{objective.name}: {histogram.name} has no bucket at {number(target.limit.seconds)} s, the "
                         "latency bound, so no window can be judged"
                     ),
                     "clause": notes["clause"],
@@ -452,11 +632,11 @@ def _window_rules(
 
 def _bound_words(target: ast.LatencyTarget, monitor: ast.Monitor) -> str:
     limit = number(target.limit.seconds)
-    histogram = monitor.query("histogram")
+    histogram, _ = histogram_of(monitor)
     if histogram and target.percentile is not None:
         text = (
             f"a window meets the bound when at least {target.percentile}% of its requests are in the "
-            f'{histogram} bucket le="{limit}" (at most {limit} s); a window without requests meets it'
+            f'{histogram.name} bucket le="{limit}" (at most {limit} s); a window without requests meets it'
         )
         if target.strict:
             text += (
@@ -512,6 +692,22 @@ def _counting(objective: ast.Objective) -> str:
 
 def _promql_string(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def kubernetes(agreement: ast.Agreement, plan: str | None = None, runbook: str | None = None) -> Compiled:
+    """The Prometheus rules as one prometheus-operator `PrometheusRule` resource."""
+    compiled = prometheus(agreement, plan, runbook)
+    name = _dns_name("sla", agreement.title, *([] if plan is None else [plan]))
+    resource = {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "PrometheusRule",
+        "metadata": {
+            "name": name,
+            "labels": {"app.kubernetes.io/name": name, "app.kubernetes.io/managed-by": "sladsl"},
+        },
+        "spec": compiled.documents[0],
+    }
+    return Compiled([resource], compiled.warnings)
 
 
 # ---- OpenSLO ---------------------------------------------------------------------------------------
@@ -595,7 +791,9 @@ def _window_slo(
     monitor = objective.monitor
     if monitor is None:
         return None, "it has no `monitor prometheus` block"
-    histogram = monitor.query("histogram")
+    histogram, unusable = histogram_of(monitor)
+    if unusable:
+        return None, unusable
     window = _prom_duration(target.windows.window.seconds)
     if not histogram or target.percentile is None or window is None or window.endswith("ms"):
         return None, "OpenSLO time slices need a percentile over a `histogram` and windows of whole seconds"
@@ -603,8 +801,8 @@ def _window_slo(
     found = _Sli(
         "",
         target.windows.share.value / 100,
-        good=f"sum(rate({histogram}_bucket{{{_le(limit)}}}[{{{{window}}}}]))",
-        total=f"sum(rate({histogram}_count[{{{{window}}}}]))",
+        good=f"sum(rate({histogram.series('bucket', _le(limit))}[{{{{window}}}}]))",
+        total=f"sum(rate({histogram.series('count')}[{{{{window}}}}]))",
     )
     document = _slo(agreement, service, objective, found, plan, slices=(window, target.percentile / 100))
     return document, ""
