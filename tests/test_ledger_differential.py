@@ -84,7 +84,7 @@ def _write(folder: Path, customers: list[tuple[Any, ...]], incidents: list[tuple
 
 
 @settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+    max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
 )
 @given(
     customers=st.lists(customer, min_size=4, max_size=4),
