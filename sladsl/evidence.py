@@ -184,6 +184,7 @@ class Evidence:
             raise SladslError(f"{source}: no such file or folder (--data takes a folder of tables or a DuckDB file)")
         self.con = duckdb.connect()
         self.con.execute(f"SET TimeZone = '{_quote(zone)}'")
+        self.con.execute("SET enable_progress_bar = false")  # DuckDB's bar would land in the user's terminal
         self.database = not self.path.is_dir()
         if self.database:
             try:
