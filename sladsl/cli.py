@@ -172,7 +172,12 @@ def fmt(files: tuple[str, ...], check_only: bool, colour: bool | None) -> None:
                 click.echo(f"would reformat {source.name}")
                 status = max(status, 1)
             else:
-                write_atomically(Path(path), formatted.encode("utf-8"))
+                try:
+                    write_atomically(Path(path), formatted.encode("utf-8"))
+                except SladslError as exc:
+                    click.echo(f"sladsl: error: {exc}", err=True)
+                    status = 2
+                    continue
                 click.echo(f"reformatted {source.name}")
     if status:
         raise click.exceptions.Exit(status) if status == 1 else BadInput(2)
@@ -223,16 +228,17 @@ def _parse_date(value: str | None, option: str) -> Any:
         raise SladslError(f"{option} {value!r} is not a date: write YYYY-MM-DD") from None
 
 
-def _write_output(text: str, out: str | None) -> None:
+def _write_output(text: str, out: str | None, inputs: tuple[str | Path | None, ...] = ()) -> None:
+    """Standard output, or the `-o` file; never one of the command's `inputs`."""
     if out is None or out == "-":
         click.echo(text, nl=not text.endswith("\n"))
         return
-    write_atomically(output_path(out), text.encode("utf-8"))
+    write_atomically(output_path(out, inputs), text.encode("utf-8"))
 
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=True, allow_dash=True))
-@click.option("--data", "data", required=True, help="a folder of CSV/Parquet/JSON-lines tables, or a DuckDB file")
+@click.option("--data", "data", required=True, help="a folder of CSV/Parquet/JSON-lines tables, a DuckDB file, or prometheus+http://HOST:9090")
 @click.option(
     "--period", "period", required=True, help="2026-10 (month), 2026-Q4 (quarter), 2026 (year), 2026-W14 (week)"
 )
@@ -248,6 +254,8 @@ def _write_output(text: str, out: str | None) -> None:
     default=None,
     help="a ledger of earlier periods (.parquet, .csv, .jsonl) for rolling caps and chronic failure",
 )
+@click.option("--ledger", "ledger", default=None, help="write the credit ledger here (.csv, .jsonl or .parquet)")
+@click.option("--customer", "customer", default=None, help="one customer's full report (from the customers table)")
 @click.option("--fail-on-breach", is_flag=True, help="exit 1 when any judged clause is breached")
 @click.option("--color/--no-color", "colour", default=None)
 @reports_bad_input
@@ -262,32 +270,43 @@ def evaluate(
     explain: bool,
     plan: str | None,
     history: str | None,
+    ledger: str | None,
+    customer: str | None,
     fail_on_breach: bool,
     colour: bool | None,
 ) -> None:
     """Judge an agreement against evidence for one period: verdicts and credits.
 
-    Bad evidence stops with one line naming the file, row and column (exit 2),
-    before any report is written.
+    With a `customers` table in the data, a range of periods (`2026-01..2026-12`) or
+    `--ledger`, every customer is judged into a credit ledger; `--customer ID` gives one
+    customer's full report. Bad evidence stops with one line naming the file, row and
+    column (exit 2), before any report is written.
     """
     from sladsl.evaluate import evaluate as run_evaluation
     from sladsl.evaluate import parse_fee
+    from sladsl.ledger import customer_subscriber, has_customers
     from sladsl.plans import resolve_plan
-
-    agreement = _load_checked(_read(file), colour)
-    chosen = resolve_plan(agreement, plan)
     from sladsl.prometheus_source import open_data
 
+    agreement = _load_checked(_read(file), colour)
+    monthly = parse_fee(fee, agreement) if fee else None
+    day = _parse_date(as_of, "--as-of")
     with open_data(data, agreement, period) as source:
-        report = run_evaluation(
-            agreement,
-            source,
-            period,
-            parse_fee(fee, agreement) if fee else None,
-            _parse_date(as_of, "--as-of"),
-            chosen,
-            history,
-        )
+        if customer is None and (ledger is not None or ".." in period or has_customers(source, agreement)):
+            inputs = (file, data, history)
+            breached = _evaluate_ledger(
+                agreement, source, period, monthly, day, plan, history, ledger, output, out, inputs
+            )
+            if fail_on_breach and breached:
+                raise click.exceptions.Exit(1)
+            return
+        if customer is not None:
+            if plan is not None:
+                raise SladslError("--plan: with --customer, the customers table gives the plan")
+            who = customer_subscriber(source, agreement, customer)
+            report = run_evaluation(agreement, source, period, monthly, day, None, history, who)
+        else:
+            report = run_evaluation(agreement, source, period, monthly, day, resolve_plan(agreement, plan), history)
     for warning in report.warnings:
         click.echo(f"sladsl: warning: {warning}", err=True)
     if output == "json":
@@ -300,9 +319,49 @@ def evaluate(
         from sladsl.report_text import render_text
 
         text = render_text(report, explain)
-    _write_output(text, out)
+    _write_output(text, out, (file, data, history))
     if fail_on_breach and report.status == "breached":
         raise click.exceptions.Exit(1)
+
+
+def _evaluate_ledger(
+    agreement: Any,
+    source: Any,
+    period: str,
+    monthly: Any,
+    day: Any,
+    plan: str | None,
+    history: str | None,
+    ledger: str | None,
+    output: str,
+    out: str | None,
+    inputs: tuple[str | None, ...],
+) -> bool:
+    """Every customer × service × objective × period, to `--ledger OUT` or standard output;
+    whether any row is breached."""
+    from sladsl.ledger import evaluate_ledger, has_customers, ledger_csv, write_ledger
+    from sladsl.periods import parse_range
+    from sladsl.plans import resolve_plan
+
+    windows = parse_range(period, agreement.timezone)
+    chosen = None if has_customers(source, agreement) else resolve_plan(agreement, plan)
+    book = evaluate_ledger(agreement, source, windows, monthly, day, history, chosen)
+    for warning in book.warnings:
+        click.echo(f"sladsl: warning: {warning}", err=True)
+    for note in book.notes:
+        click.echo(f"sladsl: note: {note}", err=True)
+    if ledger is not None:
+        write_ledger(book, output_path(ledger, inputs))
+        click.echo(f"sladsl: wrote {len(book.rows)} ledger rows to {ledger}", err=True)
+    records = [r.record() for r in book.rows]
+    text = json.dumps(records, indent=2, ensure_ascii=False) + "\n" if output == "json" else ledger_csv(records)
+    if ledger is None or out is not None:
+        _write_output(text, out, inputs)
+    return any(r.met is False for r in book.rows)
+
+
+def _warn(message: str) -> None:
+    click.echo(f"sladsl: warning: {message}", err=True)
 
 
 def _overrides(values: tuple[str, ...]) -> dict[str, str]:
@@ -391,37 +450,72 @@ def render(
     if fmt == "pdf":
         if out is None or out == "-":
             raise SladslError("--format pdf needs -o FILE.pdf")
-        write_atomically(output_path(out), renderer.render_pdf(agreement, overrides, template_dir, paper, chosen))
+        inputs = (files[0], template_dir)
+        output_path(out, inputs)  # refused before the layout work, and again when writing
+        document = renderer.render_pdf(agreement, overrides, template_dir, paper, chosen, warn=_warn)
+        write_atomically(output_path(out, inputs), document)
         return
-    _write_output(renderer.render_text(agreement, fmt, overrides, template_dir, paper, chosen), out)
+    document_text = renderer.render_text(agreement, fmt, overrides, template_dir, paper, chosen)
+    _write_output(document_text, out, (files[0], template_dir))
 
 
 @main.command(name="compile")
 @click.argument("file", type=click.Path(dir_okay=True, allow_dash=True))
-@click.option("--target", "target", type=click.Choice(["prometheus", "openslo"]), required=True)
+@click.option(
+    "--target",
+    "target",
+    type=click.Choice(["prometheus", "openslo", "kubernetes", "grafana"]),
+    required=True,
+    help="Prometheus rules, OpenSLO v1, the rules as a Kubernetes PrometheusRule, or a Grafana dashboard",
+)
 @click.option("-o", "--output", "out", default=None, help="the rules file (default: standard output)")
 @click.option("--strict", is_flag=True, help="exit 1 when an objective cannot be compiled")
 @click.option(
     "--plan", "plan", default=None, help="rules for this plan only (default: every plan, with a `plan` label)"
 )
+@click.option(
+    "--runbook-url",
+    "runbook",
+    default=None,
+    help="a runbook_url annotation on every alert; {alert}, {agreement}, {service}, {objective}, {plan} are filled in",
+)
 @click.option("--color/--no-color", "colour", default=None)
 @reports_bad_input
-def compile_rules(file: str, target: str, out: str | None, strict: bool, plan: str | None, colour: bool | None) -> None:
-    """Compile objectives into Prometheus recording and alert rules, or OpenSLO v1.
+def compile_rules(
+    file: str, target: str, out: str | None, strict: bool, plan: str | None, runbook: str | None, colour: bool | None
+) -> None:
+    """Compile objectives into Prometheus recording and alert rules (also as a Kubernetes
+    PrometheusRule), OpenSLO v1, or a Grafana dashboard of those rules.
 
     An objective that cannot be compiled is a warning that names it (exit 1 with --strict).
     """
     from sladsl import monitoring
     from sladsl.plans import resolve_plan
 
+    if runbook is not None:
+        if target not in ("prometheus", "kubernetes"):
+            raise SladslError("--runbook-url goes with --target prometheus or kubernetes (it annotates alerts)")
+        problem = monitoring.runbook_problem(runbook)
+        if problem:
+            raise SladslError(problem)
     agreement = _load_checked(_read(file), colour)
     chosen = resolve_plan(agreement, plan) if plan is not None else None
-    compiled = (
-        monitoring.prometheus(agreement, chosen) if target == "prometheus" else monitoring.openslo(agreement, chosen)
-    )
+    if target == "grafana":
+        from sladsl.dashboard import dashboard
+
+        compiled = dashboard(agreement, chosen)
+    elif target == "kubernetes":
+        compiled = monitoring.kubernetes(agreement, chosen, runbook)
+    elif target == "prometheus":
+        compiled = monitoring.prometheus(agreement, chosen, runbook)
+    else:
+        compiled = monitoring.openslo(agreement, chosen)
     for warning in compiled.warnings:
         click.echo(f"sladsl: warning: {warning}", err=True)
-    _write_output(monitoring.to_yaml(compiled.documents), out)
+    if target == "grafana":
+        _write_output(json.dumps(compiled.documents[0], indent=2, ensure_ascii=False) + "\n", out, (file,))
+    else:
+        _write_output(monitoring.to_yaml(compiled.documents), out, (file,))
     if strict and compiled.warnings:
         raise click.exceptions.Exit(1)
 

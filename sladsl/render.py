@@ -10,7 +10,11 @@ Templates from `--template-dir` run in Jinja2's sandbox.
 from __future__ import annotations
 
 import functools
+import mimetypes
+import os
 import re
+import urllib.parse
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -72,10 +76,17 @@ def _markdown() -> Any:
     return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
+class MarkdownSource(str):
+    """Prose as the agreement wrote it: Markdown on purpose, so the Markdown output keeps its
+    markup (raw HTML and links to `javascript:` and the like are still defused)."""
+
+    __slots__ = ()
+
+
 def prose(body: str) -> dict[str, Any]:
     """A Markdown paragraph: HTML with raw HTML disabled (so `<script>` stays text), and the
     Markdown source for the Markdown output."""
-    return {"type": "prose", "html": Markup(_markdown().render(body)), "md": body}
+    return {"type": "prose", "html": Markup(_markdown().render(body)), "md": MarkdownSource(body)}
 
 
 # ---- the view model -------------------------------------------------------------------------
@@ -555,12 +566,49 @@ def _claims(agreement: ast.Agreement, view: _View) -> list[dict[str, Any]]:
 # ---- rendering ---------------------------------------------------------------------------------
 
 
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+# `_` between letters or digits cannot emphasise (CommonMark's flanking rules): America/Los_Angeles stays
+_INLINE_MARKUP = re.compile(r"([\\`*\[\]#~]|_(?![^\W_])|(?<![^\W_])_)")
+_BLOCK_START = re.compile(r"^(?:([-+=])|(\d{1,9})([.)])(?=\s|$))")
+# links whose destination has a scheme a Markdown viewer must not follow (markdown-it's own list)
+_UNSAFE_LINK = re.compile(r"(?i)(\]\s*)\((?=\s*(?:javascript|vbscript|file|data(?!:image/(?:gif|png|jpeg|webp);))\s*:)")
+_UNSAFE_REFERENCE = re.compile(
+    r"(?im)^( {0,3})\[(?=[^\]\n]*\]:\s*(?:javascript|vbscript|file|data(?!:image/(?:gif|png|jpeg|webp);))\s*:)"
+)
+
+
+def _html_entities(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+
+
+def md_text(value: str) -> str:
+    """A string from the agreement or from `--set` as Markdown text that stays text: it cannot
+    end its line (line breaks become spaces), start a block (heading, list, quote, setext
+    underline, indented code: leading spaces are dropped) or a link, image, emphasis, code
+    span or raw HTML."""
+    text = _INLINE_MARKUP.sub(r"\\\1", _LINE_BREAKS.sub(" ", value)).lstrip()
+    text = _html_entities(text)
+    start = _BLOCK_START.match(text)
+    if start:
+        mark, number, dot = start.groups()
+        text = (f"\\{mark}" if mark else f"{number}\\{dot}") + text[start.end() :]
+    return text
+
+
+def md_prose(body: str) -> str:
+    """Prose keeps its Markdown; raw HTML is escaped and unsafe links become text."""
+    text = _UNSAFE_REFERENCE.sub(r"\1\\[", _UNSAFE_LINK.sub(r"\1\\(", body))
+    return _html_entities(text)
+
+
 def _md_escape(value: Any) -> Any:
-    """Markdown output: what a viewer would turn into HTML or break a table is escaped."""
+    """Markdown output: no value can add markup of its own (prose keeps the author's Markdown)."""
     if value is None:
         return ""
+    if isinstance(value, MarkdownSource):
+        return md_prose(value)
     if isinstance(value, str):
-        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+        return md_text(value)
     return value
 
 
@@ -613,18 +661,77 @@ def render_pdf(
     user_templates: Path | None = None,
     paper: str = "A4",
     plan: str | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> bytes:
+    """The PDF; `warn` hears of every resource the document asked for and did not get."""
     html = render_text(agreement, "html", overrides, user_templates, paper, plan)
-    return html_to_pdf(html)
+    return html_to_pdf(html, user_templates, warn)
 
 
-def html_to_pdf(html: str) -> bytes:
+def asset_folders(user_templates: Path | None = None) -> tuple[Path, ...]:
+    """The only folders a PDF may load files from: the templates in use."""
+    folders = [Path(os.path.realpath(user_templates))] if user_templates is not None else []
+    return (*folders, Path(os.path.realpath(template_dir())))
+
+
+def asset_path(url: str, folders: tuple[Path, ...]) -> Path | None:
+    """The file a `file:` URL names, if it is inside one of `folders` once every symlink and
+    `..` is resolved; None for anything else."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    real = Path(os.path.realpath(urllib.request.url2pathname(parts.path)))
+    if not real.is_file():
+        return None
+    return real if any(real.is_relative_to(folder) for folder in folders) else None
+
+
+def _fetcher(folders: tuple[Path, ...], refused: list[str]) -> Any:
+    """A WeasyPrint URL fetcher that serves `data:` URLs and the files of the template folders,
+    and refuses everything else (network, other local files) so the resource is left out."""
+    import weasyprint.urls
+
+    def allowed(url: str) -> tuple[Path, str]:
+        path = asset_path(url, folders)
+        if path is None:
+            if url not in refused:
+                refused.append(url)
+            raise ValueError(f"{url}: a PDF loads only the files of its template folders")
+        return path, mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+    if not hasattr(weasyprint.urls, "URLFetcher"):  # older WeasyPrint: a function that returns a dict
+
+        def fetch(url: str, *args: Any, **kwargs: Any) -> Any:
+            if url[:5].lower() == "data:":
+                return weasyprint.urls.default_url_fetcher(url, *args, **kwargs)
+            path, kind = allowed(url)
+            return {"string": path.read_bytes(), "mime_type": kind, "redirected_url": path.as_uri()}
+
+        return fetch
+
+    class TemplateAssets(weasyprint.urls.URLFetcher):  # type: ignore[misc]  # untyped library
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url[:5].lower() == "data:":
+                return super().fetch(url, headers)
+            path, kind = allowed(url)
+            return weasyprint.urls.URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": kind})
+
+    return TemplateAssets(allowed_protocols=("file", "data"), allow_redirects=False)
+
+
+def html_to_pdf(html: str, user_templates: Path | None = None, warn: Callable[[str], None] | None = None) -> bytes:
     import logging
 
     from weasyprint import HTML
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    pdf = HTML(string=html, base_url=str(template_dir())).write_pdf()
+    folders = asset_folders(user_templates)
+    refused: list[str] = []
+    document = HTML(string=html, base_url=folders[0].as_uri() + "/", url_fetcher=_fetcher(folders, refused))
+    pdf = document.write_pdf()
     assert pdf is not None
+    if warn is not None:
+        for url in refused:
+            warn(f"the PDF leaves out {url}: it loads only files from the template folders")
     return bytes(pdf)

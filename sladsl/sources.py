@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import stat
+import sys
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,29 +45,155 @@ def read_source(path: str | Path) -> Source:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write beside the file and rename over it, so a crash never leaves half a file; an
-    existing file keeps its permissions."""
-    mode = path.stat().st_mode & 0o7777 if path.exists() else None
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write an output file, or raise one clear `SladslError` naming it.
+
+    A regular file (new, or reached through symlinks, which are kept) is written beside its
+    target and renamed over it, so a crash never leaves half a file; a new file gets
+    `0o666 & ~umask`, a replaced one keeps its mode (and, where allowed, its owner). A FIFO,
+    a character device or a descriptor path (`/dev/stdout`, `/dev/fd/N`) is written into,
+    as the shell's `>` would.
+    """
+    descriptor = _descriptor(path)
+    if descriptor is not None:
+        _write_descriptor(path, descriptor, data)
+        return
+    try:
+        status: os.stat_result | None = os.stat(path)
+    except FileNotFoundError:
+        status = None  # a new file, or a symlink to one
+    except OSError as exc:
+        raise SladslError(f"{path}: cannot write: {_reason(exc)}") from None
+    if status is not None and not stat.S_ISREG(status.st_mode):
+        if stat.S_ISDIR(status.st_mode):
+            raise SladslError(f"{path}: is a directory; -o takes a file name")
+        if not (stat.S_ISFIFO(status.st_mode) or stat.S_ISCHR(status.st_mode)):
+            kind = "block device" if stat.S_ISBLK(status.st_mode) else "socket"
+            raise SladslError(f"{path}: is a {kind}; write to a file, a FIFO or a character device")
+        _write_into(path, data)
+        return
+    target = Path(os.path.realpath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise SladslError(f"{path}: cannot write in the folder {target.parent}: {_reason(exc)}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
+            handle.flush()
+            if status is None:
+                os.fchmod(handle.fileno(), 0o666 & ~_umask())
+            else:
+                _keep_owner(handle.fileno(), status)
+                os.fchmod(handle.fileno(), stat.S_IMODE(status.st_mode))
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise SladslError(f"{path}: cannot write: {_reason(exc)}") from None
         raise
 
 
-def output_path(out: str) -> Path:
-    """Where `-o` writes: a file in a folder that exists, or one clear error."""
+_DESCRIPTOR_PATH = re.compile(r"^/(?:dev/(?:(stdout)|(stderr)|fd/(\d+))|proc/(self|thread-self|\d+)/fd/(\d+))$")
+
+
+def _descriptor(path: Path) -> int | None:
+    """The open descriptor of this process that `/dev/stdout`, `/dev/fd/N` or `/proc/self/fd/N` names."""
+    match = _DESCRIPTOR_PATH.match(os.path.abspath(path))
+    if match is None:
+        return None
+    stdout, stderr, fd, pid, proc_fd = match.groups()
+    if pid is not None and pid not in ("self", "thread-self", str(os.getpid())):
+        return None
+    return 1 if stdout else 2 if stderr else int(fd or proc_fd)
+
+
+def _write_descriptor(path: Path, fd: int, data: bytes) -> None:
+    """Write to the descriptor itself, as the shell does for `>/dev/stdout`: it may be a pipe
+    or a file this process could not open again by name."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    view = memoryview(data)
+    try:
+        while view:
+            view = view[os.write(fd, view) :]
+    except OSError as exc:
+        raise SladslError(f"{path}: cannot write: {_reason(exc)}") from None
+
+
+def _write_into(path: Path, data: bytes) -> None:
+    """A FIFO, a device or an inherited descriptor: no temporary file, no rename."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_NOCTTY)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise SladslError(f"{path}: cannot write: {_reason(exc)}") from None
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _keep_owner(fd: int, status: os.stat_result) -> None:
+    """A replaced file keeps its owner and group where this process may give them."""
+    if (status.st_uid, status.st_gid) == (os.geteuid(), os.getegid()):
+        return
+    try:
+        os.fchown(fd, status.st_uid, status.st_gid)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.fchown(fd, -1, status.st_gid)
+
+
+def output_path(out: str, inputs: Iterable[str | Path | None] = ()) -> Path:
+    """Where `-o` writes: a file in a folder that exists and not one of the command's
+    inputs (the same file by any name: symlink, hard link), or one clear error.
+
+    A folder among `inputs` (an evidence folder, a template folder) protects the files in it
+    that the command reads: tables (`.csv`, `.parquet`, `.jsonl`) and templates.
+    """
     path = Path(out)
     if path.is_dir():
         raise SladslError(f"{out}: is a directory; -o takes a file name")
     if not path.parent.exists():
         raise SladslError(f"{out}: the folder {path.parent} does not exist")
+    if not path.parent.is_dir():
+        raise SladslError(f"{out}: {path.parent} is not a folder")
+    refuse_input(path, inputs)
     return path
+
+
+_READ_FROM_FOLDERS = (".csv", ".parquet", ".jsonl", ".j2", ".css")
+
+
+def refuse_input(path: Path, inputs: Iterable[str | Path | None]) -> None:
+    """A `SladslError` when writing `path` would replace one of `inputs`."""
+    try:
+        if not path.is_file():
+            return  # new, or a FIFO/device: nothing to lose
+    except OSError:
+        return
+    real = Path(os.path.realpath(path))
+    for given in inputs:
+        if given is None or str(given) == "-":
+            continue
+        source = Path(given)
+        try:
+            if source.is_dir():
+                if real.parent == Path(os.path.realpath(source)) and real.suffix.lower() in _READ_FROM_FOLDERS:
+                    raise SladslError(f"{path}: is a file the command reads from {given}; write the output elsewhere")
+            elif source.is_file() and os.path.samefile(path, source):
+                raise SladslError(f"{path}: is the input {given}; write the output to another file")
+        except OSError:
+            continue
 
 
 def decode_source(name: str, data: bytes) -> str:

@@ -6,6 +6,7 @@ shared and customer-scoped incidents and samples."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -73,8 +74,10 @@ def _write(folder: Path, customers: list[tuple[Any, ...]], incidents: list[tuple
     (folder / "customers.csv").write_text("\n".join(lines) + "\n")
     rows = ["service,start,end,cause,customer"]
     for who, d, m, length in incidents:
-        end = m + length
-        rows.append(f"API,{_at(d, m)},{_at(d, m) if False else _at(min(31, d + end // 1440), end % 1440)},,{who or ''}")
+        start = datetime(2026, 3, d) + timedelta(minutes=m)
+        end = start + timedelta(minutes=length)  # may run into April: clipped to the period
+        # instants in UTC: a local time in the hour DST skips (29 March) has no instant
+        rows.append(f"API,{start:%Y-%m-%dT%H:%M:%S}Z,{end:%Y-%m-%dT%H:%M:%S}Z,,{who or ''}")
     (folder / "incidents.csv").write_text("\n".join(rows) + "\n")
     samples = ["service,timestamp,up,customer"]
     for hour in range(0, 31 * 24, 7):  # every 7th hour only: the rest is missing, and counts as down
