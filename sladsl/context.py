@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -55,5 +55,10 @@ class Context:
         return self.evidence.con.execute(query, {k: v for k, v in params.items() if k in names}).fetchall()
 
     def moment(self, us: int) -> datetime:
+        """An instant in the agreement's zone; one past what dates can hold (an incident
+        that "ends" on 9999-12-31 in UTC is in year 10000 further east) stays in UTC."""
         seconds, micro = divmod(us, US)
-        return datetime.fromtimestamp(seconds, self.window.start.tzinfo).replace(microsecond=micro)
+        try:
+            return datetime.fromtimestamp(seconds, self.window.start.tzinfo).replace(microsecond=micro)
+        except (OverflowError, ValueError, OSError):
+            return datetime.fromtimestamp(seconds, UTC).replace(microsecond=micro)

@@ -10,6 +10,8 @@ the agreement's time zone (DuckDB's session `TimeZone`).
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,6 +135,8 @@ for _name in CUSTOMER_SCOPED:
     TABLES[_name] = (*TABLES[_name], Column("customer", TEXT, optional=True))
 
 RULES: dict[str, tuple[Rule, ...]] = {
+    "latency": (Rule("value_ms", "value_ms < 0", "{value} is a negative latency"),),
+    "security_incidents": (Rule("notified", "notified < detected", "notified is before detected"),),
     "customers": (
         Rule("end", '"end" <= "start"', "end is not after start"),
         Rule("fee", "fee < 0", "{value} is a negative fee"),
@@ -180,6 +184,12 @@ class Evidence:
 
     def __init__(self, source: str | Path, zone: str) -> None:
         self.path = Path(source)
+        try:
+            is_dir = self.path.is_dir()
+        except OSError as exc:  # a folder on the way cannot be entered
+            raise SladslError(f"{source}: cannot be read ({exc.strerror or exc})") from None
+        if is_dir and not os.access(self.path, os.R_OK | os.X_OK):
+            raise SladslError(f"{source}: the folder cannot be read (permission denied)")
         if not self.path.exists():
             raise SladslError(f"{source}: no such file or folder (--data takes a folder of tables or a DuckDB file)")
         self.con = duckdb.connect()
@@ -222,7 +232,13 @@ class Evidence:
             return None
         for ext in _EXTENSIONS:
             file = self.path / f"{name}{ext}"
-            if file.is_file():
+            try:
+                found = file.is_file()
+            except OSError as exc:
+                raise EvidenceError(f"{file}: cannot be read ({exc.strerror or exc})") from None
+            if found:
+                if not os.access(file, os.R_OK):
+                    raise EvidenceError(f"{file}: cannot be read (permission denied)")
                 return _Table(name, str(file), _reader(file, ext), ext[1:], str(file))
         return None
 
@@ -288,7 +304,10 @@ class Evidence:
         if not checks:
             return
         counts = ", ".join(f"count(*) FILTER (WHERE {c})" for c, _, _ in checks)
-        row = self.con.execute(f"SELECT {counts} FROM ({_checked_rows(table, table.reader)})").fetchone()
+        try:
+            row = self.con.execute(f"SELECT {counts} FROM ({_checked_rows(table, table.reader)})").fetchone()
+        except duckdb.Error as exc:  # the first full read: a ragged row, a corrupt file
+            raise EvidenceError(f"{table.origin}: {_read_error(exc)}") from None
         assert row is not None
         for (condition, column_name, message), count in zip(checks, row, strict=True):
             if count:
@@ -403,10 +422,28 @@ def _numbered(table: _Table) -> str:
 
 def _row_words(table: _Table, row: int) -> str:
     if table.kind == "csv":
-        return f"row {row} (line {row + 1})"
+        return f"row {row} (line {_csv_line(table.file, row)})"
     if table.kind == "jsonl":
         return f"row {row} (line {row})"
     return f"row {row}"
+
+
+def _csv_line(path: str, row: int) -> int:
+    """The line a CSV row starts on: a quoted value may hold newlines, so count them.
+    Only on the error path, once."""
+    import csv
+
+    try:
+        with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+            reader = csv.reader(handle)
+            previous = 0
+            for index, _ in enumerate(reader):
+                if index == row:
+                    return previous + 1
+                previous = reader.line_num
+    except (OSError, csv.Error):
+        pass
+    return row + 1
 
 
 def _raw(name: str, raw_types: dict[str, str]) -> str:
@@ -433,7 +470,8 @@ def _already_typed(column: Column, raw_types: dict[str, str]) -> bool:
             "HUGEINT",
         )
     if column.kind in (DECIMAL, SHARE):
-        return raw.startswith("DECIMAL") or raw in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "DOUBLE", "FLOAT")
+        # not DOUBLE/FLOAT: NaN and infinity must be reported, not fail the cast
+        return raw.startswith("DECIMAL") or raw in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT")
     return raw == target
 
 
@@ -445,6 +483,8 @@ def _typed(column: Column, raw_types: dict[str, str]) -> str:
     if _already_typed(column, raw_types):
         return f'CAST("{column.name}" AS {_SQL_TYPES[column.kind]})'
     raw = _raw(column.name, raw_types)
+    if raw_types.get(column.name) in _FLOATS:
+        return _typed_float(column, raw)
     if column.kind == BOOLEAN:
         return f"TRY_CAST(CASE lower(CAST({raw} AS VARCHAR)) WHEN '1' THEN 'true' WHEN '0' THEN 'false' ELSE lower(CAST({raw} AS VARCHAR)) END AS BOOLEAN)"
     text = f"CAST({raw} AS VARCHAR)"
@@ -462,8 +502,35 @@ def _typed(column: Column, raw_types: dict[str, str]) -> str:
     return f"TRY_CAST({text} AS {_SQL_TYPES[column.kind]})"
 
 
+_FLOATS = frozenset({"DOUBLE", "FLOAT"})
+
+
+def _typed_float(column: Column, raw: str) -> str:
+    """A number stored as a binary float (Parquet doubles, JSON numbers DuckDB widened to
+    DOUBLE): a count is whole when the float is a whole number in range (`99.0` is 99); a
+    decimal takes its shortest text (`120.5`, never 120.4999...); NaN and infinity are not numbers."""
+    finite = f"isfinite({raw})"
+    if column.kind == INTEGER:
+        return f"CASE WHEN {finite} AND {raw} = trunc({raw}) AND abs({raw}) < 9.2e18 THEN CAST({raw} AS BIGINT) END"
+    if column.kind in (DECIMAL, SHARE):
+        return f"CASE WHEN {finite} AND abs({raw}) < 1e28 THEN TRY_CAST(CAST({raw} AS VARCHAR) AS DECIMAL(38,9)) END"
+    return f"TRY_CAST({raw} AS {_SQL_TYPES[column.kind]})"
+
+
 def _quote(text: str) -> str:
     return text.replace("'", "''")
+
+
+def _read_error(exc: Exception) -> str:
+    """DuckDB's reader error in one line, with the line number where it gives one."""
+    text = str(exc)
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    columns = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+    if line and columns:
+        return f"line {line.group(1)}: {columns.group(2)} values where the header has {columns.group(1)} columns"
+    if line:
+        return f"line {line.group(1)}: cannot be read ({_first_line(exc)})"
+    return f"cannot be read ({_first_line(exc)})"
 
 
 def _first_line(exc: Exception) -> str:
