@@ -233,10 +233,10 @@ class Evidence:
         for ext in _EXTENSIONS:
             file = self.path / f"{name}{ext}"
             try:
-                found = file.is_file()
+                is_file = file.is_file()
             except OSError as exc:
                 raise EvidenceError(f"{file}: cannot be read ({exc.strerror or exc})") from None
-            if found:
+            if is_file:
                 if not os.access(file, os.R_OK):
                     raise EvidenceError(f"{file}: cannot be read (permission denied)")
                 return _Table(name, str(file), _reader(file, ext), ext[1:], str(file))
