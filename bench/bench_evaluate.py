@@ -5,7 +5,7 @@ Run: python bench/bench_evaluate.py [--services 1000] [--incidents 1000000] [--r
 Generates (once, into bench/.data/) November 2026 in UTC: per-minute samples for every
 service (1,000 x 43,200 = 43.2 M rows, Parquet) and 1 M incidents (Parquet). Then, in the
 same run, it times:
-  * `sladsl.evaluate` of an agreement whose services are judged from samples, beside a
+  * `sladsl.evaluation.evaluate` of an agreement whose services are judged from samples, beside a
     bare DuckDB query computing the per-service downtime (down minutes x 60) from the file;
   * the same for incidents, beside a bare DuckDB query computing the per-service union
     of incident intervals;
@@ -104,7 +104,7 @@ def bare_incidents(folder: Path) -> object:
 
 def sladsl_evaluate(folder: Path, sla_text: str) -> object:
     from sladsl.api import parse
-    from sladsl.evaluate import evaluate
+    from sladsl.evaluation.evaluate import evaluate
 
     return evaluate(parse(sla_text), folder, "2026-11")
 
@@ -112,7 +112,7 @@ def sladsl_evaluate(folder: Path, sla_text: str) -> object:
 def evaluate_parsed(folder: Path, sla_text: str) -> Callable[[], object]:
     """Evaluation alone: the agreement (1,000 services) is parsed before the clock starts."""
     from sladsl.api import parse
-    from sladsl.evaluate import evaluate
+    from sladsl.evaluation.evaluate import evaluate
 
     agreement = parse(sla_text)
     return lambda: evaluate(agreement, folder, "2026-11")

@@ -6,7 +6,7 @@ Generates (once, into bench/.data/) November 2026 in UTC for three services: per
 samples of one service (shared by every customer), 200 shared incidents and
 `--incidents` customer-scoped incidents spread over `--customers` customers, of which a
 tenth joined on the 16th. Then, in the same run, it times:
-  * `sladsl.ledger.evaluate_ledger` writing every customer x service x objective row;
+  * `sladsl.evaluation.ledger.evaluate_ledger` writing every customer x service x objective row;
   * a bare DuckDB query computing the same per-customer downtime: the union of the
     shared and the customer's own incident intervals per (customer, service), clipped to
     the subscribed part of the month, and the down minutes of the shared samples;
@@ -136,7 +136,7 @@ def main() -> None:
     folder = generate(args.customers, args.incidents)
 
     from sladsl.api import parse
-    from sladsl.ledger import evaluate_ledger
+    from sladsl.evaluation.ledger import evaluate_ledger
     from sladsl.periods import parse_range
 
     agreement = parse(AGREEMENT)

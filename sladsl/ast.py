@@ -715,7 +715,8 @@ class Service:
         return found
 
     def fee_for(self, plan: str | None) -> Fee | None:
-        return _for_plan(_all(self.statements, Fee), plan)
+        fees: tuple[Fee, ...] = _memo(self._memo, "fees", lambda: _all(self.statements, Fee))
+        return _for_plan(fees, plan)
 
 
 # ---- support ------------------------------------------------------------------------
@@ -949,7 +950,8 @@ class Agreement:
     _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def _header(self, kind: type[H]) -> H | None:
-        return _first(self.statements, kind)
+        found: H | None = _memo(self._memo, f"header:{kind.__name__}", lambda: _first(self.statements, kind))
+        return found
 
     @property
     def version(self) -> str | None:
@@ -995,7 +997,8 @@ class Agreement:
         return () if h is None else h.names
 
     def fee_for(self, plan: str | None) -> Fee | None:
-        return _for_plan(_all(self.statements, Fee), plan)
+        fees: tuple[Fee, ...] = _memo(self._memo, "fees", lambda: _all(self.statements, Fee))
+        return _for_plan(fees, plan)
 
     @property
     def definitions(self) -> tuple[Definition, ...]:

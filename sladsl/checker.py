@@ -265,8 +265,9 @@ def _check_currencies(a: ast.Agreement) -> Diagnostics:
                     fee.money.span,
                     "credits of different services cannot be added up into one total",
                 )
+    choices = _plan_choices(a)  # once: `a.plans` scans every statement of the agreement
     for service in a.services:
-        for plan in _plan_choices(a):
+        for plan in choices:
             monthly = a.monthly_fee(service, plan)
             for credits in service.credits:
                 if not ast.applies_to(credits.on, plan) or monthly is None:
@@ -315,7 +316,7 @@ def _percents(a: ast.Agreement) -> Iterator[ast.Percent]:
 def _check_percents(a: ast.Agreement) -> Diagnostics:
     for percent in _percents(a):
         if not Decimal(0) <= percent.value <= Decimal(100):
-            yield error("E107", f"percentage {percent.value}% is outside 0% to 100%", percent.span)
+            yield error("E107", f"percentage {_n(percent.value)}% is outside 0% to 100%", percent.span)
     for service in a.services:
         for objective in service.objectives:
             for target in objective.targets:
@@ -323,7 +324,7 @@ def _check_percents(a: ast.Agreement) -> Diagnostics:
                 if percentile is not None and not Decimal(0) < percentile <= Decimal(100):
                     yield error(
                         "E107",
-                        f"percentile p{percentile} is outside p0 to p100",
+                        f"percentile p{_n(percentile)} is outside p0 to p100",
                         target.span,
                         "a percentile is above 0 and at most 100, such as p95 or p99.9",
                     )
@@ -391,12 +392,24 @@ def _walk_durations(node: object) -> Iterator[Duration]:
                 yield from _walk_durations(getattr(node, f.name))
 
 
+def _n(value: Decimal | int) -> str:
+    """A number in a message as the author wrote it: `0.0000001`, never `1E-7`."""
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+def _whole_hint(d: Duration) -> str:
+    """How to write a fractional number of months or years in whole units."""
+    if d.unit is TimeUnit.YEAR and (d.amount * 12) == (d.amount * 12).to_integral_value():
+        return f"write `{_n((d.amount * 12).to_integral_value())} months`"
+    return f"write a whole number of {d.unit.value}s, or the length in days"
+
+
 def _check_duration_sizes(a: ast.Agreement) -> Diagnostics:
     """Durations a contract can mean: to the millisecond, whole months, at most a century."""
     for d in _walk_durations(a.statements):
         if d.is_calendar:
             if d.amount != d.amount.to_integral_value():
-                yield error("E114", f"{d.unit.value}s are counted whole, not {d.amount}", d.span, "write `2 months`")
+                yield error("E114", f"{d.unit.value}s are counted whole, not {_n(d.amount)}", d.span, _whole_hint(d))
             too_long = d.amount * (12 if d.unit is TimeUnit.YEAR else 1) > 1200
         else:
             seconds = d.amount * UNIT_SECONDS[d.unit]
@@ -531,7 +544,7 @@ def _check_claim(credits: ast.Credits) -> Diagnostics:
                 "W210",
                 f"the claim window is not in business time, so calendar `{claim.calendar}` changes nothing",
                 claim.calendar_span,
-                f"write `{claim.within.amount} business days` to count open days only, or drop `on`",
+                f"write `{_n(claim.within.amount)} business days` to count open days only, or drop `on`",
             )
         yield from _business_units(claim.within)
         if claim.within.amount == 0:
@@ -741,9 +754,10 @@ _TIME_BASED_ONLY = (
 
 
 def _check_objectives(a: ast.Agreement) -> Diagnostics:
+    plans = tuple(dict.fromkeys(a.plans))  # once, not once per objective: large files were quadratic
     for service in a.services:
         for objective in service.objectives:
-            yield from _check_objective(objective, tuple(dict.fromkeys(a.plans)))
+            yield from _check_objective(objective, plans)
 
 
 def _check_targets(o: ast.Objective, plans: tuple[str, ...]) -> Diagnostics:
@@ -905,13 +919,14 @@ def _check_target_budget(o: ast.Objective, target: ast.Target) -> Diagnostics:
 
 
 def _check_credits(a: ast.Agreement) -> Diagnostics:
+    declared = a.plans
     for service in a.services:
         for credits in service.credits:
             objective = service.objective(credits.objective)
             if objective is None:
                 continue
             found: dict[tuple[str, int, int, str], Diagnostic] = {}
-            for target, plans in _targets_paid_by(credits, objective, service, a.plans):
+            for target, plans in _targets_paid_by(credits, objective, service, declared):
                 for d in _check_tiers(credits, target):
                     if d.code in _TARGET_WARNINGS and plans:
                         d = replace(d, message=f"{d.message}, on {_plans_words(plans)}")
@@ -1069,10 +1084,10 @@ def _pays_less(amount: ast.CreditAmount, prev: ast.CreditAmount) -> bool:
 
 def _show_amount(amount: ast.CreditAmount) -> str:
     if isinstance(amount, ast.PercentOfFee):
-        return f"{amount.percent.value}%"
+        return f"{_n(amount.percent.value)}%"
     if isinstance(amount, ast.TimesDowntimeFees):
-        return f"{amount.factor} times"
-    return f"{amount.money.amount} {amount.money.currency}"
+        return f"{_n(amount.factor)} times"
+    return f"{_n(amount.money.amount)} {amount.money.currency}"
 
 
 def _target_percent(target: ast.Target) -> Decimal | None:
@@ -1115,7 +1130,7 @@ def _check_first_tier(tier: ast.Tier, target: ast.Target, upward: bool) -> Diagn
 
 
 def _show_threshold(threshold: ast.Percent | Duration) -> str:
-    return f"{threshold.value}%" if isinstance(threshold, ast.Percent) else describe_duration(threshold)
+    return f"{_n(threshold.value)}%" if isinstance(threshold, ast.Percent) else describe_duration(threshold)
 
 
 def _check_fee_bases(credits: ast.Credits, target: ast.Target) -> Diagnostics:
@@ -1154,7 +1169,7 @@ def _check_cap(credits: ast.Credits, target: ast.Target) -> Diagnostics:
         if cap_value is not None and value is not None and value > cap_value:
             yield warning(
                 "W203",
-                f"the cap ({cap.percent.value}% of {cap.base.value}) is below this tier's credit",
+                f"the cap ({_n(cap.percent.value)}% of {cap.base.value}) is below this tier's credit",
                 amount.percent.span,
                 "this tier can never pay in full",
             )

@@ -238,7 +238,12 @@ def _write_output(text: str, out: str | None, inputs: tuple[str | Path | None, .
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=True, allow_dash=True))
-@click.option("--data", "data", required=True, help="a folder of CSV/Parquet/JSON-lines tables, a DuckDB file, or prometheus+http://HOST:9090")
+@click.option(
+    "--data",
+    "data",
+    required=True,
+    help="a folder of CSV/Parquet/JSON-lines tables, a DuckDB file, or prometheus+http://HOST:9090",
+)
 @click.option(
     "--period", "period", required=True, help="2026-10 (month), 2026-Q4 (quarter), 2026 (year), 2026-W14 (week)"
 )
@@ -282,11 +287,11 @@ def evaluate(
     customer's full report. Bad evidence stops with one line naming the file, row and
     column (exit 2), before any report is written.
     """
-    from sladsl.evaluate import evaluate as run_evaluation
-    from sladsl.evaluate import parse_fee
-    from sladsl.ledger import customer_subscriber, has_customers
+    from sladsl.evaluation.evaluate import evaluate as run_evaluation
+    from sladsl.evaluation.evaluate import parse_fee
+    from sladsl.evaluation.ledger import customer_subscriber, has_customers
+    from sladsl.evaluation.prometheus_source import open_data
     from sladsl.plans import resolve_plan
-    from sladsl.prometheus_source import open_data
 
     agreement = _load_checked(_read(file), colour)
     monthly = parse_fee(fee, agreement) if fee else None
@@ -312,11 +317,11 @@ def evaluate(
     if output == "json":
         text = json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
     elif output == "html":
-        from sladsl.report_html import render_report
+        from sladsl.evaluation.report_html import render_report
 
         text = render_report(report)
     else:
-        from sladsl.report_text import render_text
+        from sladsl.evaluation.report_text import render_text
 
         text = render_text(report, explain)
     _write_output(text, out, (file, data, history))
@@ -339,7 +344,7 @@ def _evaluate_ledger(
 ) -> bool:
     """Every customer × service × objective × period, to `--ledger OUT` or standard output;
     whether any row is breached."""
-    from sladsl.ledger import evaluate_ledger, has_customers, ledger_csv, write_ledger
+    from sladsl.evaluation.ledger import evaluate_ledger, has_customers, ledger_csv, write_ledger
     from sladsl.periods import parse_range
     from sladsl.plans import resolve_plan
 

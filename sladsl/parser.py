@@ -537,8 +537,8 @@ def _expected_terminals(exc: UnexpectedInput) -> set[str]:
     objective). Feeding each candidate to a copy of the parser keeps only the real ones."""
     interactive = getattr(exc, "interactive_parser", None)
     if interactive is not None:
-        try:
-            accepted = set(interactive.accepts())
+        try:  # UnexpectedToken keeps what it accepts, for the example hint too
+            accepted = set((exc.accepts if isinstance(exc, UnexpectedToken) else interactive.accepts()) or ())
         except Exception:  # a narrower list is a nicety: never let it hide the error
             accepted = set()
         if accepted:
@@ -723,12 +723,44 @@ def _examples() -> dict[str, list[str]]:
     return {label: [v for e in examples for v in _with_neighbours(e)] for label, examples in _EXAMPLES.items()}
 
 
+def _state_key(state: Any) -> Any:
+    """Lark's test for the same parser state (stack depth and top), as a dictionary key."""
+    stack = getattr(state, "state_stack", None)
+    return (len(stack), stack[-1]) if stack else ("lexer", state)
+
+
+@functools.cache
+def _example_errors() -> dict[Any, list[tuple[str, UnexpectedInput]]]:
+    """Each example's syntax error by parser state, found once per process: matching
+    parsed every example again for each error (25 ms, most of a fuzzed file's time)."""
+    found: dict[Any, list[tuple[str, UnexpectedInput]]] = {}
+    for label, examples in _examples().items():
+        for malformed in examples:
+            try:
+                _parser().parse(malformed)
+            except UnexpectedInput as ut:
+                if isinstance(ut, UnexpectedToken):
+                    ut.accepts  # noqa: B018 - computed now, while the example's parser state is at hand
+                found.setdefault(_state_key(ut.state), []).append((label, ut))
+    return found
+
+
 def _example_hint(exc: UnexpectedInput) -> str | None:
+    """Lark's `match_examples` (same state, same acceptable tokens; an exact token match
+    first, else the first example in the same state) over the examples' errors found once."""
     try:
-        label = exc.match_examples(_parser().parse, _examples(), use_accepts=True)
+        candidate: str | None = None
+        tokens = (UnexpectedToken, UnexpectedEOF)
+        for label, ut in _example_errors().get(_state_key(exc.state), ()):
+            if isinstance(exc, UnexpectedToken) and isinstance(ut, UnexpectedToken) and ut.accepts != exc.accepts:
+                continue
+            if isinstance(exc, tokens) and isinstance(ut, tokens) and ut.token == exc.token:
+                return label
+            if candidate is None:
+                candidate = label
+        return candidate
     except Exception:  # a hint is a nicety: never let it hide the error itself
         return None
-    return label if isinstance(label, str) else None
 
 
 def _hint(expected: set[str], found: str) -> str | None:

@@ -110,6 +110,9 @@ def period_lengths(kind: PeriodKind, zone: str, first_year: int, years: int) -> 
     """
     from sladsl.periods import next_start, window_from
 
+    # An agreement effective in the year 1 or 9999 still has months: the span stays a year
+    # inside the calendar Python has, whatever the zone's offset (its lengths are the same).
+    first_year = max(date.min.year + 1, min(first_year, date.max.year - 1 - years))
     tz = ZoneInfo(zone)
     first = date(first_year, 1, 1) if kind is not PeriodKind.WEEK else date.fromisocalendar(first_year, 1, 1)
     stop = date(first_year + years, 1, 1)

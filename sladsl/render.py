@@ -28,6 +28,7 @@ from markupsafe import Markup
 
 from sladsl import ast
 from sladsl.diagnostics import SladslError
+from sladsl.evaluation.report_html import template_dir
 from sladsl.phrases import (
     REFERENCE_YEAR,
     SPAN_YEARS,
@@ -48,7 +49,6 @@ from sladsl.phrases import (
     window_allowance,
 )
 from sladsl.plans import for_plan
-from sladsl.report_html import template_dir
 from sladsl.units import describe_duration
 
 _HUNDRED = Decimal(100)

@@ -22,14 +22,19 @@ def shortest_period_seconds(kind: PeriodKind, zone: str | None = None) -> Decima
     return min(seconds for _, seconds in period_lengths(kind, zone, REFERENCE_YEAR, SPAN_YEARS))
 
 
+def _digits(amount: Decimal | int) -> str:
+    """A number as written, never with an exponent (`0.0000001`, not `1E-7`)."""
+    return format(amount, "f") if isinstance(amount, Decimal) else str(amount)
+
+
 def _plural(amount: Decimal | int, word: str) -> str:
-    return f"{amount} {word}" if amount == 1 else f"{amount} {word}s"
+    return f"{_digits(amount)} {word}" if amount == 1 else f"{_digits(amount)} {word}s"
 
 
 def describe_duration(d: Duration) -> str:
     """`4 business hours`, `500 ms`, `1 minute`: as a reader would say it."""
     if d.unit is TimeUnit.MILLISECOND:
-        return f"{d.amount} ms"
+        return f"{_digits(d.amount)} ms"
     word = f"business {d.unit.value}" if d.business else d.unit.value
     return _plural(d.amount, word)
 

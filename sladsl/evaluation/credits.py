@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 from sladsl import ast
 from sladsl.currencies import minor_unit
 from sladsl.diagnostics import SladslError
+from sladsl.evaluation.report import CreditResult, ObjectiveResult, decimal_text
 from sladsl.periods import Window, add_calendar, add_months, epoch_us, parse_label
-from sladsl.report import CreditResult, ObjectiveResult, decimal_text
 from sladsl.units import describe_duration
 
 if TYPE_CHECKING:
-    from sladsl.evidence import Evidence
+    from sladsl.evaluation.evidence import Evidence
 
 _HUNDRED = Decimal(100)
 
@@ -67,7 +67,7 @@ def read_history(evidence: Evidence, path: str, zone: str, plan: str | None, cus
     is not the agreement's `customer`, are left out. A ledger that holds several customers
     for an agreement that names none cannot be read for one customer: an error.
     """
-    from sladsl.evidence import EvidenceError
+    from sladsl.evaluation.evidence import EvidenceError
 
     view = evidence.open_file("ledger", path, "--history")
     customers = [
@@ -257,7 +257,7 @@ def _business_deadline(
     """`claim within N business days on "C"`: the Nth open day of the calendar after the
     period (the first day after the period counts when it is open); `N business hours`:
     the day on which N hours of its open time after the period's end have passed."""
-    from sladsl.support import add_business_time, closed_days, open_intervals
+    from sladsl.evaluation.support import add_business_time, closed_days, open_intervals
 
     zone = agreement.timezone
     first = window.end.date()  # the local day after the period

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sladsl.report import ClauseResult, Evidence, ObjectiveResult, Report, SupportResult, decimal_text
+from sladsl.evaluation.report import ClauseResult, Evidence, ObjectiveResult, Report, SupportResult, decimal_text
 from sladsl.units import describe_seconds
 
 

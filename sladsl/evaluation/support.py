@@ -13,17 +13,18 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sladsl import ast, sql
+from sladsl import ast
 from sladsl.ast import Duration, TimeUnit
-from sladsl.context import EXPLAIN_LIMIT
-from sladsl.evidence import EvidenceError
+from sladsl.evaluation import sql
+from sladsl.evaluation.context import EXPLAIN_LIMIT
+from sladsl.evaluation.evidence import EvidenceError
+from sladsl.evaluation.report import ClauseResult, SupportResult
+from sladsl.evaluation.report import Evidence as Proof
 from sladsl.periods import epoch_us
-from sladsl.report import ClauseResult, SupportResult
-from sladsl.report import Evidence as Proof
 from sladsl.units import describe_duration
 
 if TYPE_CHECKING:
-    from sladsl.context import Context
+    from sladsl.evaluation.context import Context
 
 US = 1_000_000
 

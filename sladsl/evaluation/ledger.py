@@ -10,7 +10,7 @@ of the period they were subscribed), and each group is judged in at most two pas
 - the **own-rows pass** judges, in one evaluation, every (customer, service) pair that
   has rows of its own: the evidence is joined to those pairs, and each pair becomes a
   service named `customer` + U+001F + `service`, so the set-based queries of
-  `sladsl.availability` group by customer as they group by service.
+  `sladsl.evaluation.availability` group by customer as they group by service.
 
 Credits, caps, proration and chronic failure are then worked out per customer in
 Python from those verdicts, without further queries. Periods of a range are judged in
@@ -32,15 +32,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sladsl import ast
-from sladsl.context import Context
-from sladsl.credits import History, PastPeriod, credits_owed
 from sladsl.currencies import is_currency
 from sladsl.diagnostics import SladslError
-from sladsl.evaluate import _chronic_failures, _objectives, _tables_for
-from sladsl.evidence import CUSTOMER_SCOPED, Evidence, EvidenceError
+from sladsl.evaluation.context import Context
+from sladsl.evaluation.credits import History, PastPeriod, credits_owed
+from sladsl.evaluation.evaluate import _chronic_failures, _objectives, _tables_for
+from sladsl.evaluation.evidence import CUSTOMER_SCOPED, Evidence, EvidenceError
+from sladsl.evaluation.report import CreditResult, ObjectiveResult, Report
 from sladsl.periods import Window, parse_label
 from sladsl.plans import for_plan
-from sladsl.report import CreditResult, ObjectiveResult, Report
 from sladsl.sources import write_atomically
 
 SEPARATOR = "\x1f"  # between customer and service in the own-rows pass; never in a name users see

@@ -1,8 +1,8 @@
 """Judge an agreement against evidence for one period: verdicts, budgets and credits.
 
 The stages: read the period and the evidence, measure every objective
-(`sladsl.availability`), support and the other clauses (`sladsl.support`), then the
-credits (`sladsl.credits`). Clauses of another kind of period are listed as not judged.
+(`sladsl.evaluation.availability`), support and the other clauses (`sladsl.evaluation.support`), then the
+credits (`sladsl.evaluation.credits`). Clauses of another kind of period are listed as not judged.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sladsl import ast
-from sladsl.availability import (
+from sladsl.diagnostics import SladslError
+from sladsl.evaluation.availability import (
     average_error_rate,
     blank_result,
     latency,
@@ -26,17 +27,16 @@ from sladsl.availability import (
     shape,
     time_based,
 )
-from sladsl.context import Context
-from sladsl.credits import History, credits_owed, read_history
-from sladsl.diagnostics import SladslError
-from sladsl.evidence import CUSTOMER_SCOPED, Evidence
+from sladsl.evaluation.context import Context
+from sladsl.evaluation.credits import History, credits_owed, read_history
+from sladsl.evaluation.evidence import CUSTOMER_SCOPED, Evidence
+from sladsl.evaluation.report import ChronicResult, ObjectiveResult, Report
+from sladsl.evaluation.support import evaluate_clauses, evaluate_support
 from sladsl.periods import Window, label_of, next_start, parse_label, window_from
 from sladsl.plans import for_plan
-from sladsl.report import ChronicResult, ObjectiveResult, Report
-from sladsl.support import evaluate_clauses, evaluate_support
 
 if TYPE_CHECKING:
-    from sladsl.ledger import Subscriber
+    from sladsl.evaluation.ledger import Subscriber
 
 
 def evaluate(

@@ -13,8 +13,8 @@ from typing import Any
 
 import jinja2
 
-from sladsl.report import ObjectiveResult, Report, decimal_text
-from sladsl.report_text import objective_note, short_value, target_text
+from sladsl.evaluation.report import ObjectiveResult, Report, decimal_text
+from sladsl.evaluation.report_text import objective_note, short_value, target_text
 from sladsl.units import describe_seconds
 
 
@@ -23,7 +23,7 @@ def template_dir() -> Path:
     packaged = resources.files("sladsl") / "templates"
     if packaged.is_dir():
         return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / "templates"
+    return Path(__file__).resolve().parents[2] / "templates"
 
 
 def _environment() -> jinja2.Environment:

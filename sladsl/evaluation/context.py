@@ -1,6 +1,6 @@
 """What one evaluation knows: the agreement, the evidence, the period and the cut-off.
 
-Shared by the measuring modules (`sladsl.availability`, `sladsl.support`) so that they
+Shared by the measuring modules (`sladsl.evaluation.availability`, `sladsl.evaluation.support`) so that they
 ask DuckDB with the same parameters and report times in the agreement's zone.
 """
 
@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sladsl import ast
-from sladsl.evidence import Evidence
+from sladsl.evaluation.evidence import Evidence
 from sladsl.periods import Window, epoch_us
 
 US = 1_000_000

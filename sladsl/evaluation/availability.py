@@ -3,7 +3,7 @@ error-rate windows, maintenance; draft 2's rounded and weighted outages), the av
 error rate, request ratios and latency (over the period, or window by window).
 
 Objectives measured the same way are judged for all their services in one query (see
-`shape`); every query comes from `sladsl.sql`.
+`shape`); every query comes from `sladsl.evaluation.sql`.
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from sladsl import ast, sql
-from sladsl.context import EXPLAIN_LIMIT, US, Context
-from sladsl.context import seconds as _seconds
+from sladsl import ast
+from sladsl.evaluation import sql
+from sladsl.evaluation.context import EXPLAIN_LIMIT, US, Context
+from sladsl.evaluation.context import seconds as _seconds
+from sladsl.evaluation.report import Evidence as Proof
+from sladsl.evaluation.report import ObjectiveResult, WindowCounts
 from sladsl.periods import Window, containing, epoch_us, next_start, window_from
-from sladsl.report import Evidence as Proof
-from sladsl.report import ObjectiveResult, WindowCounts
 from sladsl.units import describe_duration
 
 _HUNDRED = Decimal(100)
