@@ -47,7 +47,7 @@ def test_syntax_hints_are_lark_s_own_matches_found_without_reparsing_the_example
     example again for each error (25 ms of the 27 a fuzzed file took); the examples' errors
     are now found once. Over fuzzed sources, the hint must be exactly Lark's."""
     rng = random.Random(5)
-    chat = (ROOT.parent / "shared" / "spec" / "examples" / "chat-platform.sla").read_text()
+    chat = (ROOT / "tests" / "cases" / "fuzz" / "chat-platform.sla").read_text()  # the spec example, copied
     mistakes = [
         chat.replace("availability at least 99.9%", "availability 99.9%"),
         chat.replace('latency "message_delivery" p95', "latency p95"),
