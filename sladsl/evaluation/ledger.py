@@ -295,15 +295,27 @@ def _judge_period(
     return rows
 
 
-def _scope(evidence: Evidence, tables: set[str], select: str, prefix: str) -> None:
+def _scope(evidence: Evidence, tables: set[str], select: str, prefix: str, typed: bool = False) -> None:
     evidence.scope = {}
     for table in tables:
         if not evidence.has(table):
             continue
-        base = evidence.require(table, "the objectives")
+        base = _typed_rows(evidence, table) if typed else evidence.require(table, "the objectives")
         view = f"{prefix}_{table}"
         evidence.con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {select.format(base=base)}")
         evidence.scope[table] = view
+
+
+def _typed_rows(evidence: Evidence, table: str) -> str:
+    """The table's typed rows, converted once into a temporary table: joined to thousands of
+    customers, the typed view would convert (and match patterns on) every value again per
+    customer it is joined to."""
+    name = f"ledger_typed_{table}"
+    exists = evidence.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()
+    if exists == (0,):
+        view = evidence.require(table, "the objectives")
+        evidence.con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {view}")
+    return name
 
 
 def _shared_pass(
@@ -352,9 +364,13 @@ def _own_rows_pass(
     _scope(
         evidence,
         tables,
+        # two equi-joins (hash joins), not one join on `customer IS NULL OR customer = ...`
         "SELECT t.* REPLACE (p.customer || chr(31) || t.service AS service) FROM {base} t "
-        "JOIN ledger_pairs p ON t.service = p.service AND (t.customer IS NULL OR t.customer = p.customer)",
+        "JOIN ledger_pairs p ON t.service = p.service WHERE t.customer IS NULL "
+        "UNION ALL SELECT t.* REPLACE (p.customer || chr(31) || t.service AS service) FROM {base} t "
+        "JOIN ledger_pairs p ON t.service = p.service AND t.customer = p.customer",
         "ledger_own",
+        typed=True,
     )
     synthetic = replace(agreement, statements=tuple(services))
     try:
