@@ -486,10 +486,18 @@ class Objective:
     statements: tuple[ObjectiveStatement, ...]
     span: Span = field(default=NO_SPAN, compare=False)
     name_span: Span = field(default=NO_SPAN, compare=False)
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     @property
     def targets(self) -> tuple[Target, ...]:
-        return tuple(s for s in self.statements if isinstance(s, AvailabilityTarget | RequestTarget | LatencyTarget))
+        found: tuple[Target, ...] = _memo(
+            self._memo,
+            "targets",
+            lambda: tuple(
+                s for s in self.statements if isinstance(s, AvailabilityTarget | RequestTarget | LatencyTarget)
+            ),
+        )
+        return found
 
     @property
     def target(self) -> Target | None:
@@ -498,11 +506,16 @@ class Objective:
 
     @property
     def downtime_sources(self) -> tuple[DowntimeSource, ...]:
-        return tuple(
-            s
-            for s in self.statements
-            if isinstance(s, DowntimeFromIncidents | DowntimeFromSamples | DowntimeFromErrorRate | AverageErrorRate)
+        found: tuple[DowntimeSource, ...] = _memo(
+            self._memo,
+            "sources",
+            lambda: tuple(
+                s
+                for s in self.statements
+                if isinstance(s, DowntimeFromIncidents | DowntimeFromSamples | DowntimeFromErrorRate | AverageErrorRate)
+            ),
         )
+        return found
 
     @property
     def downtime_source(self) -> DowntimeSource:
