@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from sladsl.evaluation.ledger import COLUMNS as LEDGER_COLUMNS
+
 HERE = Path(__file__).resolve().parent / "evidence"
 
 
@@ -268,23 +270,7 @@ def cloud_platform(con: duckdb.DuckDBPyConnection) -> None:
     # Earlier months of an Enterprise customer, as `--ledger` writes them. The 12-month cap
     # (100% of 9000 USD) is reached in September; August, September and October make three
     # breached months in a row, and February, May, June and August four of twelve.
-    header = [
-        "customer",
-        "plan",
-        "service",
-        "objective",
-        "period",
-        "measured",
-        "met",
-        "downtime_seconds",
-        "allowed_downtime_seconds",
-        "tier",
-        "amount",
-        "currency",
-        "claim_by",
-        "capped",
-        "chronic_failure",
-    ]
+    header = list(LEDGER_COLUMNS)
     rows = [
         ("2026-02", "99.0", "false", "24192", "1209.6", "below 99.95%", "900.00", "2026-04-30", "false", "false"),
         ("2026-05", "98.5", "false", "40176", "1339.2", "below 99.0%", "2250.00", "2026-07-31", "false", "false"),
@@ -312,7 +298,7 @@ def cloud_platform_portfolio(con: duckdb.DuckDBPyConnection) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "latency.parquet").write_bytes((source / "latency.parquet").read_bytes())
     shared = (source / "incidents.csv").read_text(encoding="utf-8").splitlines()
-    rows = [line.split(",") + [""] for line in shared[1:]]
+    rows = [[*line.split(","), ""] for line in shared[1:]]
     rows += [
         ["Compute", "2026-10-09 08:00:00", "2026-10-09 09:30:00", "", "", "contoso"],  # only Contoso's instances
         ["Compute", "2026-10-21 13:00:00", "2026-10-21 13:20:00", "", "0.25", "fabrikam"],
@@ -331,7 +317,7 @@ def cloud_platform_portfolio(con: duckdb.DuckDBPyConnection) -> None:
     write_csv(
         folder / "tickets.csv",
         [*tickets[0].split(","), "customer"],
-        [line.split(",") + [owners[line.split(",")[0]]] for line in tickets[1:]],
+        [[*line.split(","), owners[line.split(",")[0]]] for line in tickets[1:]],
     )
     write_csv(
         folder / "customers.csv",
