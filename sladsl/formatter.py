@@ -17,6 +17,7 @@ from typing import Any
 from sladsl import ast
 from sladsl.ast import Duration, TimeUnit
 from sladsl.parser import normalise_source, parse
+from sladsl.words import ordinal
 
 INDENT = "    "
 
@@ -255,11 +256,6 @@ def _on(on: ast.OnPlans | None) -> str:
     return f" on {word} " + ", ".join(_string(n) for n in on.names)
 
 
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 def _amount(a: ast.CreditAmount) -> str:
     if isinstance(a, ast.PercentOfFee):
         return f"{_percent(a.percent)} of {a.base.value}"
@@ -354,7 +350,7 @@ _STATEMENTS: dict[type, Fmt] = {
     ast.CreditMinimum: lambda s, d: f"minimum {_money(s.money)}",
     ast.ClaimWindow: _claim_window,
     ast.ClaimByMonthEnd: lambda s, d: (
-        f"claim by the end of the {_ordinal(s.months_after)} calendar month after the period"
+        f"claim by the end of the {ordinal(s.months_after)} calendar month after the period"
     ),
     ast.OpenHours: lambda s, d: f"open {_days(s)} {_time(s.opens)} to {_time(s.closes)}",
     ast.Holidays: lambda s, d: f"holidays {_string(s.country)}",

@@ -23,7 +23,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from sladsl import ast
 from sladsl.ast import Span
 from sladsl.diagnostics import SyntaxFailure, error
-from sladsl.words import EXPECTED_WORDS, UNITS, WEEKDAYS
+from sladsl.words import EXPECTED_WORDS, UNITS, WEEKDAYS, ordinal
 
 
 def grammar_text() -> str:
@@ -173,10 +173,6 @@ def _minutes(token: Token, allow_midnight: bool) -> int:
 def _on(c: list[Any]) -> ast.OnPlans | None:
     """The statement's trailing (or header) `on plan(s)`, if it has one."""
     return next((x for x in c if isinstance(x, ast.OnPlans)), None)
-
-
-def _ordinal_suffix(n: int) -> str:
-    return "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
 
 
 def _whole_number(token: Token, what: str) -> int:
@@ -416,8 +412,8 @@ class _Builder(Transformer[Token, Any]):
         token: Token = c[6]
         digits, suffix = token.value[:-2], token.value[-2:]
         n = int(digits) if len(digits) <= 6 else 10**6
-        if suffix != _ordinal_suffix(n):
-            _invalid("E002", f"`{token.value}` is not an ordinal", token, f"write {n}{_ordinal_suffix(n)}")
+        if f"{n}{suffix}" != ordinal(n):
+            _invalid("E002", f"`{token.value}` is not an ordinal", token, f"write {ordinal(n)}")
         return ast.ClaimByMonthEnd(n, _whole(c))
 
     # support

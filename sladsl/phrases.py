@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sladsl import ast
 from sladsl.ast import PeriodKind
 from sladsl.units import describe_duration, describe_seconds
+from sladsl.words import ordinal
 
 _HUNDRED = Decimal(100)
 _DAY = Decimal(86400)
@@ -253,9 +254,7 @@ def _window_words(d: ast.Duration) -> str:
 def _ordinal(value: Decimal) -> str:
     if value != value.to_integral_value():
         return f"{value}th"
-    n = int(value)
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+    return ordinal(int(value))
 
 
 _ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")

@@ -61,3 +61,9 @@ EXPECTED_WORDS: dict[str, str] = {
     "PLAN": "`plan`",
     "PLANS": "`plans`",
 }
+
+
+def ordinal(n: int) -> str:
+    """`1st`, `2nd`, `3rd`, `4th`, `11th`, `21st`: as the language writes claim deadlines."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

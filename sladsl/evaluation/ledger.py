@@ -38,7 +38,7 @@ from sladsl.evaluation.context import Context
 from sladsl.evaluation.credits import History, PastPeriod, credits_owed
 from sladsl.evaluation.evaluate import _chronic_failures, _objectives, _tables_for
 from sladsl.evaluation.evidence import CUSTOMER_SCOPED, Evidence, EvidenceError
-from sladsl.evaluation.report import CreditResult, ObjectiveResult, Report
+from sladsl.evaluation.report import CreditResult, ObjectiveResult, Report, decimal_text
 from sladsl.periods import Window, parse_label
 from sladsl.plans import for_plan
 from sladsl.sources import write_atomically
@@ -106,7 +106,7 @@ class LedgerRow:
         for name in COLUMNS:
             value = getattr(self, name)
             if isinstance(value, Decimal):
-                out[name] = format(value, "f") if name == "amount" else _decimal_text(value)
+                out[name] = format(value, "f") if name == "amount" else decimal_text(value)
             elif isinstance(value, date):
                 out[name] = value.isoformat()
             else:
@@ -119,13 +119,6 @@ class Ledger:
     rows: list[LedgerRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-
-def _decimal_text(value: Decimal) -> str:
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text or "0"
 
 
 # ---- customers ------------------------------------------------------------------------------
