@@ -8,8 +8,8 @@ follows daylight-saving changes (a March in Europe/Berlin is one hour short of 3
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -54,9 +54,19 @@ class Window:
     def end_us(self) -> int:
         return epoch_us(self.end)
 
+    def part(self, start_us: int, end_us: int) -> Window:
+        """The same period cut to [start, end): a customer subscribed for part of it."""
+        tz = self.start.tzinfo
+        return replace(self, start=from_epoch_us(start_us, tz), end=from_epoch_us(end_us, tz))
+
 
 def epoch_us(moment: datetime) -> int:
     return (moment.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+
+
+def from_epoch_us(us: int, tz: tzinfo | None) -> datetime:
+    """The inverse of `epoch_us`, exactly (no float seconds), in the given zone."""
+    return (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)).astimezone(tz)
 
 
 def parse_label(label: str, zone: str) -> Window:

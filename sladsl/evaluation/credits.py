@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
@@ -18,7 +18,7 @@ from sladsl import ast
 from sladsl.currencies import minor_unit
 from sladsl.diagnostics import SladslError
 from sladsl.evaluation.report import CreditResult, ObjectiveResult, decimal_text
-from sladsl.periods import Window, add_calendar, add_months, epoch_us, parse_label
+from sladsl.periods import Window, add_calendar, add_months, epoch_us, from_epoch_us, parse_label
 from sladsl.units import describe_duration
 
 if TYPE_CHECKING:
@@ -279,8 +279,7 @@ def _business_deadline(
     moment = add_business_time(intervals, epoch_us(window.end), amount_us)
     if moment is None:
         return None
-    instant = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=moment - 1)
-    return instant.astimezone(window.start.tzinfo).date()
+    return from_epoch_us(moment - 1, window.start.tzinfo).date()
 
 
 # ---- caps and minimums -------------------------------------------------------------------------

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from sladsl import ast
 from sladsl.diagnostics import SladslError
@@ -59,7 +57,7 @@ def evaluate(
         plan = customer.plan
     agreement = for_plan(agreement, plan)
     period = parse_label(label, agreement.timezone)
-    window = _subscribed_part(period, customer, agreement.timezone)
+    window = _subscribed_part(period, customer)
     evidence = Evidence(data, agreement.timezone)
     try:
         if customer is not None:
@@ -90,16 +88,14 @@ def evaluate(
         evidence.close()
 
 
-def _subscribed_part(period: Window, customer: Subscriber | None, zone: str) -> Window:
+def _subscribed_part(period: Window, customer: Subscriber | None) -> Window:
     """The part of the period a customer was subscribed (all of it without a customer)."""
     if customer is None:
         return period
     part = customer.subscribed(period)
     if part is None:
         raise SladslError(f"--customer {customer.customer!r} was not subscribed during {period.label}")
-    tz = ZoneInfo(zone)
-    at = [(datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)).astimezone(tz) for us in part]
-    return replace(period, start=at[0], end=at[1])
+    return period.part(*part)
 
 
 def _scope_to_customer(evidence: Evidence, name: str) -> None:

@@ -25,11 +25,10 @@ import io
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sladsl import ast
 from sladsl.currencies import is_currency
@@ -254,10 +253,6 @@ def _customers_with_own_rows(evidence: Evidence, agreement: ast.Agreement, known
     return own
 
 
-def _at(us: int, zone: ZoneInfo) -> datetime:
-    return (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)).astimezone(zone)
-
-
 def _judge_period(
     agreement: ast.Agreement,
     evidence: Evidence,
@@ -269,7 +264,6 @@ def _judge_period(
     as_of: date | None,
     ledger: Ledger,
 ) -> list[LedgerRow]:
-    zone = ZoneInfo(agreement.timezone)
     groups: dict[tuple[str | None, int, int], list[Subscriber]] = defaultdict(list)
     for who in subscribers:
         subscribed = who.subscribed(window)
@@ -278,7 +272,7 @@ def _judge_period(
     rows: list[LedgerRow] = []
     for (plan, start, end), members in sorted(groups.items(), key=lambda g: (g[0][0] or "", g[0][1], g[0][2])):
         projected = for_plan(agreement, plan)
-        part = replace(window, start=_at(start, zone), end=_at(end, zone))
+        part = window.part(start, end)
         shared = _shared_pass(projected, evidence, part, as_of)
         theirs = _own_rows_pass(projected, evidence, part, as_of, members, own)
         for who in members:
