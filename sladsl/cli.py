@@ -344,13 +344,11 @@ def _evaluate_ledger(
 ) -> bool:
     """Every customer × service × objective × period, to `--ledger OUT` or standard output;
     whether any row is breached."""
-    from sladsl.evaluation.ledger import evaluate_ledger, has_customers, ledger_csv, write_ledger
+    from sladsl.evaluation.ledger import evaluate_ledger, ledger_csv, write_ledger
     from sladsl.periods import parse_range
-    from sladsl.plans import resolve_plan
 
     windows = parse_range(period, agreement.timezone)
-    chosen = None if has_customers(source, agreement) else resolve_plan(agreement, plan)
-    book = evaluate_ledger(agreement, source, windows, monthly, day, history, chosen)
+    book = evaluate_ledger(agreement, source, windows, monthly, day, history, plan)
     for warning in book.warnings:
         click.echo(f"sladsl: warning: {warning}", err=True)
     for note in book.notes:

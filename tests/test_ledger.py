@@ -186,3 +186,9 @@ def test_the_bundled_portfolio_runs_as_the_readme_shows(tmp_path: Path) -> None:
     assert result.exit_code == 0 and "wrote 18 ledger rows" in result.output
     report = run("evaluate", sla, "--data", data, "--period", "2026-10", "--customer", "fabrikam")
     assert report.exit_code == 0 and "customer fabrikam" in report.output and "plan Premium" in report.output
+
+
+def test_plan_option_is_refused_when_the_customers_table_gives_the_plans(tmp_path: Path) -> None:
+    sla, data = _setup(tmp_path, "a,Basic,,,,\n", "")
+    result = run("evaluate", sla, "--data", data, "--period", "2026-11", "--plan", "Pro")
+    assert result.exit_code == 2 and "the customers table gives each customer's plan" in result.output

@@ -39,7 +39,7 @@ from sladsl.evaluation.evaluate import _chronic_failures, _objectives, _tables_f
 from sladsl.evaluation.evidence import CUSTOMER_SCOPED, Evidence, EvidenceError
 from sladsl.evaluation.report import CreditResult, ObjectiveResult, Report, decimal_text
 from sladsl.periods import Window, parse_label
-from sladsl.plans import for_plan
+from sladsl.plans import for_plan, resolve_plan
 from sladsl.sources import write_atomically
 
 SEPARATOR = "\x1f"  # between customer and service in the own-rows pass; never in a name users see
@@ -219,7 +219,7 @@ def evaluate_ledger(
                 raise SladslError("--plan: the customers table gives each customer's plan")
             subscribers = read_customers(evidence, agreement)
         else:
-            subscribers = [Subscriber(agreement.customer or "", plan, None, None, None)]
+            subscribers = [Subscriber(agreement.customer or "", resolve_plan(agreement, plan), None, None, None)]
         histories = read_histories(evidence, str(history), agreement.timezone) if history is not None else {}
         judged = {w.label for w in windows}  # a period the range judges replaces the ledger's row for it
         histories = {c: [(p, x) for p, x in rows if x.period.label not in judged] for c, rows in histories.items()}
