@@ -100,15 +100,10 @@ def _subscribed_part(period: Window, customer: Subscriber | None) -> Window:
 
 def _scope_to_customer(evidence: Evidence, name: str) -> None:
     """A customer's evidence: its own rows and the rows that name no customer."""
-    for table in CUSTOMER_SCOPED:
-        if evidence.has(table):
-            base = evidence.require(table, "the customer's evidence")
-            view = f"customer_{table}"
-            quoted = name.replace("'", "''")  # a view cannot take parameters: the name as a quoted literal
-            evidence.con.execute(
-                f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {base} WHERE customer IS NULL OR customer = '{quoted}'"
-            )
-            evidence.scope[table] = view
+    quoted = name.replace("'", "''")
+    evidence.scope_to(
+        CUSTOMER_SCOPED, f"SELECT * FROM {{base}} WHERE customer IS NULL OR customer = '{quoted}'", "customer"
+    )
 
 
 def _check_service_names(context: Context) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -343,6 +343,20 @@ class Evidence:
         row_number, value = (found[0], found[1]) if found else (0, None)
         shown = message.replace("{value}", repr(value) if value is not None else "the value")
         raise EvidenceError(f"{table.origin}: {_row_words(table, row_number)}, column `{column}`: {shown}")
+
+    def scope_to(
+        self, tables: Iterable[str], select: str, prefix: str, base: Callable[[str], str] | None = None
+    ) -> None:
+        """Evaluation reads, for each of these tables, a view `select` (with `{base}` the
+        table's typed view, or what `base` gives) instead of the whole table; other tables
+        are read whole. A view takes no parameters: `select` holds quoted literals."""
+        self.scope = {}
+        for table in tables:
+            if self.has(table):
+                source = base(table) if base else self.require(table, "the customers' evidence")
+                view = f"{prefix}_{table}"
+                self.con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {select.format(base=source)}")
+                self.scope[table] = view
 
     def require_values(self, table_name: str, column: str, why: str = "the value is empty") -> None:
         """An optional column that this use needs in every row: the first empty one is an error."""

@@ -282,17 +282,6 @@ def _judge_period(
     return rows
 
 
-def _scope(evidence: Evidence, tables: set[str], select: str, prefix: str, typed: bool = False) -> None:
-    evidence.scope = {}
-    for table in tables:
-        if not evidence.has(table):
-            continue
-        base = _typed_rows(evidence, table) if typed else evidence.require(table, "the objectives")
-        view = f"{prefix}_{table}"
-        evidence.con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {select.format(base=base)}")
-        evidence.scope[table] = view
-
-
 def _typed_rows(evidence: Evidence, table: str) -> str:
     """The table's typed rows, converted once into a temporary table: joined to thousands of
     customers, the typed view would convert (and match patterns on) every value again per
@@ -310,7 +299,7 @@ def _shared_pass(
 ) -> dict[tuple[str, str], ObjectiveResult]:
     """Verdicts on the rows that name no customer: they hold for every customer without rows of its own."""
     tables = _needed_tables(agreement) & set(CUSTOMER_SCOPED)
-    _scope(evidence, tables, "SELECT * FROM {base} WHERE customer IS NULL", "ledger_shared")
+    evidence.scope_to(tables, "SELECT * FROM {base} WHERE customer IS NULL", "ledger_shared")
     try:
         results = _objectives(Context(agreement, evidence, part, as_of, explain=False))
     finally:
@@ -348,8 +337,7 @@ def _own_rows_pass(
         "CREATE OR REPLACE TEMP TABLE ledger_pairs AS SELECT unnest($c) AS customer, unnest($s) AS service",
         {"c": [c for c, _ in pairs], "s": [s for _, s in pairs]},
     )
-    _scope(
-        evidence,
+    evidence.scope_to(
         tables,
         # two equi-joins (hash joins), not one join on `customer IS NULL OR customer = ...`
         "SELECT t.* REPLACE (p.customer || chr(31) || t.service AS service) FROM {base} t "
@@ -357,7 +345,7 @@ def _own_rows_pass(
         "UNION ALL SELECT t.* REPLACE (p.customer || chr(31) || t.service AS service) FROM {base} t "
         "JOIN ledger_pairs p ON t.service = p.service AND t.customer = p.customer",
         "ledger_own",
-        typed=True,
+        lambda table: _typed_rows(evidence, table),
     )
     synthetic = replace(agreement, statements=tuple(services))
     try:
