@@ -70,10 +70,10 @@ def evaluate(
         context = Context(agreement, evidence, window, as_of, declared)
         report = Report(agreement.title, window, as_of=as_of, plan=plan)
         _check_service_names(context)
-        report.objectives = _objectives(context)
+        report.objectives = judge_objectives(context)
         report.support = evaluate_support(context)
         report.clauses = evaluate_clauses(context)
-        _chronic_failures(context, report, past)
+        judge_chronic_failures(context, report, past)
         share = window.seconds / period.seconds
         customer_fee = customer.fee if customer else None
         report.credits = credits_owed(
@@ -112,7 +112,7 @@ def _check_service_names(context: Context) -> None:
         t
         for s in context.agreement.services
         for o in s.objectives
-        for t in _tables_for(o)
+        for t in tables_for(o)
         if o.period and o.period.kind is context.window.kind
     }
     for table in sorted(tables - {"samples"}):  # samples: found in the summary's own pass
@@ -120,7 +120,7 @@ def _check_service_names(context: Context) -> None:
             context.evidence.warn_unknown(table, "service", names, "service")
 
 
-def _tables_for(objective: ast.Objective) -> list[str]:
+def tables_for(objective: ast.Objective) -> list[str]:
     target = objective.target
     if isinstance(target, ast.LatencyTarget):
         return ["latency"]
@@ -141,7 +141,7 @@ def _tables_for(objective: ast.Objective) -> list[str]:
 # ---- objectives -----------------------------------------------------------------------
 
 
-def _objectives(context: Context) -> list[ObjectiveResult]:
+def judge_objectives(context: Context) -> list[ObjectiveResult]:
     results: list[ObjectiveResult] = []
     groups: dict[tuple[Any, ...], list[tuple[ast.Service, ast.Objective, ObjectiveResult]]] = defaultdict(list)
     windowed: dict[tuple[Any, ...], list[tuple[ast.Service, ast.LatencyTarget, ObjectiveResult]]] = defaultdict(list)
@@ -179,7 +179,7 @@ def _objectives(context: Context) -> list[ObjectiveResult]:
 # ---- chronic failure -------------------------------------------------------------------
 
 
-def _chronic_failures(context: Context, report: Report, history: History) -> None:
+def judge_chronic_failures(context: Context, report: Report, history: History) -> None:
     """`chronic failure when breached in N consecutive periods or in M of any K periods`.
 
     The condition is tested at every period of the objective's kind, from the earliest the

@@ -35,7 +35,7 @@ from sladsl.currencies import is_currency
 from sladsl.diagnostics import SladslError
 from sladsl.evaluation.context import Context
 from sladsl.evaluation.credits import History, PastPeriod, credits_owed
-from sladsl.evaluation.evaluate import _chronic_failures, _objectives, _tables_for
+from sladsl.evaluation.evaluate import judge_chronic_failures, judge_objectives, tables_for
 from sladsl.evaluation.evidence import CUSTOMER_SCOPED, Evidence, EvidenceError
 from sladsl.evaluation.report import CreditResult, ObjectiveResult, Report, decimal_text
 from sladsl.periods import Window, parse_label
@@ -236,7 +236,7 @@ def evaluate_ledger(
 
 
 def _needed_tables(agreement: ast.Agreement) -> set[str]:
-    return {t for s in agreement.services for o in s.objectives for t in _tables_for(o)}
+    return {t for s in agreement.services for o in s.objectives for t in tables_for(o)}
 
 
 def _customers_with_own_rows(evidence: Evidence, agreement: ast.Agreement, known: list[str]) -> dict[str, set[str]]:
@@ -301,7 +301,7 @@ def _shared_pass(
     tables = _needed_tables(agreement) & set(CUSTOMER_SCOPED)
     evidence.scope_to(tables, "SELECT * FROM {base} WHERE customer IS NULL", "ledger_shared")
     try:
-        results = _objectives(Context(agreement, evidence, part, as_of, explain=False))
+        results = judge_objectives(Context(agreement, evidence, part, as_of, explain=False))
     finally:
         evidence.scope = {}
     return {(r.service, r.objective): r for r in results}
@@ -324,7 +324,7 @@ def _own_rows_pass(
         for service in agreement.services:
             objectives = []
             for objective in service.objectives:
-                needed = set(_tables_for(objective))
+                needed = set(tables_for(objective))
                 if any(customer in own.get(t, ()) for t in needed):
                     objectives.append(objective)
                     tables |= needed & set(CUSTOMER_SCOPED)
@@ -349,7 +349,7 @@ def _own_rows_pass(
     )
     synthetic = replace(agreement, statements=tuple(services))
     try:
-        results = _objectives(Context(synthetic, evidence, part, as_of, explain=False))
+        results = judge_objectives(Context(synthetic, evidence, part, as_of, explain=False))
     finally:
         evidence.scope = {}
     found: dict[tuple[str, str, str], ObjectiveResult] = {}
@@ -382,7 +382,7 @@ def _customer_rows(
     history = past[who.customer]
     report = Report(agreement.title, window, plan=who.plan)
     report.objectives = results
-    _chronic_failures(Context(agreement, evidence, window, as_of), report, history)
+    judge_chronic_failures(Context(agreement, evidence, window, as_of), report, history)
     share = part.seconds / window.seconds
     credits = credits_owed(
         agreement, results, part, fee, as_of, who.plan, history, report.notes, who.fee, share, window
