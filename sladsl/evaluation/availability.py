@@ -201,12 +201,11 @@ def _incident_outages(
 def _sample_outages(
     context: Context, objective: ast.Objective, source: ast.DowntimeFromSamples, params: dict[str, Any], tag: int
 ) -> tuple[str, str, dict[str, list[Proof]]]:
-    view = context.evidence.require("samples", "`downtime from samples`")
     step = int(source.every.seconds * US)
     buckets = math.ceil((params["p1"] - params["p0"]) / step)
     params.update(step=step, buckets=buckets)
     bad, summary = f"bad_{tag}", f"summary_{tag}"
-    _create(context, summary, sql.sample_summary(view), params)
+    context.evidence.sample_summary(summary, params)
     _create(
         context,
         bad,
@@ -233,7 +232,7 @@ def _sample_outages(
         if service not in seen:
             _missing_samples(objective, service, buckets, params, proofs)
     if not objective.missing_counts_as_available:
-        _insert_missing_buckets(context, view, bad, params)
+        context.evidence.insert_missing_buckets(bad, params)
     outages = f"outages_{tag}"
     _create(context, outages, sql.bucket_runs(f"SELECT DISTINCT service, bucket FROM {bad}"), params)
     for service, s, e, _, _ in context.listing(sql.first_rows(f"SELECT * FROM {outages}", "s"), limit=EXPLAIN_LIMIT):
@@ -254,19 +253,6 @@ def _report_duplicate_sample(
         f"another sample for {service!r} falls in the same {every} interval (duplicate samples)",
         {"p0": params["p0"], "p1": params["p1"], "step": params["step"], "service": service},
     )
-
-
-def _insert_missing_buckets(context: Context, view: str, bad: str, params: dict[str, Any]) -> None:
-    """Every interval of the period without a sample, for every service, in one statement
-    (an anti-join: a multi-column NOT IN is a nested loop, and one INSERT per service is a
-    round trip each). Only samples inside the period count as present: a sample just
-    before the start must not fill the first interval (integer division truncates toward
-    zero, so its bucket would be 0)."""
-    present = (
-        f'SELECT service, CAST((epoch_us("timestamp") - $p0) // $step AS INTEGER) AS bucket FROM {view} '
-        f'WHERE epoch_us("timestamp") >= $p0 AND epoch_us("timestamp") < $p1 AND service IN (SELECT unnest($services))'
-    )
-    context.run(f"INSERT INTO {bad} {sql.missing_buckets(present)}", **params)
 
 
 def _missing_samples(

@@ -27,7 +27,7 @@ from sladsl.evaluation.availability import (
 )
 from sladsl.evaluation.context import Context
 from sladsl.evaluation.credits import History, credits_owed, read_history
-from sladsl.evaluation.evidence import CUSTOMER_SCOPED, Evidence
+from sladsl.evaluation.evidence import CUSTOMER_SCOPED, Evidence, Scope
 from sladsl.evaluation.report import ChronicResult, ObjectiveResult, Report
 from sladsl.evaluation.support import evaluate_clauses, evaluate_support
 from sladsl.periods import Window, label_of, next_start, parse_label, window_from
@@ -100,10 +100,7 @@ def _subscribed_part(period: Window, customer: Subscriber | None) -> Window:
 
 def _scope_to_customer(evidence: Evidence, name: str) -> None:
     """A customer's evidence: its own rows and the rows that name no customer."""
-    quoted = name.replace("'", "''")
-    evidence.scope_to(
-        CUSTOMER_SCOPED, f"SELECT * FROM {{base}} WHERE customer IS NULL OR customer = '{quoted}'", "customer"
-    )
+    evidence.scope_to(CUSTOMER_SCOPED, Scope(customer=name), "customer")
 
 
 def _check_service_names(context: Context) -> None:

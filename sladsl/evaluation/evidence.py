@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 
 from sladsl.diagnostics import SladslError
+from sladsl.evaluation import sql
 
 TEXT, TIMESTAMP, BOOLEAN, INTEGER, DECIMAL = "text", "timestamp", "boolean", "integer", "decimal"
 SHARE = "share"  # draft 2 `affected`: 0..1, or a percent such as `40%`
@@ -47,6 +48,18 @@ class Column:
     kind: str
     optional: bool = False  # may be absent from the file, or empty in a row
     empty_ok: bool = False  # must be in the file, but may be empty in a row
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which rows of the customer-scoped tables an evaluation reads: one customer's own rows
+    and the rows naming no customer (`customer`); only the rows naming no customer (the
+    ledger's shared pass); or, for each (customer, service) pair, that customer's rows and
+    the shared ones, with the service renamed `customer` + U+001F + `service` (`pairs`, the
+    ledger's own-rows pass)."""
+
+    customer: str | None = None
+    pairs: tuple[tuple[str, str], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,19 +357,85 @@ class Evidence:
         shown = message.replace("{value}", repr(value) if value is not None else "the value")
         raise EvidenceError(f"{table.origin}: {_row_words(table, row_number)}, column `{column}`: {shown}")
 
-    def scope_to(
-        self, tables: Iterable[str], select: str, prefix: str, base: Callable[[str], str] | None = None
-    ) -> None:
-        """Evaluation reads, for each of these tables, a view `select` (with `{base}` the
-        table's typed view, or what `base` gives) instead of the whole table; other tables
-        are read whole. A view takes no parameters: `select` holds quoted literals."""
+    def scope_to(self, tables: Iterable[str], scope: Scope, prefix: str) -> None:
+        """Evaluation reads, for each of these tables, only the rows `scope` selects (and,
+        for the ledger's own-rows pass, under composite service names); other tables are
+        read whole. `clear_scope` ends it."""
         self.scope = {}
         for table in tables:
             if self.has(table):
-                source = base(table) if base else self.require(table, "the customers' evidence")
-                view = f"{prefix}_{table}"
-                self.con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {select.format(base=source)}")
-                self.scope[table] = view
+                self.scope[table] = self._scoped_view(table, scope, f"{prefix}_{table}")
+
+    def clear_scope(self) -> None:
+        self.scope = {}
+
+    def _scoped_view(self, table: str, scope: Scope, view: str) -> str:
+        """A DuckDB view of the scoped rows. A view takes no parameters: names are quoted literals."""
+        if scope.pairs is not None:
+            base = self._typed_rows(table)
+            self.con.execute(
+                "CREATE OR REPLACE TEMP TABLE scope_pairs AS SELECT unnest($c) AS customer, unnest($s) AS service",
+                {"c": [c for c, _ in scope.pairs], "s": [s for _, s in scope.pairs]},
+            )
+            # two equi-joins (hash joins), not one join on `customer IS NULL OR customer = ...`
+            select = (
+                f"SELECT t.* REPLACE (p.customer || chr(31) || t.service AS service) FROM {base} t "
+                "JOIN scope_pairs p ON t.service = p.service WHERE t.customer IS NULL "
+                f"UNION ALL SELECT t.* REPLACE (p.customer || chr(31) || t.service AS service) FROM {base} t "
+                "JOIN scope_pairs p ON t.service = p.service AND t.customer = p.customer"
+            )
+        elif scope.customer is not None:
+            quoted = scope.customer.replace("'", "''")
+            select = (
+                f"SELECT * FROM {self.require(table, 'the customers')} WHERE customer IS NULL OR customer = '{quoted}'"
+            )
+        else:
+            select = f"SELECT * FROM {self.require(table, 'the customers')} WHERE customer IS NULL"
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {select}")
+        return view
+
+    def _typed_rows(self, table: str) -> str:
+        """The table's typed rows, converted once into a temporary table: joined to thousands of
+        customers, the typed view would convert (and match patterns on) every value again per
+        customer it is joined to."""
+        name = f"typed_{table}"
+        exists = self.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()
+        if exists == (0,):
+            view = self.require(table, "the objectives")
+            self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {view}")
+        return name
+
+    # ---- the stages an engine runs where the data lives ------------------------------
+
+    def distinct_customers(self, table: str) -> set[str]:
+        """The customers a table's rows name."""
+        view = self.require(table, "the objectives")
+        return {
+            n
+            for (n,) in self.con.execute(f"SELECT DISTINCT customer FROM {view} WHERE customer IS NOT NULL").fetchall()
+        }
+
+    def sample_summary(self, target: str, params: dict[str, Any]) -> None:
+        """Create the temp table `target`: per service of the samples in the period, the count,
+        the distinct intervals and the down intervals (`sql.sample_summary`)."""
+        view = self.require("samples", "`downtime from samples`")
+        self.con.execute(
+            f"CREATE TEMP TABLE {target} AS {sql.sample_summary(view)}", _bound(sql.sample_summary(view), params)
+        )
+
+    def insert_missing_buckets(self, target: str, params: dict[str, Any]) -> None:
+        """Insert into `target` every interval of the period without a sample, for every
+        service of `$services`, in one statement (an anti-join: a multi-column NOT IN is a
+        nested loop, and one INSERT per service is a round trip each). Only samples inside
+        the period count as present: a sample just before the start must not fill the first
+        interval (integer division truncates toward zero, so its bucket would be 0)."""
+        view = self.require("samples", "`downtime from samples`")
+        present = (
+            f'SELECT service, CAST((epoch_us("timestamp") - $p0) // $step AS INTEGER) AS bucket FROM {view} '
+            f'WHERE epoch_us("timestamp") >= $p0 AND epoch_us("timestamp") < $p1 AND service IN (SELECT unnest($services))'
+        )
+        query = f"INSERT INTO {target} {sql.missing_buckets(present)}"
+        self.con.execute(query, _bound(query, params))
 
     def require_values(self, table_name: str, column: str, why: str = "the value is empty") -> None:
         """An optional column that this use needs in every row: the first empty one is an error."""
@@ -401,6 +480,12 @@ class Evidence:
 
     def close(self) -> None:
         self.con.close()
+
+
+def _bound(query: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters a query names: DuckDB refuses unused ones."""
+    names = set(re.findall(r"\$(\w+)", query))
+    return {k: v for k, v in params.items() if k in names}
 
 
 def _checked_rows(table: _Table, source: str, extra: str = "") -> str:

@@ -36,7 +36,7 @@ from sladsl.diagnostics import SladslError
 from sladsl.evaluation.context import Context
 from sladsl.evaluation.credits import History, PastPeriod, credits_owed
 from sladsl.evaluation.evaluate import judge_chronic_failures, judge_objectives, tables_for
-from sladsl.evaluation.evidence import CUSTOMER_SCOPED, Evidence, EvidenceError
+from sladsl.evaluation.evidence import CUSTOMER_SCOPED, Evidence, EvidenceError, Scope
 from sladsl.evaluation.report import CreditResult, ObjectiveResult, Report, decimal_text
 from sladsl.periods import Window, parse_label
 from sladsl.plans import for_plan, resolve_plan
@@ -246,9 +246,7 @@ def _customers_with_own_rows(evidence: Evidence, agreement: ast.Agreement, known
     for table in sorted(_needed_tables(agreement) & set(CUSTOMER_SCOPED)):
         if not evidence.has(table):
             continue
-        view = evidence.require(table, "the objectives")
-        names = evidence.con.execute(f"SELECT DISTINCT customer FROM {view} WHERE customer IS NOT NULL").fetchall()
-        own[table] = {n for (n,) in names} & set(known)
+        own[table] = evidence.distinct_customers(table) & set(known)
         evidence.warn_unknown_customers(table, known)
     return own
 
@@ -282,28 +280,16 @@ def _judge_period(
     return rows
 
 
-def _typed_rows(evidence: Evidence, table: str) -> str:
-    """The table's typed rows, converted once into a temporary table: joined to thousands of
-    customers, the typed view would convert (and match patterns on) every value again per
-    customer it is joined to."""
-    name = f"ledger_typed_{table}"
-    exists = evidence.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()
-    if exists == (0,):
-        view = evidence.require(table, "the objectives")
-        evidence.con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {view}")
-    return name
-
-
 def _shared_pass(
     agreement: ast.Agreement, evidence: Evidence, part: Window, as_of: date | None
 ) -> dict[tuple[str, str], ObjectiveResult]:
     """Verdicts on the rows that name no customer: they hold for every customer without rows of its own."""
     tables = _needed_tables(agreement) & set(CUSTOMER_SCOPED)
-    evidence.scope_to(tables, "SELECT * FROM {base} WHERE customer IS NULL", "ledger_shared")
+    evidence.scope_to(tables, Scope(), "ledger_shared")
     try:
         results = judge_objectives(Context(agreement, evidence, part, as_of, explain=False))
     finally:
-        evidence.scope = {}
+        evidence.clear_scope()
     return {(r.service, r.objective): r for r in results}
 
 
@@ -333,25 +319,12 @@ def _own_rows_pass(
                 pairs.append((customer, service.name))
     if not services:
         return {}
-    evidence.con.execute(
-        "CREATE OR REPLACE TEMP TABLE ledger_pairs AS SELECT unnest($c) AS customer, unnest($s) AS service",
-        {"c": [c for c, _ in pairs], "s": [s for _, s in pairs]},
-    )
-    evidence.scope_to(
-        tables,
-        # two equi-joins (hash joins), not one join on `customer IS NULL OR customer = ...`
-        "SELECT t.* REPLACE (p.customer || chr(31) || t.service AS service) FROM {base} t "
-        "JOIN ledger_pairs p ON t.service = p.service WHERE t.customer IS NULL "
-        "UNION ALL SELECT t.* REPLACE (p.customer || chr(31) || t.service AS service) FROM {base} t "
-        "JOIN ledger_pairs p ON t.service = p.service AND t.customer = p.customer",
-        "ledger_own",
-        lambda table: _typed_rows(evidence, table),
-    )
+    evidence.scope_to(tables, Scope(pairs=tuple(pairs)), "ledger_own")
     synthetic = replace(agreement, statements=tuple(services))
     try:
         results = judge_objectives(Context(synthetic, evidence, part, as_of, explain=False))
     finally:
-        evidence.scope = {}
+        evidence.clear_scope()
     found: dict[tuple[str, str, str], ObjectiveResult] = {}
     for result in results:
         customer, _, service_name = result.service.partition(SEPARATOR)
