@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 
 from sladsl.diagnostics import SladslError
-from sladsl.evaluation import sql
+from sladsl.evaluation import instants, sql
 
 TEXT, TIMESTAMP, BOOLEAN, INTEGER, DECIMAL = "text", "timestamp", "boolean", "integer", "decimal"
 SHARE = "share"  # draft 2 `affected`: 0..1, or a percent such as `40%`
@@ -208,6 +208,8 @@ class Evidence:
         self.con = duckdb.connect()
         self.con.execute(f"SET TimeZone = '{_quote(zone)}'")
         self.con.execute("SET enable_progress_bar = false")  # DuckDB's bar would land in the user's terminal
+        self.con.execute(instants.FOLD0_MACRO)
+        self.zone = zone
         self.database = not self.path.is_dir()
         if self.database:
             try:
@@ -292,7 +294,7 @@ class Evidence:
             if column.name not in table.raw_types and not column.optional:
                 have = ", ".join(table.raw_types) or "none"
                 raise EvidenceError(f"{table.origin}: missing column `{column.name}` (the columns are: {have})")
-        selects = [f'{_typed(c, table.raw_types)} AS "{c.name}"' for c in columns]
+        selects = [f'{_typed(c, table.raw_types, self.zone)} AS "{c.name}"' for c in columns]
         self.con.execute(f"CREATE TEMP VIEW {view} AS SELECT {', '.join(selects)} FROM {table.reader}")
         self._validate(table, view)
 
@@ -318,7 +320,7 @@ class Evidence:
             return
         counts = ", ".join(f"count(*) FILTER (WHERE {c})" for c, _, _ in checks)
         try:
-            row = self.con.execute(f"SELECT {counts} FROM ({_checked_rows(table, table.reader)})").fetchone()
+            row = self.con.execute(f"SELECT {counts} FROM ({_checked_rows(table, table.reader, self.zone)})").fetchone()
         except duckdb.Error as exc:  # the first full read: a ragged row, a corrupt file
             raise EvidenceError(f"{table.origin}: {_read_error(exc)}") from None
         assert row is not None
@@ -348,7 +350,7 @@ class Evidence:
         """
         table = self._find(table_name)
         assert table is not None
-        rows = _checked_rows(table, f"({_numbered(table)})", extra='"__row"')
+        rows = _checked_rows(table, f"({_numbered(table)})", self.zone, extra='"__row"')
         found = self.con.execute(
             f'SELECT "__row", CAST("__raw_{column}" AS VARCHAR) FROM ({rows}) WHERE {condition} ORDER BY "__row" LIMIT 1',
             params or {},
@@ -488,11 +490,11 @@ def _bound(query: str, params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if k in names}
 
 
-def _checked_rows(table: _Table, source: str, extra: str = "") -> str:
+def _checked_rows(table: _Table, source: str, zone: str, extra: str = "") -> str:
     """Typed columns by name beside their raw values as "__raw_NAME", for validation."""
     parts = []
     for column in TABLES[table.name]:
-        parts.append(f'{_typed(column, table.raw_types)} AS "{column.name}"')
+        parts.append(f'{_typed(column, table.raw_types, zone)} AS "{column.name}"')
         raw = _raw(column.name, table.raw_types) if column.name in table.raw_types else "NULL"
         parts.append(f'{raw} AS "__raw_{column.name}"')
     if extra:
@@ -574,11 +576,13 @@ def _already_typed(column: Column, raw_types: dict[str, str]) -> bool:
     return raw == target
 
 
-def _typed(column: Column, raw_types: dict[str, str]) -> str:
+def _typed(column: Column, raw_types: dict[str, str], zone: str) -> str:
     if column.name not in raw_types:
         return f"CAST(NULL AS {_SQL_TYPES[column.kind]})"
     if column.kind == TEXT:
         return f"CAST({_raw(column.name, raw_types)} AS VARCHAR)"
+    if column.kind == TIMESTAMP:
+        return _instant(column.name, raw_types, zone)
     if _already_typed(column, raw_types):
         return f'CAST("{column.name}" AS {_SQL_TYPES[column.kind]})'
     raw = _raw(column.name, raw_types)
@@ -602,6 +606,17 @@ def _typed(column: Column, raw_types: dict[str, str]) -> str:
 
 
 _FLOATS = frozenset({"DOUBLE", "FLOAT"})
+
+
+
+def _instant(name: str, raw_types: dict[str, str], zone: str) -> str:
+    """A timestamp column as an instant, under the one rule of `sladsl.evaluation.instants`."""
+    raw = raw_types.get(name, "")
+    if raw == "TIMESTAMP WITH TIME ZONE":
+        return f'"{name}"'
+    if raw.startswith("TIMESTAMP"):  # naive: TIMESTAMP, TIMESTAMP_S, _MS, _NS
+        return instants.duckdb_naive_instant(f'"{name}"', zone)
+    return instants.duckdb_instant(f"CAST({_raw(name, raw_types)} AS VARCHAR)", zone)
 
 
 def _typed_float(column: Column, raw: str) -> str:
