@@ -261,6 +261,14 @@ def _write_output(text: str, out: str | None, inputs: tuple[str | Path | None, .
 )
 @click.option("--ledger", "ledger", default=None, help="write the credit ledger here (.csv, .jsonl or .parquet)")
 @click.option("--customer", "customer", default=None, help="one customer's full report (from the customers table)")
+@click.option(
+    "--engine",
+    "engine",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="where the evidence is read and reduced: embedded DuckDB, or Apache Spark (local, or SPARK_REMOTE)",
+)
 @click.option("--fail-on-breach", is_flag=True, help="exit 1 when any judged clause is breached")
 @click.option("--color/--no-color", "colour", default=None)
 @reports_bad_input
@@ -277,6 +285,7 @@ def evaluate(
     history: str | None,
     ledger: str | None,
     customer: str | None,
+    engine: str,
     fail_on_breach: bool,
     colour: bool | None,
 ) -> None:
@@ -296,11 +305,13 @@ def evaluate(
     agreement = _load_checked(_read(file), colour)
     monthly = parse_fee(fee, agreement) if fee else None
     day = _parse_date(as_of, "--as-of")
+    if engine == "spark" and data.startswith("prometheus+"):
+        raise SladslError("--engine spark reads a folder of tables; a Prometheus source is read by DuckDB")
     with open_data(data, agreement, period) as source:
         if customer is None and (ledger is not None or ".." in period or has_customers(source, agreement)):
             inputs = (file, data, history)
             breached = _evaluate_ledger(
-                agreement, source, period, monthly, day, plan, history, ledger, output, out, inputs
+                agreement, source, period, monthly, day, plan, history, ledger, output, out, inputs, engine
             )
             if fail_on_breach and breached:
                 raise click.exceptions.Exit(1)
@@ -308,10 +319,11 @@ def evaluate(
         if customer is not None:
             if plan is not None:
                 raise SladslError("--plan: with --customer, the customers table gives the plan")
-            who = customer_subscriber(source, agreement, customer)
-            report = run_evaluation(agreement, source, period, monthly, day, None, history, who)
+            who = customer_subscriber(source, agreement, customer, engine)
+            report = run_evaluation(agreement, source, period, monthly, day, None, history, who, engine)
         else:
-            report = run_evaluation(agreement, source, period, monthly, day, resolve_plan(agreement, plan), history)
+            plan_name = resolve_plan(agreement, plan)
+            report = run_evaluation(agreement, source, period, monthly, day, plan_name, history, None, engine)
     for warning in report.warnings:
         click.echo(f"sladsl: warning: {warning}", err=True)
     if output == "json":
@@ -341,6 +353,7 @@ def _evaluate_ledger(
     output: str,
     out: str | None,
     inputs: tuple[str | None, ...],
+    engine: str = "duckdb",
 ) -> bool:
     """Every customer × service × objective × period, to `--ledger OUT` or standard output;
     whether any row is breached."""
@@ -348,7 +361,7 @@ def _evaluate_ledger(
     from sladsl.periods import parse_range
 
     windows = parse_range(period, agreement.timezone)
-    book = evaluate_ledger(agreement, source, windows, monthly, day, history, plan)
+    book = evaluate_ledger(agreement, source, windows, monthly, day, history, plan, engine)
     for warning in book.warnings:
         click.echo(f"sladsl: warning: {warning}", err=True)
     for note in book.notes:

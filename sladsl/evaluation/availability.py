@@ -246,12 +246,13 @@ def _report_duplicate_sample(
     context: Context, service: str, source: ast.DowntimeFromSamples, params: dict[str, Any]
 ) -> None:
     every = describe_duration(source.every)
+    customer, _, name = service.rpartition("\x1f")  # the ledger's own-rows pass: customer U+001F service
     context.evidence.locate(
         "samples",
         sql.duplicate_sample(),
         "timestamp",
-        f"another sample for {service!r} falls in the same {every} interval (duplicate samples)",
-        {"p0": params["p0"], "p1": params["p1"], "step": params["step"], "service": service},
+        f"another sample for {name!r} falls in the same {every} interval (duplicate samples)",
+        {"p0": params["p0"], "p1": params["p1"], "step": params["step"], "service": name, "customer": customer or None},
     )
 
 

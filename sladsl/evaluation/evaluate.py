@@ -27,6 +27,7 @@ from sladsl.evaluation.availability import (
 )
 from sladsl.evaluation.context import Context
 from sladsl.evaluation.credits import History, credits_owed, read_history
+from sladsl.evaluation.engines import open_evidence
 from sladsl.evaluation.evidence import CUSTOMER_SCOPED, Evidence, Scope
 from sladsl.evaluation.report import ChronicResult, ObjectiveResult, Report
 from sladsl.evaluation.support import evaluate_clauses, evaluate_support
@@ -46,6 +47,7 @@ def evaluate(
     plan: str | None = None,
     history: str | Path | None = None,
     customer: Subscriber | None = None,
+    engine: str = "duckdb",
 ) -> Report:
     """The report for one period; raises `SladslError` (exit 2) on bad evidence.
 
@@ -58,7 +60,7 @@ def evaluate(
     agreement = for_plan(agreement, plan)
     period = parse_label(label, agreement.timezone)
     window = _subscribed_part(period, customer)
-    evidence = Evidence(data, agreement.timezone)
+    evidence = open_evidence(data, agreement.timezone, engine)
     try:
         if customer is not None:
             _scope_to_customer(evidence, customer.customer)

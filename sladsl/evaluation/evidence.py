@@ -245,6 +245,10 @@ class Evidence:
             if (found and found[0]) or (views and views[0]):
                 return _Table(name, f"{self.path}:{name}", f'evidence.main."{name}"', "duckdb")
             return None
+        for folder in (self.path / name, self.path / f"{name}.parquet"):
+            if folder.is_dir():  # a directory of Parquet part files, as Spark and Hive write them
+                glob = _quote(str(folder / "**" / "*.parquet"))
+                return _Table(name, str(folder), f"read_parquet('{glob}')", "parquet", str(folder / "**" / "*.parquet"))
         for ext in _EXTENSIONS:
             file = self.path / f"{name}{ext}"
             try:
@@ -602,8 +606,13 @@ def _typed(column: Column, raw_types: dict[str, str], zone: str) -> str:
             f"CASE WHEN regexp_full_match({text}, '([0-9]+(\\.[0-9]{{1,9}})?|\\.[0-9]{{1,9}})') THEN {share} "
             f"WHEN regexp_full_match({text}, '[0-9]+(\\.[0-9]{{1,7}})? *%') THEN {percent} END"
         )
+    if column.kind == DECIMAL:  # one grammar on every engine: no `1_000`, `0x10` or `NaN`
+        return f"CASE WHEN regexp_full_match({text}, '{NUMBER_TEXT}') THEN TRY_CAST({text} AS DECIMAL(38,9)) END"
     return f"TRY_CAST({text} AS {_SQL_TYPES[column.kind]})"
 
+
+# A number written as text: `12`, `-0.5`, `.5`, `5.`, `1e3`
+NUMBER_TEXT = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
 
 _FLOATS = frozenset({"DOUBLE", "FLOAT"})
 

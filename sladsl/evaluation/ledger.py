@@ -35,6 +35,7 @@ from sladsl.currencies import is_currency
 from sladsl.diagnostics import SladslError
 from sladsl.evaluation.context import Context
 from sladsl.evaluation.credits import History, PastPeriod, credits_owed
+from sladsl.evaluation.engines import open_evidence
 from sladsl.evaluation.evaluate import judge_chronic_failures, judge_objectives, tables_for
 from sladsl.evaluation.evidence import CUSTOMER_SCOPED, Evidence, EvidenceError, Scope
 from sladsl.evaluation.report import CreditResult, ObjectiveResult, Report, decimal_text
@@ -208,10 +209,11 @@ def evaluate_ledger(
     as_of: date | None = None,
     history: str | Path | None = None,
     plan: str | None = None,
+    engine: str = "duckdb",
 ) -> Ledger:
     """Every customer × service × objective × period. Without a `customers` table the
     agreement's own customer (or "") is the one customer, on `plan`."""
-    evidence = Evidence(data, agreement.timezone)
+    evidence = open_evidence(data, agreement.timezone, engine)
     ledger = Ledger()
     try:
         if evidence.has("customers"):
@@ -450,16 +452,18 @@ def _parquet_bytes(records: list[dict[str, Any]]) -> bytes:
 
 
 def has_customers(source: str | Path, agreement: ast.Agreement) -> bool:
-    evidence = Evidence(source, agreement.timezone)
+    evidence = Evidence(source, agreement.timezone)  # finding a file: no engine needed
     try:
         return evidence.has("customers")
     finally:
         evidence.close()
 
 
-def customer_subscriber(evidence_source: str | Path, agreement: ast.Agreement, name: str) -> Subscriber:
+def customer_subscriber(
+    evidence_source: str | Path, agreement: ast.Agreement, name: str, engine: str = "duckdb"
+) -> Subscriber:
     """One row of the customers table, for `--customer ID`."""
-    evidence = Evidence(evidence_source, agreement.timezone)
+    evidence = open_evidence(evidence_source, agreement.timezone, engine)
     try:
         if not evidence.has("customers"):
             raise EvidenceError(f"--customer {name!r}: the data source has no customers table")

@@ -110,12 +110,16 @@ def sample_summary(view: str) -> str:
 
 
 def duplicate_sample() -> str:
-    """A condition for `Evidence.locate`: a sample that shares its interval with another."""
+    """A condition for `Evidence.locate`: a sample of the period that shares its interval with
+    another, among the rows one customer (`$customer`; NULL: any) reads."""
     return """
-        (service, CAST((epoch_us("timestamp") - $p0) // $step AS INTEGER)) IN (
+        "timestamp" >= make_timestamptz($p0) AND "timestamp" < make_timestamptz($p1)
+        AND ($customer IS NULL OR customer IS NULL OR customer = $customer)
+        AND (service, CAST((epoch_us("timestamp") - $p0) // $step AS INTEGER)) IN (
             SELECT (service, CAST((epoch_us("timestamp") - $p0) // $step AS INTEGER))
             FROM ev_samples WHERE service = $service AND "timestamp" >= make_timestamptz($p0)
               AND "timestamp" < make_timestamptz($p1)
+              AND ($customer IS NULL OR customer IS NULL OR customer = $customer)
             GROUP BY ALL HAVING count(*) > 1)
     """
 

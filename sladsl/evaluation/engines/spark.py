@@ -1,0 +1,421 @@
+"""The Spark engine (`--engine spark`): the evidence is read, typed and validated by Apache
+Spark where it lives, and the samples — the table that grows with services × minutes —
+are reduced there.
+
+What crosses from Spark to the embedded DuckDB that judges (as Arrow tables, by the same
+column names and types as `sladsl.evaluation.evidence` gives):
+
+- every event table (incidents, maintenance, requests, latency, tickets, customers, ...),
+  typed and validated by Spark;
+- for samples, only what evaluation needs of them: per service, the count, the distinct
+  intervals and the down intervals (`sample_summary`), and the intervals without a sample
+  (`insert_missing_buckets`) — kilobytes where the samples are gigabytes.
+
+Timestamps follow the one rule of `sladsl.evaluation.instants`: Spark's session time zone
+is the agreement's, and java.time reads a wall-clock time as Python's fold=0 does.
+
+Bad evidence is found by Spark (one aggregate pass per table, as in DuckDB); the row and
+column are then named by reading that one file with DuckDB, on the error path only, so the
+message is the same on either engine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sladsl.diagnostics import SladslError
+from sladsl.evaluation.evidence import (
+    _SQL_TYPES,
+    BOOLEAN,
+    DECIMAL,
+    INTEGER,
+    NUMBER_TEXT,
+    RULES,
+    SHARE,
+    TABLES,
+    TEXT,
+    TIMESTAMP,
+    Column,
+    Evidence,
+    EvidenceError,
+    Scope,
+    _Table,
+)
+
+# Tables that stay in Spark: evaluation asks for their reductions, never their rows.
+REDUCED = frozenset({"samples"})
+_BOOLEAN_WORDS = {"true": True, "t": True, "yes": True, "y": True, "1": True}
+_BOOLEAN_WORDS |= {"false": False, "f": False, "no": False, "n": False, "0": False}
+
+_session: Any = None
+
+
+def spark_session() -> Any:
+    """One Spark session per process: `SPARK_REMOTE` (Spark Connect, e.g. sc://host:15002)
+    when set, else a local one (`SLADSL_SPARK_MASTER`, default local[2])."""
+    global _session
+    if _session is not None:
+        return _session
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from pyspark.sql import SparkSession
+    except ImportError:
+        raise SladslError(
+            "--engine spark needs PySpark and Java 17: pip install 'sladsl[spark]' "
+            "(and, on Debian, apt-get install openjdk-17-jre-headless)"
+        ) from None
+    remote = os.environ.get("SPARK_REMOTE")
+    builder = SparkSession.builder.appName("sladsl")
+    if remote:
+        builder = builder.remote(remote)
+    else:
+        log4j = Path(__file__).with_name("log4j2.properties")
+        builder = (
+            builder.master(os.environ.get("SLADSL_SPARK_MASTER", "local[2]"))
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.shuffle.partitions", os.environ.get("SLADSL_SPARK_PARTITIONS", "8"))
+            .config("spark.driver.extraJavaOptions", f"-Dlog4j.configurationFile=file:{log4j}")
+            .config("spark.sql.ansi.enabled", "true")
+        )
+    try:
+        with warnings.catch_warnings(), _quiet_stderr():
+            warnings.simplefilter("ignore")
+            _session = builder.getOrCreate()
+    except Exception as exc:  # no Java, or the cluster cannot be reached
+        where = f"Spark Connect at {remote}" if remote else "a local Spark (is Java 17 installed?)"
+        raise SladslError(f"--engine spark: cannot start {where}: {str(exc).strip().splitlines()[0]}") from None
+    return _session
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """The JVM Spark starts inherits file descriptor 2 and prints its own start-up notices
+    there (`Using incubator modules`, log levels): it gets /dev/null instead, so the user's
+    terminal shows sladsl's messages. Spark's errors still reach sladsl as exceptions."""
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+class SparkEvidence(Evidence):
+    """A folder of tables read by Spark: `NAME.parquet` (a file or a directory of part
+    files), `NAME/` (a directory of Parquet files), `NAME.csv` or `NAME.jsonl`."""
+
+    def __init__(self, source: str | Path, zone: str, session: Any = None) -> None:
+        super().__init__(source, zone)
+        if self.database:
+            raise SladslError(f"{source}: --engine spark reads a folder of tables, not a DuckDB file")
+        self.spark = session or spark_session()
+        self.spark.conf.set("spark.sql.session.timeZone", zone)
+        self._frames: dict[str, Any] = {}  # the typed tables that stay in Spark
+        self._scoped: dict[str, Any] = {}
+        self._checked: set[str] = set()
+
+    # ---- reading ----------------------------------------------------------------------
+
+    def require(self, name: str, why: str) -> str:
+        table = self._find(name)
+        if table is None or name == "ledger":  # `--history LEDGER` is a local file, read by DuckDB
+            return super().require(name, why)
+        view = f"ev_{name}"
+        if name not in self._checked:
+            typed = self._typed_frame(table)
+            if name in REDUCED:
+                self._frames[name] = typed.persist()
+            else:
+                self._to_duckdb(typed, view, TABLES[name])
+            self._checked.add(name)
+        if name in REDUCED:
+            return f"spark_{name}"  # not a DuckDB name: a query that reads the rows fails loudly
+        return self.scope.get(name, view)
+
+    def _raw_frame(self, table: _Table) -> Any:
+        reader = self.spark.read
+        path = table.origin  # the file, or the directory of part files
+        try:
+            if table.kind == "csv":
+                return (
+                    reader.option("header", True)
+                    .option("inferSchema", False)
+                    .option("multiLine", True)
+                    .option("escape", '"')
+                    .option("mode", "FAILFAST")
+                    .csv(path)
+                )
+            if table.kind == "jsonl":
+                return reader.option("mode", "FAILFAST").json(path)
+            return reader.parquet(path)
+        except Exception as exc:
+            self._fail_like_duckdb(table, exc)
+            raise  # unreachable: the above raises
+
+    def _typed_frame(self, table: _Table) -> Any:
+        raw = self._raw_frame(table)
+        raw_types = {f.name: f.dataType.simpleString() for f in raw.schema.fields}
+        columns = TABLES[table.name]
+        for column in columns:
+            if column.name not in raw_types and not column.optional:
+                have = ", ".join(raw_types) or "none"
+                raise EvidenceError(f"{table.origin}: missing column `{column.name}` (the columns are: {have})")
+        raw_name = f"raw_{table.name}"
+        raw.createOrReplaceTempView(raw_name)
+        parts = []
+        for column in columns:
+            parts.append(f"{_spark_typed(column, raw_types)} AS `{column.name}`")
+            present = column.name in raw_types
+            parts.append(f"{_spark_raw(column.name, raw_types) if present else 'NULL'} AS `__raw_{column.name}`")
+        checked = self.spark.sql(f"SELECT {', '.join(parts)} FROM {raw_name}")
+        self._validate_in_spark(table, checked, raw_types)
+        return checked.select(*[f"`{c.name}`" for c in columns])
+
+    def _validate_in_spark(self, table: _Table, checked: Any, raw_types: dict[str, str]) -> None:
+        checks = []
+        for column in TABLES[table.name]:
+            if column.name not in raw_types:
+                continue
+            if column.kind != TEXT:
+                checks.append(f"`__raw_{column.name}` IS NOT NULL AND `{column.name}` IS NULL")
+            if not column.optional and not column.empty_ok:
+                checks.append(f"`__raw_{column.name}` IS NULL")
+        checks += [_backticks(rule.condition) for rule in RULES.get(table.name, ())]
+        if not checks:
+            return
+        checked.createOrReplaceTempView(f"checked_{table.name}")
+        counts = ", ".join(f"count_if({c})" for c in checks)
+        try:
+            row = self.spark.sql(f"SELECT {counts} FROM checked_{table.name}").collect()[0]
+        except Exception as exc:  # a ragged or corrupt file, found on the first full read
+            self._fail_like_duckdb(table, exc)
+        if any(row):
+            failed = [c for c, n in zip(checks, row, strict=True) if n]
+            self._fail_like_duckdb(table, None, failed[0])
+
+    def _fail_like_duckdb(self, table: _Table, exc: Exception | None, condition: str = "") -> None:
+        """Name the row and column as the DuckDB engine does, by validating this one file with
+        DuckDB (the error path only); when DuckDB accepts what Spark refused, say what Spark found."""
+        if table.file:
+            super()._open(table, f"ev_{table.name}")  # raises the precise error
+        detail = str(exc).strip().splitlines()[0] if exc else f"rows where {condition}"
+        raise EvidenceError(f"{table.origin}: Spark cannot read the table ({detail})")
+
+    def _to_duckdb(self, frame: Any, view: str, columns: tuple[Column, ...]) -> None:
+        """A typed Spark table as a DuckDB temp table of exactly the typed view's types."""
+        arrow = frame.toArrow()
+        self.con.register(f"{view}_arrow", arrow)
+        selects = ", ".join(f'CAST("{c.name}" AS {_SQL_TYPES[c.kind]}) AS "{c.name}"' for c in columns)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {view} AS SELECT {selects} FROM {view}_arrow")
+        self.con.unregister(f"{view}_arrow")
+
+    def locate(
+        self, table_name: str, condition: str, column: str, message: str, params: dict[str, Any] | None = None
+    ) -> None:
+        table = self._find(table_name)
+        if table is not None and not table.raw_types:  # read by Spark: DuckDB reads the file to name the row
+            super()._open(table, f"ev_{table_name}" if table_name in REDUCED else f"duckdb_{table_name}")
+        super().locate(table_name, condition, column, message, params)
+
+    # ---- scopes -----------------------------------------------------------------------
+
+    def scope_to(self, tables: Any, scope: Scope, prefix: str) -> None:
+        tables = list(tables)
+        super().scope_to([t for t in tables if t not in REDUCED], scope, prefix)
+        self._scoped = {}
+        for table in tables:
+            if table in REDUCED and self.has(table):
+                self.require(table, "the customers' evidence")
+                self._scoped[table] = self._scoped_frame(self._frames[table], scope)
+
+    def clear_scope(self) -> None:
+        super().clear_scope()
+        self._scoped = {}
+
+    def _scoped_frame(self, frame: Any, scope: Scope) -> Any:
+        from pyspark.sql import functions as F
+
+        if scope.pairs is not None:
+            pairs = self.spark.createDataFrame(list(scope.pairs), "customer string, service string")
+            renamed = [F.concat(F.col("p.customer"), F.lit("\x1f"), F.col("t.service")).alias("service")]
+            others = [F.col(f"t.`{c}`") for c in frame.columns if c != "service"]
+            t, p = frame.alias("t"), F.broadcast(pairs.alias("p"))
+            shared = t.where(F.col("t.customer").isNull()).join(p, F.col("t.service") == F.col("p.service"))
+            own = t.join(
+                p, (F.col("t.service") == F.col("p.service")) & (F.col("t.customer") == F.col("p.customer"))
+            )
+            return shared.select(*renamed, *others).unionByName(own.select(*renamed, *others))
+        if scope.customer is not None:
+            return frame.where(F.col("customer").isNull() | (F.col("customer") == F.lit(scope.customer)))
+        return frame.where(F.col("customer").isNull())
+
+    def _rows(self, name: str) -> Any:
+        self.require(name, "the objectives")
+        return self._scoped.get(name, self._frames[name])
+
+    # ---- the stages Spark runs --------------------------------------------------------
+
+    def distinct_customers(self, table: str) -> set[str]:
+        if table not in REDUCED:
+            return super().distinct_customers(table)
+        rows = self._rows(table).where("customer IS NOT NULL").select("customer").distinct().collect()
+        return {r[0] for r in rows}
+
+    def warn_unknown_customers(self, table_name: str, known: Any) -> None:
+        if table_name not in REDUCED:
+            super().warn_unknown_customers(table_name, known)
+            return
+        from pyspark.sql import functions as F
+
+        counts = (
+            self._rows(table_name)
+            .where(F.col("customer").isNotNull() & ~F.col("customer").isin(list(known)))
+            .groupBy("customer")
+            .count()
+            .orderBy("customer")
+            .collect()
+        )
+        origin = self.origin(table_name)
+        for name, count in counts:
+            self.warnings.append(
+                f"{origin}: {count} row{'s' if count != 1 else ''} name customer {name!r}, "
+                "which the customers table does not list; left out"
+            )
+
+    def _buckets(self, params: dict[str, Any]) -> Any:
+        """The samples of the period with their interval number, as the DuckDB query has them."""
+        from pyspark.sql import functions as F
+
+        micros = F.unix_micros(F.col("timestamp"))
+        p0, p1, step = int(params["p0"]), int(params["p1"]), int(params["step"])
+        # `div`: integer division (`/` is floating in Spark); the period's samples only, so it cannot truncate below 0
+        bucket = F.expr(f"CAST((unix_micros(`timestamp`) - {p0}) div {step} AS INT)").alias("bucket")
+        return self._rows("samples").where((micros >= F.lit(p0)) & (micros < F.lit(p1))).select("service", "up", bucket)
+
+    def sample_summary(self, target: str, params: dict[str, Any]) -> None:
+        from pyspark.sql import functions as F
+
+        summary = (
+            self._buckets(params)
+            .groupBy("service")
+            .agg(
+                F.count(F.lit(1)).alias("n"),
+                F.count_distinct("bucket").alias("distinct_buckets"),
+                F.collect_list(F.when(~F.col("up"), F.col("bucket"))).alias("down"),
+            )
+        )
+        arrow = summary.toArrow()
+        self.con.register(f"{target}_arrow", arrow)
+        self.con.execute(
+            f"CREATE TEMP TABLE {target} AS SELECT service, CAST(n AS BIGINT) AS n, "
+            f"CAST(distinct_buckets AS BIGINT) AS distinct_buckets, CAST(down AS INTEGER[]) AS down FROM {target}_arrow"
+        )
+        self.con.unregister(f"{target}_arrow")
+
+    def insert_missing_buckets(self, target: str, params: dict[str, Any]) -> None:
+        """The gaps between each service's distinct intervals (and before the first, after
+        the last, or the whole period for a service without samples), expanded to intervals:
+        a window over the present intervals, not an anti-join against the whole grid."""
+        from pyspark.sql import Window
+        from pyspark.sql import functions as F
+
+        last = params["buckets"] - 1
+        services = self.spark.createDataFrame([(s,) for s in params["services"]], "service string")
+        present = self._buckets(params).join(F.broadcast(services), "service").select("service", "bucket").distinct()
+        order = Window.partitionBy("service").orderBy("bucket")
+        inner = (
+            present.withColumn("lo", F.coalesce(F.lag("bucket").over(order) + 1, F.lit(0)))
+            .select("service", "lo", (F.col("bucket") - 1).alias("hi"))
+            .where("lo <= hi")
+        )
+        tail = (
+            present.groupBy("service")
+            .agg((F.max("bucket") + 1).alias("lo"))
+            .select("service", "lo", F.lit(last).cast("long").alias("hi"))
+            .where("lo <= hi")
+        )
+        absent = services.join(present.select("service").distinct(), "service", "left_anti").select(
+            "service", F.lit(0).cast("long").alias("lo"), F.lit(last).cast("long").alias("hi")
+        )
+        gaps = inner.unionByName(tail).unionByName(absent)
+        missing = gaps.select("service", F.explode(F.sequence("lo", "hi")).alias("bucket"))
+        arrow = missing.toArrow()
+        self.con.register(f"{target}_arrow", arrow)
+        self.con.execute(f"INSERT INTO {target} SELECT service, CAST(bucket AS INTEGER) FROM {target}_arrow")
+        self.con.unregister(f"{target}_arrow")
+
+    def close(self) -> None:
+        for frame in self._frames.values():
+            frame.unpersist()
+        super().close()
+
+
+# ---- typing, as `sladsl.evaluation.evidence._typed` does in DuckDB ------------------------------
+
+_SPARK_TYPES = {TEXT: "STRING", TIMESTAMP: "TIMESTAMP", BOOLEAN: "BOOLEAN", INTEGER: "BIGINT"}
+_SPARK_TYPES |= {DECIMAL: "DECIMAL(38,9)", SHARE: "DECIMAL(38,9)"}
+_INTEGERS = frozenset({"bigint", "int", "smallint", "tinyint"})
+_FLOATS = frozenset({"double", "float"})
+
+
+def _spark_raw(name: str, raw_types: dict[str, str]) -> str:
+    if raw_types.get(name) == "string":
+        return f"NULLIF(TRIM(`{name}`), '')"
+    return f"`{name}`"
+
+
+def _spark_typed(column: Column, raw_types: dict[str, str]) -> str:
+    name, kind = column.name, column.kind
+    if name not in raw_types:
+        return f"CAST(NULL AS {_SPARK_TYPES[kind]})"
+    raw_type = raw_types[name]
+    raw = _spark_raw(name, raw_types)
+    text = f"CAST({raw} AS STRING)"
+    if kind == TEXT:
+        return text
+    if kind == TIMESTAMP:
+        if raw_type in ("timestamp", "timestamp_ntz", "date"):
+            return f"CAST(`{name}` AS TIMESTAMP)"  # a naive value: the session's zone, fold=0
+        return f"try_cast({text} AS TIMESTAMP)"  # with an offset, that instant; without, fold=0
+    if kind == BOOLEAN:
+        if raw_type == "boolean":
+            return f"`{name}`"
+        cases = " ".join(f"WHEN '{w}' THEN {str(v).lower()}" for w, v in _BOOLEAN_WORDS.items())
+        return f"CASE lower({text}) {cases} END"
+    if raw_type in _FLOATS:
+        finite = f"NOT isnan({raw}) AND abs({raw}) != double('infinity')"
+        if kind == INTEGER:
+            return f"CASE WHEN {finite} AND {raw} = trunc({raw}) AND abs({raw}) < 9.2e18 THEN CAST({raw} AS BIGINT) END"
+        return f"CASE WHEN {finite} AND abs({raw}) < 1e28 THEN try_cast({text} AS DECIMAL(38,9)) END"
+    if kind == INTEGER:
+        if raw_type in _INTEGERS:
+            return f"CAST(`{name}` AS BIGINT)"
+        return f"CASE WHEN {text} RLIKE '^[+-]?[0-9]+$' THEN try_cast({text} AS BIGINT) END"
+    if raw_type in _INTEGERS or raw_type.startswith("decimal"):
+        return f"CAST(`{name}` AS DECIMAL(38,9))"
+    if kind == SHARE:  # `0.4` or `40%`, exactly, as in DuckDB
+        share = f"CAST({text} AS DECIMAL(38,9))"
+        # DECIMAL(30,7) × DECIMAL(3,2) is exact in DECIMAL(34,9): Spark would round a wider product
+        percent = f"CAST(try_cast(trim(regexp_replace({text}, '%', '')) AS DECIMAL(30,7)) * CAST(0.01 AS DECIMAL(3,2)) AS DECIMAL(38,9))"
+        return (
+            f"CASE WHEN {text} RLIKE '^([0-9]+(\\\\.[0-9]{{1,9}})?|\\\\.[0-9]{{1,9}})$' THEN {share} "
+            f"WHEN {text} RLIKE '^[0-9]+(\\\\.[0-9]{{1,7}})? *%$' THEN {percent} END"
+        )
+    number = NUMBER_TEXT.replace("\\", "\\\\")  # Spark's string literals take backslash escapes
+    return f"CASE WHEN {text} RLIKE '^{number}$' THEN try_cast({text} AS DECIMAL(38,9)) END"
+
+
+def _backticks(condition: str) -> str:
+    """A DuckDB condition of `RULES` in Spark's quoting."""
+    return re.sub(r'"(\w+)"', r"`\1`", condition)
