@@ -35,3 +35,19 @@ def golden(path: Path, actual: str) -> None:
 @pytest.fixture(autouse=True)
 def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
+
+
+@pytest.fixture(scope="session")
+def spark() -> object:
+    """The one local Spark session of the test run (`--engine spark` finds it started).
+    Skipped without PySpark or Java, unless SLADSL_REQUIRE_SPARK=1 (`.ci/run`): then a
+    missing Spark fails the run instead of hiding the engine tests."""
+    from sladsl.diagnostics import SladslError
+    from sladsl.evaluation.engines.spark import spark_session
+
+    try:
+        return spark_session()
+    except SladslError as exc:
+        if os.environ.get("SLADSL_REQUIRE_SPARK") == "1":
+            raise
+        pytest.skip(str(exc))

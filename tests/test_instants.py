@@ -31,7 +31,7 @@ def _instants(folder: Path, zone: str, times: list[datetime], kind: str) -> list
         (folder / "samples.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     else:  # a Parquet file of naive TIMESTAMP values
         con = duckdb.connect()
-        con.execute("CREATE TABLE s (service VARCHAR, \"timestamp\" TIMESTAMP, up BOOLEAN)")
+        con.execute('CREATE TABLE s (service VARCHAR, "timestamp" TIMESTAMP, up BOOLEAN)')
         con.executemany("INSERT INTO s VALUES ('a', ?, true)", [[t] for t in times])
         con.execute(f"COPY s TO '{folder / 'samples.parquet'}' (FORMAT parquet)")
         con.close()

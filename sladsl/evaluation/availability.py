@@ -232,7 +232,7 @@ def _sample_outages(
         if service not in seen:
             _missing_samples(objective, service, buckets, params, proofs)
     if not objective.missing_counts_as_available:
-        context.evidence.insert_missing_buckets(bad, params)
+        context.evidence.insert_missing_buckets(bad, params, summary)
     outages = f"outages_{tag}"
     _create(context, outages, sql.bucket_runs(f"SELECT DISTINCT service, bucket FROM {bad}"), params)
     for service, s, e, _, _ in context.listing(sql.first_rows(f"SELECT * FROM {outages}", "s"), limit=EXPLAIN_LIMIT):

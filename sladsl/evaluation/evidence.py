@@ -429,9 +429,10 @@ class Evidence:
             f"CREATE TEMP TABLE {target} AS {sql.sample_summary(view)}", _bound(sql.sample_summary(view), params)
         )
 
-    def insert_missing_buckets(self, target: str, params: dict[str, Any]) -> None:
+    def insert_missing_buckets(self, target: str, params: dict[str, Any], summary: str) -> None:
         """Insert into `target` every interval of the period without a sample, for every
-        service of `$services`, in one statement (an anti-join: a multi-column NOT IN is a
+        service of `$services` (`summary`, from `sample_summary`, may hold what the engine
+        already found of them), in one statement (an anti-join: a multi-column NOT IN is a
         nested loop, and one INSERT per service is a round trip each). Only samples inside
         the period count as present: a sample just before the start must not fill the first
         interval (integer division truncates toward zero, so its bucket would be 0)."""
@@ -615,7 +616,6 @@ def _typed(column: Column, raw_types: dict[str, str], zone: str) -> str:
 NUMBER_TEXT = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
 
 _FLOATS = frozenset({"DOUBLE", "FLOAT"})
-
 
 
 def _instant(name: str, raw_types: dict[str, str], zone: str) -> str:

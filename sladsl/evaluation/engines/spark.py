@@ -252,9 +252,7 @@ class SparkEvidence(Evidence):
             others = [F.col(f"t.`{c}`") for c in frame.columns if c != "service"]
             t, p = frame.alias("t"), F.broadcast(pairs.alias("p"))
             shared = t.where(F.col("t.customer").isNull()).join(p, F.col("t.service") == F.col("p.service"))
-            own = t.join(
-                p, (F.col("t.service") == F.col("p.service")) & (F.col("t.customer") == F.col("p.customer"))
-            )
+            own = t.join(p, (F.col("t.service") == F.col("p.service")) & (F.col("t.customer") == F.col("p.customer")))
             return shared.select(*renamed, *others).unionByName(own.select(*renamed, *others))
         if scope.customer is not None:
             return frame.where(F.col("customer").isNull() | (F.col("customer") == F.lit(scope.customer)))
@@ -304,56 +302,53 @@ class SparkEvidence(Evidence):
         return self._rows("samples").where((micros >= F.lit(p0)) & (micros < F.lit(p1))).select("service", "up", bucket)
 
     def sample_summary(self, target: str, params: dict[str, Any]) -> None:
-        from pyspark.sql import functions as F
-
-        summary = (
-            self._buckets(params)
-            .groupBy("service")
-            .agg(
-                F.count(F.lit(1)).alias("n"),
-                F.count_distinct("bucket").alias("distinct_buckets"),
-                F.collect_list(F.when(~F.col("up"), F.col("bucket"))).alias("down"),
-            )
-        )
-        arrow = summary.toArrow()
-        self.con.register(f"{target}_arrow", arrow)
-        self.con.execute(
-            f"CREATE TEMP TABLE {target} AS SELECT service, CAST(n AS BIGINT) AS n, "
-            f"CAST(distinct_buckets AS BIGINT) AS distinct_buckets, CAST(down AS INTEGER[]) AS down FROM {target}_arrow"
-        )
-        self.con.unregister(f"{target}_arrow")
-
-    def insert_missing_buckets(self, target: str, params: dict[str, Any]) -> None:
-        """The gaps between each service's distinct intervals (and before the first, after
-        the last, or the whole period for a service without samples), expanded to intervals:
-        a window over the present intervals, not an anti-join against the whole grid."""
+        """One Spark job per shape: the summary DuckDB's query gives, and beside it each
+        service's gaps between its distinct intervals (`gaps`: [lo, hi] runs, from a window
+        over the present intervals, not an anti-join against the whole grid), which
+        `insert_missing_buckets` expands in DuckDB without going back to Spark."""
         from pyspark.sql import Window
         from pyspark.sql import functions as F
 
-        last = params["buckets"] - 1
-        services = self.spark.createDataFrame([(s,) for s in params["services"]], "service string")
-        present = self._buckets(params).join(F.broadcast(services), "service").select("service", "bucket").distinct()
-        order = Window.partitionBy("service").orderBy("bucket")
-        inner = (
-            present.withColumn("lo", F.coalesce(F.lag("bucket").over(order) + 1, F.lit(0)))
-            .select("service", "lo", (F.col("bucket") - 1).alias("hi"))
+        buckets = self._buckets(params)
+        counts = buckets.groupBy("service").agg(
+            F.count(F.lit(1)).alias("n"),
+            F.count_distinct("bucket").alias("distinct_buckets"),
+            F.collect_list(F.when(~F.col("up"), F.col("bucket"))).alias("down"),
+            F.max("bucket").alias("last"),
+        )
+        present = buckets.select("service", "bucket").distinct()
+        previous = F.lag("bucket").over(Window.partitionBy("service").orderBy("bucket"))
+        gaps = (
+            present.select("service", F.coalesce(previous + 1, F.lit(0)).alias("lo"), (F.col("bucket") - 1).alias("hi"))
             .where("lo <= hi")
+            .groupBy("service")
+            .agg(F.collect_list(F.struct("lo", "hi")).alias("gaps"))
         )
-        tail = (
-            present.groupBy("service")
-            .agg((F.max("bucket") + 1).alias("lo"))
-            .select("service", "lo", F.lit(last).cast("long").alias("hi"))
-            .where("lo <= hi")
-        )
-        absent = services.join(present.select("service").distinct(), "service", "left_anti").select(
-            "service", F.lit(0).cast("long").alias("lo"), F.lit(last).cast("long").alias("hi")
-        )
-        gaps = inner.unionByName(tail).unionByName(absent)
-        missing = gaps.select("service", F.explode(F.sequence("lo", "hi")).alias("bucket"))
-        arrow = missing.toArrow()
+        arrow = counts.join(gaps, "service", "left").toArrow()
         self.con.register(f"{target}_arrow", arrow)
-        self.con.execute(f"INSERT INTO {target} SELECT service, CAST(bucket AS INTEGER) FROM {target}_arrow")
+        self.con.execute(
+            f"CREATE TEMP TABLE {target} AS SELECT service, CAST(n AS BIGINT) AS n, "
+            "CAST(distinct_buckets AS BIGINT) AS distinct_buckets, CAST(down AS INTEGER[]) AS down, "
+            'CAST(coalesce(gaps, []) AS STRUCT(lo BIGINT, hi BIGINT)[]) AS gaps, CAST("last" AS BIGINT) AS "last" '
+            f"FROM {target}_arrow"
+        )
         self.con.unregister(f"{target}_arrow")
+
+    def insert_missing_buckets(self, target: str, params: dict[str, Any], summary: str) -> None:
+        """The intervals of `summary`'s gaps, after each service's last interval, and the
+        whole period for a service without samples; in DuckDB, from what Spark returned."""
+        query = f"""
+            INSERT INTO {target}
+            SELECT service, CAST(unnest(range(g.lo, g.hi + 1)) AS INTEGER)
+            FROM (SELECT service, unnest(gaps) AS g FROM {summary} WHERE service IN (SELECT unnest($services)))
+            UNION ALL
+            SELECT service, CAST(unnest(range("last" + 1, $buckets)) AS INTEGER)
+            FROM {summary} WHERE service IN (SELECT unnest($services)) AND "last" + 1 < $buckets
+            UNION ALL
+            SELECT s.service, CAST(unnest(range(0, $buckets)) AS INTEGER)
+            FROM (SELECT unnest($services) AS service) s ANTI JOIN {summary} m ON m.service = s.service
+        """
+        self.con.execute(query, {"services": params["services"], "buckets": params["buckets"]})
 
     def close(self) -> None:
         for frame in self._frames.values():
