@@ -251,7 +251,9 @@ def _write_output(text: str, out: str | None, inputs: tuple[str | Path | None, .
 @click.option("--as-of", "as_of", default=None, help="judge deadlines and claims as of this date (YYYY-MM-DD)")
 @click.option("--format", "output", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
 @click.option("-o", "--output", "out", default=None, help="write to this file instead of standard output")
-@click.option("--explain", is_flag=True, help="text: list the evidence behind every verdict")
+@click.option(
+    "--explain", is_flag=True, help="text and JSON: list the evidence behind every verdict (HTML always lists it)"
+)
 @click.option("--plan", "plan", default=None, help="the customer's plan, where the agreement declares `plans`")
 @click.option(
     "--history",
@@ -305,6 +307,7 @@ def evaluate(
     agreement = _load_checked(_read(file), colour)
     monthly = parse_fee(fee, agreement) if fee else None
     day = _parse_date(as_of, "--as-of")
+    listed = explain or output == "html"  # evidence lists are gathered only where they are shown
     if engine == "spark" and data.startswith("prometheus+"):
         raise SladslError("--engine spark reads a folder of tables; a Prometheus source is read by DuckDB")
     with open_data(data, agreement, period) as source:
@@ -320,10 +323,10 @@ def evaluate(
             if plan is not None:
                 raise SladslError("--plan: with --customer, the customers table gives the plan")
             who = customer_subscriber(source, agreement, customer, engine)
-            report = run_evaluation(agreement, source, period, monthly, day, None, history, who, engine)
+            report = run_evaluation(agreement, source, period, monthly, day, None, history, who, engine, listed)
         else:
             plan_name = resolve_plan(agreement, plan)
-            report = run_evaluation(agreement, source, period, monthly, day, plan_name, history, None, engine)
+            report = run_evaluation(agreement, source, period, monthly, day, plan_name, history, None, engine, listed)
     for warning in report.warnings:
         click.echo(f"sladsl: warning: {warning}", err=True)
     if output == "json":

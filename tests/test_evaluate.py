@@ -38,7 +38,7 @@ def evaluate_raw(tmp_path: Path, sla: str, tables: dict[str, list[str]], *args: 
         (folder / f"{name}.csv").write_text("\n".join([HEADER[name], *rows]) + "\n")
     path = tmp_path / "a.sla"
     path.write_text(sla)
-    return run("evaluate", str(path), "--data", str(folder), "--format", "json", *args)
+    return run("evaluate", str(path), "--data", str(folder), "--format", "json", "--explain", *args)
 
 
 def agreement(objective: str, credits: str = "", zone: str = "UTC", fee: str = "fee 1000 USD per month") -> str:

@@ -46,7 +46,7 @@ def write(tmp_path: Path, sla: str, tables: dict[str, list[str]]) -> tuple[Path,
 
 def evaluate_raw(tmp_path: Path, sla: str, tables: dict[str, list[str]], *args: str):  # type: ignore[no-untyped-def]
     path, folder = write(tmp_path, sla, tables)
-    return run("evaluate", str(path), "--data", str(folder), "--format", "json", *args)
+    return run("evaluate", str(path), "--data", str(folder), "--format", "json", "--explain", *args)
 
 
 def evaluate(tmp_path: Path, sla: str, tables: dict[str, list[str]], *args: str) -> dict[str, Any]:

@@ -112,10 +112,29 @@ def test_sample_reports_golden(sample: str, period: str, extra: list[str]) -> No
         period,
         "--format",
         "json",
+        "--explain",
         *extra,
     )
     assert result.exit_code == 0, result.output
     golden(ROOT / "tests" / "golden" / f"evaluate-{sample}-{period}.json", result.stdout)
+
+
+@pytest.mark.parametrize(("sample", "period", "extra"), SAMPLE_RUNS, ids=[f"{s}-{p}" for s, p, _ in SAMPLE_RUNS])
+def test_json_lists_evidence_only_with_explain(sample: str, period: str, extra: list[str]) -> None:
+    """Explanations are opt-in: without `--explain` the JSON report has the same verdicts,
+    measurements and credits, and no `explanation` lists (for 1,000 services they are megabytes)."""
+    args = ["evaluate", f"samples/{sample}.sla", "--data", f"samples/evidence/{sample}", "--period", period]
+    lean = json.loads(run(*args, "--format", "json", *extra).stdout)
+    full = json.loads(run(*args, "--format", "json", "--explain", *extra).stdout)
+    assert any(o["explanation"] for o in full["objectives"])
+    for part in ("objectives", "support", "clauses"):
+        assert all("explanation" not in item for item in lean[part])
+        assert lean[part] == [{k: v for k, v in item.items() if k != "explanation"} for item in full[part]]
+    assert (lean["credits"], lean["total_credit"], lean["status"]) == (
+        full["credits"],
+        full["total_credit"],
+        full["status"],
+    )
 
 
 def test_text_and_html_outputs(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ HISTORY = "samples/evidence/cloud-platform-history.csv"
 
 
 def _report(*args: str) -> dict[str, Any]:
-    result = run("evaluate", SLA, "--data", DATA, "--period", "2026-10", "--format", "json", *args)
+    result = run("evaluate", SLA, "--data", DATA, "--period", "2026-10", "--format", "json", "--explain", *args)
     assert result.exit_code == 0, result.output
     data: dict[str, Any] = json.loads(result.stdout)
     return data
@@ -107,5 +107,6 @@ def test_enterprise_report_matches_golden() -> None:
         HISTORY,
         "--format",
         "json",
+        "--explain",
     )
     golden(ROOT / "tests" / "golden" / "evaluate-cloud-platform-enterprise-2026-10.json", result.stdout)

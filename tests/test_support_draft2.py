@@ -19,7 +19,16 @@ CASES = ROOT / "tests" / "cases" / "evidence"
 def evaluate(case: str, period: str, *extra: str) -> dict[str, Any]:
     folder = CASES / f"support2-{case}"
     result = run(
-        "evaluate", str(folder / "agreement.sla"), "--data", str(folder), "--period", period, "--format", "json", *extra
+        "evaluate",
+        str(folder / "agreement.sla"),
+        "--data",
+        str(folder),
+        "--period",
+        period,
+        "--format",
+        "json",
+        "--explain",
+        *extra,
     )
     assert result.exit_code == 0, result.output
     data: dict[str, Any] = json.loads(result.stdout)
@@ -242,7 +251,7 @@ def _bad(tmp_path: Path, header: str, rows: list[str]) -> tuple[int, str]:
     folder.mkdir()
     (folder / "tickets.csv").write_text("\n".join([header, *rows]) + "\n")
     sla = CASES / "support2-resolution" / "agreement.sla"
-    result = run("evaluate", str(sla), "--data", str(folder), "--period", "2026-11", "--format", "json")
+    result = run("evaluate", str(sla), "--data", str(folder), "--period", "2026-11", "--format", "json", "--explain")
     return result.exit_code, result.stderr
 
 
@@ -301,7 +310,7 @@ def test_a_deadline_counts_the_shift_running_at_its_start(tmp_path: Path, delive
     (tmp_path / "reports.csv").write_text(f"period,delivered\n2026-10,{delivered}\n")
     result = run(
         "evaluate", str(tmp_path / "a.sla"), "--data", str(tmp_path), "--period", "2026-10",
-        "--as-of", "2026-11-05", "--format", "json",
+        "--as-of", "2026-11-05", "--format", "json", "--explain",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     (clause,) = json.loads(result.stdout)["clauses"]
@@ -319,7 +328,7 @@ def test_many_tickets_are_counted_in_full_and_listed_in_part(tmp_path: Path) -> 
     folder.mkdir()
     (folder / "tickets.csv").write_text("\n".join(["id,plan,priority,opened,first_response,resolved", *rows]) + "\n")
     sla = CASES / "support2-resolution" / "agreement.sla"
-    result = run("evaluate", str(sla), "--data", str(folder), "--period", "2026-11", "--format", "json")
+    result = run("evaluate", str(sla), "--data", str(folder), "--period", "2026-11", "--format", "json", "--explain")
     assert result.exit_code == 0, result.output
     p3 = support(json.loads(result.stdout), "Standard", "P3")
     assert (p3["tickets"], p3["met"], p3["pending"]) == (61, 60, 0)

@@ -48,6 +48,7 @@ def evaluate(
     history: str | Path | None = None,
     customer: Subscriber | None = None,
     engine: str = "duckdb",
+    explain: bool = True,
 ) -> Report:
     """The report for one period; raises `SladslError` (exit 2) on bad evidence.
 
@@ -69,8 +70,8 @@ def evaluate(
             if history is not None
             else History(known=False)
         )
-        context = Context(agreement, evidence, window, as_of, declared)
-        report = Report(agreement.title, window, as_of=as_of, plan=plan)
+        context = Context(agreement, evidence, window, as_of, declared, explain=explain)
+        report = Report(agreement.title, window, as_of=as_of, plan=plan, explained=explain)
         _check_service_names(context)
         report.objectives = judge_objectives(context)
         report.support = evaluate_support(context)

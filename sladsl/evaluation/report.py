@@ -291,6 +291,9 @@ class Report:
     plan: str | None = None  # draft 2: the plan judged; None when the agreement has no plans
     notes: list[str] = field(default_factory=list)  # what the report assumed (no --history, ...)
     customer: str | None = None  # `--customer ID`: the customer of a ledger this report is for
+    # the evidence behind each verdict was gathered (`--explain`; HTML always): without it
+    # the JSON report has no `explanation` lists, which for 1,000 services are megabytes
+    explained: bool = True
 
     @property
     def verdicts(self) -> list[bool]:
@@ -305,6 +308,11 @@ class Report:
         if not verdicts:
             return "no-data"
         return "met" if all(verdicts) else "breached"
+
+    def _listed(self, data: dict[str, Any]) -> dict[str, Any]:
+        if not self.explained:
+            data.pop("explanation", None)
+        return data
 
     @property
     def totals(self) -> dict[str, Decimal]:
@@ -338,9 +346,9 @@ class Report:
             "plan": self.plan,
             **({"customer": self.customer} if self.customer is not None else {}),
             "status": self.status,
-            "objectives": [o.to_json() for o in self.objectives],
-            "support": [s.to_json() for s in self.support],
-            "clauses": [c.to_json() for c in self.clauses],
+            "objectives": [self._listed(o.to_json()) for o in self.objectives],
+            "support": [self._listed(s.to_json()) for s in self.support],
+            "clauses": [self._listed(c.to_json()) for c in self.clauses],
             "credits": [c.to_json() for c in self.credits],
             "total_credit": total,
             "notes": self.notes,

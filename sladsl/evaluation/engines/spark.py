@@ -391,7 +391,7 @@ def _spark_typed(column: Column, raw_types: dict[str, str]) -> str:
     if raw_type in _FLOATS:
         finite = f"NOT isnan({raw}) AND abs({raw}) != double('infinity')"
         if kind == INTEGER:
-            return f"CASE WHEN {finite} AND {raw} = trunc({raw}) AND abs({raw}) < 9.2e18 THEN CAST({raw} AS BIGINT) END"
+            return f"CASE WHEN {finite} AND abs({raw}) < 9.2e18 AND {raw} = round({raw}) THEN CAST({raw} AS BIGINT) END"
         return f"CASE WHEN {finite} AND abs({raw}) < 1e28 THEN try_cast({text} AS DECIMAL(38,9)) END"
     if kind == INTEGER:
         if raw_type in _INTEGERS:
