@@ -247,3 +247,22 @@ def test_a_database_file_is_refused_by_spark(tmp_path: Path, spark: object) -> N
     )  # fmt: skip
     assert result.exit_code == 2
     assert "--engine spark reads a folder of tables, not a DuckDB file" in result.stderr
+
+
+EVIDENCE_REPROS = sorted(p.name for p in (Path(__file__).parent / "cases" / "repro").glob("ev-*") if p.is_dir())
+
+
+@pytest.mark.parametrize("folder", [f for f in EVIDENCE_REPROS if f != "ev-unreadable-folder"])
+def test_every_evidence_repro_gives_the_same_answer_on_spark(folder: str, spark: object) -> None:
+    """The evidence that once broke sladsl (../shared/repro/ev-*): the same report, or the
+    same one-line error naming the file, row and column, on both engines."""
+    repro = Path(__file__).parent / "cases" / "repro"
+    outcomes = []
+    for engine in ("duckdb", "spark"):
+        result = run(
+            "evaluate", str(repro / "ev-min.sla"), "--data", str(repro / folder), "--period", "2026-10",
+            "--format", "json", "--engine", engine,
+        )  # fmt: skip
+        assert "Traceback" not in result.output and "internal error" not in result.output
+        outcomes.append((result.exit_code, result.stdout, result.stderr))
+    assert outcomes[1] == outcomes[0]
