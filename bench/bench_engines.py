@@ -110,7 +110,9 @@ def main() -> None:
 
     folder = generate(args.services)
     count = duckdb.connect().execute(f"SELECT count(*) FROM '{folder / 'samples' / '*.parquet'}'").fetchone()
-    print(f"data: {count[0] if count else 0:,} samples of {args.services} services (missing data counts as unavailable)")
+    print(
+        f"data: {count[0] if count else 0:,} samples of {args.services} services (missing data counts as unavailable)"
+    )
     text = agreement(args.services)
     bare_seconds, bare = best_of(args.repeat, lambda: bare_duckdb(folder))
     duck_seconds, duck = best_of(args.repeat, lambda: sladsl_downtime(folder, text, "duckdb"))

@@ -13,7 +13,13 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import random
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -266,3 +272,56 @@ def test_every_evidence_repro_gives_the_same_answer_on_spark(folder: str, spark:
         assert "Traceback" not in result.output and "internal error" not in result.output
         outcomes.append((result.exit_code, result.stdout, result.stderr))
     assert outcomes[1] == outcomes[0]
+
+
+@pytest.fixture(scope="module")
+def connect_server(tmp_path_factory: pytest.TempPathFactory, spark: object) -> Iterator[str]:
+    """A real Spark Connect server on 127.0.0.1 (the one PySpark ships), as a cluster's would be."""
+    import pyspark
+
+    home = Path(pyspark.__file__).parent
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = (tmp_path_factory.mktemp("connect") / "server.log").open("w")
+    command = [
+        str(home / "bin" / "spark-submit"),
+        "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
+        "--master", "local[1]",
+        "--conf", "spark.connect.grpc.binding.address=127.0.0.1",
+        "--conf", f"spark.connect.grpc.binding.port={port}",
+        "--conf", "spark.ui.enabled=false",
+        "spark-internal",
+    ]  # fmt: skip
+    server = subprocess.Popen(command, env={**os.environ, "SPARK_HOME": str(home)}, stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            with socket.socket() as client:
+                if client.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert server.poll() is None, "the Spark Connect server stopped; see its log"
+            time.sleep(1)
+        else:
+            pytest.fail("the Spark Connect server did not start in 180 s")
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(60)
+        log.close()
+
+
+def test_spark_connect_gives_the_identical_ledger(tmp_path: Path, connect_server: str) -> None:
+    """`SPARK_REMOTE` points sladsl at a cluster: the same ledger, computed by the server
+    (a subprocess: one process holds either a local session or a Connect client)."""
+    data = make_portfolio(tmp_path / "data", 13, customers=5)
+    duck = _ledger(tmp_path, data, "duckdb")
+    command = [
+        sys.executable, "-m", "sladsl.cli", "evaluate", str(tmp_path / "engines.sla"), "--data", "data",
+        "--period", "2026-10..2026-11", "--engine", "spark",
+    ]  # fmt: skip
+    done = subprocess.run(
+        command, cwd=tmp_path, env={**os.environ, "SPARK_REMOTE": connect_server}, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == duck

@@ -1,6 +1,7 @@
 """Timestamps without an offset, made instants under one rule for every engine.
 
-The rule (`docs/evaluation.md`, "Time zones"): a value with an offset or `Z` is that
+The rule (`docs/evaluation.md`, "Timestamps"): text follows one grammar (`ISO_TIMESTAMP`,
+ISO 8601 as DATA.md says; anything else is not a timestamp, on every engine); a value with an offset or `Z` is that
 instant; one without is a wall-clock time in the agreement's zone. In the hour the clocks
 go back, a repeated time is its first occurrence; in the hour they go forward, a skipped
 time is read with the offset before the change (so 02:30 on a spring-forward night in
@@ -16,8 +17,16 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-# A timestamp that names its offset or zone: `...12:00Z`, `...12:00:00+02:00`, `...12:00 Europe/Paris`
-EXPLICIT_OFFSET = r":[0-9]{2}(\.[0-9]+)?\s*([Zz]|[+-][0-9]{1,2}(:?[0-9]{2})?|[A-Za-z][A-Za-z0-9_/+-]*)$"
+# The one grammar of a timestamp written as text, on every engine (DATA.md: ISO 8601): a date,
+# optionally a time (hours 00-23, seconds and up to six decimals optional) with `T` or a
+# space, and then optionally `Z` or an offset up to ±18:00 (`+02:00`, `+0200`, `+02`)
+ISO_TIMESTAMP = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
+    r"(Z|[+-](0[0-9]|1[0-7])(:?[0-5][0-9])?|[+-]18(:?00)?)?)?"
+)
+# ... that names its offset: `...12:00Z`, `...12:00:00+02:00`
+EXPLICIT_OFFSET = r":[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
 
 # The first occurrence of a repeated wall-clock time. `t` is DuckDB's reading (the second
 # occurrence, with the offset after the change); `b` the offset three hours earlier, before
@@ -85,15 +94,16 @@ def _transitions(tz: ZoneInfo) -> list[tuple[datetime, timedelta, timedelta]]:
 
 
 def duckdb_instant(text: str, zone: str) -> str:
-    """DuckDB SQL: the instant of a timestamp given as text (NULL when it does not parse)."""
+    """DuckDB SQL: the instant of a timestamp given as text (NULL when it is not `ISO_TIMESTAMP`)."""
     cast = f"TRY_CAST({text} AS TIMESTAMPTZ)"
     minutes = repeated_minutes(zone)
-    if not minutes:
-        return cast
-    return (
-        f"CASE WHEN regexp_matches({text}, '{EXPLICIT_OFFSET}') THEN {cast} "
-        f"WHEN {_in_minutes(f'TRY_CAST({text} AS TIMESTAMP)', minutes)} THEN sladsl_fold0({cast}) ELSE {cast} END"
-    )
+    if minutes:
+        naive = _in_minutes(f"TRY_CAST({text} AS TIMESTAMP)", minutes)
+        cast = (
+            f"CASE WHEN regexp_matches({text}, '{EXPLICIT_OFFSET}') THEN {cast} "
+            f"WHEN {naive} THEN sladsl_fold0({cast}) ELSE {cast} END"
+        )
+    return f"CASE WHEN regexp_full_match({text}, '{ISO_TIMESTAMP}') THEN {cast} END"
 
 
 def duckdb_naive_instant(column: str, zone: str) -> str:

@@ -22,7 +22,6 @@ message is the same on either engine.
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import re
 import warnings
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from sladsl.diagnostics import SladslError
+from sladsl.evaluation import instants
 from sladsl.evaluation.evidence import (
     _SQL_TYPES,
     BOOLEAN,
@@ -146,7 +146,8 @@ class SparkEvidence(Evidence):
 
     def _raw_frame(self, table: _Table) -> Any:
         reader = self.spark.read
-        path = table.origin  # the file, or the directory of part files
+        # the file, or the directory of part files; absolute, for a Spark Connect server has its own directory
+        path = str(Path(table.origin).resolve())
         try:
             if table.kind == "csv":
                 return (
@@ -310,14 +311,19 @@ class SparkEvidence(Evidence):
         from pyspark.sql import Window
         from pyspark.sql import functions as F
 
-        buckets = self._buckets(params)
-        counts = buckets.groupBy("service").agg(
-            F.count(F.lit(1)).alias("n"),
-            F.count_distinct("bucket").alias("distinct_buckets"),
-            F.collect_list(F.when(~F.col("up"), F.col("bucket"))).alias("down"),
+        # one shuffle to the intervals present (with their sample count and whether any is
+        # down), then per service: the count, the distinct intervals, the down ones, the last
+        present = (
+            self._buckets(params)
+            .groupBy("service", "bucket")
+            .agg(F.count(F.lit(1)).alias("k"), F.bool_or(~F.col("up")).alias("any_down"))
+        )
+        counts = present.groupBy("service").agg(
+            F.sum("k").alias("n"),
+            F.count(F.lit(1)).alias("distinct_buckets"),
+            F.collect_list(F.when(F.col("any_down"), F.col("bucket"))).alias("down"),
             F.max("bucket").alias("last"),
         )
-        present = buckets.select("service", "bucket").distinct()
         previous = F.lag("bucket").over(Window.partitionBy("service").orderBy("bucket"))
         gaps = (
             present.select("service", F.coalesce(previous + 1, F.lit(0)).alias("lo"), (F.col("bucket") - 1).alias("hi"))
@@ -363,24 +369,6 @@ _SPARK_TYPES = {TEXT: "STRING", TIMESTAMP: "TIMESTAMP", BOOLEAN: "BOOLEAN", INTE
 _SPARK_TYPES |= {DECIMAL: "DECIMAL(38,9)", SHARE: "DECIMAL(38,9)"}
 _INTEGERS = frozenset({"bigint", "int", "smallint", "tinyint"})
 
-# DuckDB's grammar of a timestamp as text (`Timestamp::TryConvertTimestampTZ`), which Spark's
-# own cast does not share (Spark takes `...T10` and `... +01:00`, refuses `2026/01/05`,
-# `24:00`, `10:30+01:00`, offsets past 18 hours): the groups are 1 sign, 2 year, 3 the date
-# separator, 4 month, 5 day, 6 ` (BC)`, 7 hour, 8 minute, 9 second, 10 fraction, 11 `Z`,
-# 12-16 an offset (sign, hours, `:MM`, `:SS`, or `MM`), 17 a zone name.
-_TIMESTAMP_TEXT = (
-    r"^\s*(-?)([0-9]{1,9})([-/ \\])([0-9]{1,2})\3([0-9]{1,2})(?![0-9])(\s\([Bb][Cc]\))?"
-    r"(?:[ T]?\s*([0-9]{1,9}):([0-9]{1,2})(?::([0-9]{1,2})?(?:\.([0-9]*))?)?"
-    r"(?:(Z)|([+-])([0-9]{2})(?::([0-9]{2})(?::([0-9]{2}))?|([0-9]{2}))?| ([^\s]*))?\s*)?$"
-)
-# A zone written as an offset from GMT or UTC (ICU's custom zones, as DuckDB reads them)
-_CUSTOM_ZONE = r"^(?:[Gg][Mm][Tt]|UTC)([+-])([0-9]{1,2})(?::?([0-9]{2})(?::([0-9]{2}))?)?:?$"
-# DuckDB's zone names that this Java does not know (a name Spark cannot resolve fails the query)
-_UNKNOWN_TO_JAVA = frozenset(
-    {"America/Coyhaique", "Canada/East-Saskatchewan", "Factory", "GMT+0", "GMT-0", "ROC", "US/Pacific-New"}
-)
-# DuckDB's timestamp range, in years (Spark's is wider, and overflows past it)
-_YEARS = (-290307, 294246)
 _FLOATS = frozenset({"double", "float"})
 
 
@@ -402,7 +390,11 @@ def _spark_typed(column: Column, raw_types: dict[str, str]) -> str:
     if kind == TIMESTAMP:
         if raw_type in ("timestamp", "timestamp_ntz", "date"):
             return f"CAST(`{name}` AS TIMESTAMP)"  # a naive value: the session's zone, fold=0
-        return _spark_instant(text)
+        # the one grammar (`instants.ISO_TIMESTAMP`): within it, Spark's cast reads as DuckDB's
+        iso = instants.ISO_TIMESTAMP.replace("\\", "\\\\")
+        # Spark's cast wants seconds before an offset (`12:00+01:00`): they are written in
+        with_seconds = f"regexp_replace({text}, '^([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[T ][0-9]{{2}}:[0-9]{{2}})(Z|[+-].*)?$', '$1:00$2')"
+        return f"CASE WHEN {text} RLIKE '^{iso}$' THEN try_cast({with_seconds} AS TIMESTAMP) END"
     if kind == BOOLEAN:
         if raw_type == "boolean":
             return f"`{name}`"
@@ -418,7 +410,9 @@ def _spark_typed(column: Column, raw_types: dict[str, str]) -> str:
             f"CASE WHEN CAST(format_string('%.{p}e', {raw}) AS DOUBLE) = {raw} THEN format_string('%.{p}e', {raw}) END"
             for p in (14, 15, 16)
         )
-        return f"CASE WHEN {finite} AND abs({raw}) < 1e28 THEN try_cast(coalesce({shortest}, {text}) AS DECIMAL(38,9)) END"
+        return (
+            f"CASE WHEN {finite} AND abs({raw}) < 1e28 THEN try_cast(coalesce({shortest}, {text}) AS DECIMAL(38,9)) END"
+        )
     if kind == INTEGER:
         if raw_type in _INTEGERS:
             return f"CAST(`{name}` AS BIGINT)"
@@ -440,72 +434,3 @@ def _spark_typed(column: Column, raw_types: dict[str, str]) -> str:
 def _backticks(condition: str) -> str:
     """A DuckDB condition of `RULES` in Spark's quoting."""
     return re.sub(r'"(\w+)"', r"`\1`", condition)
-
-
-@functools.cache
-def _zone_names() -> str:
-    """A Spark map from DuckDB's (ICU's) zone names, lower-cased, to the name: DuckDB finds a
-    zone name in any case (`europe/berlin`, `pst`), java.time only in its own."""
-    import duckdb
-
-    con = duckdb.connect()
-    try:
-        names = sorted(n for (n,) in con.execute("SELECT name FROM pg_timezone_names()").fetchall())
-    finally:
-        con.close()
-    pairs = ", ".join(f"'{n.lower()}', '{n}'" for n in names if n not in _UNKNOWN_TO_JAVA and "'" not in n)
-    return f"map({pairs})"
-
-
-def _spark_instant(text: str) -> str:
-    """Spark SQL: the instant of a timestamp given as text, exactly as DuckDB's typed view reads
-    it (`sladsl.evaluation.evidence._instant`): DuckDB's grammar; an offset or `Z` is that
-    instant, a zone name that zone's wall clock, anything else a wall-clock time in the
-    session's zone, read as java.time does (fold=0; a skipped time with the offset before the
-    change). The text is matched once and its parts bound by lambdas (Spark SQL has no `let`)."""
-    pattern = _TIMESTAMP_TEXT.replace("\\", "\\\\")
-    custom = _CUSTOM_ZONE.replace("\\", "\\\\")
-    groups = "\\u0001".join(f"${i}" for i in range(1, 18))
-
-    def part(i: int, default: str | None = None) -> str:  # group i of the match, as a number
-        return f"CAST(coalesce(nullif(p_[{i - 1}], ''), '{default}') AS INT)" if default else f"p_[{i - 1}]"
-
-    def let(name: str, value: str, body: str) -> str:
-        return f"element_at(transform(array({value}), {name} -> {body}), 1)"
-
-    year = f"CASE p_[0] WHEN '-' THEN -1 ELSE 1 END * CAST(p_[1] AS INT)"
-    year = f"CASE WHEN p_[5] = '' THEN {year} WHEN p_[0] = '' AND {year} > 0 THEN 1 - {year} END"
-    hour, minute, second = part(7, "0"), part(8, "0"), part(9, "0")
-    micros = "CAST(rpad(substr(p_[9], 1, 6), 6, '0') AS BIGINT)"
-    fits = (
-        f"y_ BETWEEN {_YEARS[0]} AND {_YEARS[1]} AND {minute} < 60 AND {second} < 60 "
-        f"AND ({hour} < 24 OR ({hour} = 24 AND {minute} = 0 AND {second} = 0 AND {micros} = 0))"
-    )
-    day = f"unix_micros(try_make_timestamp(y_, {part(4, '0')}, {part(5, '0')}, 0, 0, 0, 'UTC'))"
-    wall = f"{day} + ((CAST({hour} AS BIGINT) * 60 + {minute}) * 60 + {second}) * 1000000 + {micros}"
-    offset = (
-        f"CASE p_[11] WHEN '-' THEN -1 ELSE 1 END * "
-        f"({part(13, '0')} * 3600 + ({part(14, '0')} + {part(16, '0')}) * 60 + {part(15, '0')})"
-    )
-    custom_offset = (
-        f"CASE WHEN z_[1] <> '' AND CAST(z_[1] AS INT) < 24 THEN CASE z_[0] WHEN '-' THEN -1 ELSE 1 END * "
-        "(CAST(z_[1] AS INT) * 3600 + CAST(coalesce(nullif(z_[2], ''), '0') AS INT) * 60 "
-        "+ CAST(coalesce(nullif(z_[3], ''), '0') AS INT)) END"
-    )
-    custom_parts = f"split(regexp_replace(p_[16], '{custom}', '$1\\u0001$2\\u0001$3\\u0001$4'), '\\u0001', 4)"
-    zone = f"element_at({_zone_names()}, lower(p_[16]))"
-    instant = (
-        "CASE WHEN p_[10] = 'Z' THEN timestamp_micros(w_) "
-        f"WHEN p_[11] <> '' THEN timestamp_micros(w_ - CAST({offset} AS BIGINT) * 1000000) "
-        "WHEN p_[16] = '' THEN to_utc_timestamp(timestamp_micros(w_), current_timezone()) "
-        f"WHEN {zone} IS NOT NULL THEN to_utc_timestamp(timestamp_micros(w_), {zone}) "
-        f"WHEN p_[16] RLIKE '{custom}' THEN "
-        + let("z_", custom_parts, f"timestamp_micros(w_ - CAST({custom_offset} AS BIGINT) * 1000000)")
-        + " END"
-    )
-    parsed = let("y_", year, f"CASE WHEN {fits} THEN {let('w_', wall, instant)} END")
-    matched = f"split(regexp_replace({text}, '{pattern}', '{groups}'), '\\u0001', 17)"
-    return (
-        f"CASE WHEN lower({text}) RLIKE '^\\\\s*-?epoch\\\\s*$' THEN timestamp_micros(0) "
-        f"WHEN {text} RLIKE '{pattern}' THEN {let('p_', matched, parsed)} END"
-    )
