@@ -3,13 +3,15 @@
 The stage's modules, in the order evidence flows through them:
 
 - `evidence` reads and validates the tables (DuckDB: folders of CSV, Parquet or JSON
-  lines, or a DuckDB file); `prometheus_source` fetches them from a Prometheus server;
+  lines, or a DuckDB file), under the timestamp rule of `instants`; `engines` chooses
+  DuckDB or Spark (`engines.spark`) to read them and reduce the samples;
+  `prometheus_source` fetches them from a Prometheus server;
 - `sql` holds every query; `availability`, `support` and `credits` judge the clauses;
 - `evaluate` judges one agreement for one period (one customer), `ledger` many customers
   over a range of periods;
 - `report`, `report_text`, `report_html` are the report as JSON, text and HTML.
 
-DuckDB is the one engine: every query is DuckDB SQL, run in-process.
+After the evidence stage every query is DuckDB SQL, run in-process, on either engine.
 """
 
 from sladsl.evaluation.evaluate import evaluate
