@@ -20,6 +20,7 @@ from sladsl import ast
 from sladsl.evaluation import sql
 from sladsl.evaluation.context import EXPLAIN_LIMIT, US, Context
 from sladsl.evaluation.context import seconds as _seconds
+from sladsl.evaluation.evidence import SEPARATOR
 from sladsl.evaluation.report import Evidence as Proof
 from sladsl.evaluation.report import ObjectiveResult, WindowCounts
 from sladsl.periods import Window, containing, epoch_us, next_start, window_from
@@ -246,7 +247,7 @@ def _report_duplicate_sample(
     context: Context, service: str, source: ast.DowntimeFromSamples, params: dict[str, Any]
 ) -> None:
     every = describe_duration(source.every)
-    customer, _, name = service.rpartition("\x1f")  # the ledger's own-rows pass: customer U+001F service
+    customer, _, name = service.rpartition(SEPARATOR)  # the ledger's own-rows pass: customer U+001F service
     context.evidence.locate(
         "samples",
         sql.duplicate_sample(),

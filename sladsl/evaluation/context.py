@@ -6,7 +6,6 @@ ask DuckDB with the same parameters and report times in the agreement's zone.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -51,8 +50,7 @@ class Context:
         return self.run(query, **params) if self.explain else []
 
     def run(self, query: str, **params: Any) -> list[tuple[Any, ...]]:
-        names = set(re.findall(r"\$(\w+)", query))
-        return self.evidence.con.execute(query, {k: v for k, v in params.items() if k in names}).fetchall()
+        return self.evidence.run(query, params)
 
     def moment(self, us: int) -> datetime:
         """An instant in the agreement's zone; one past what dates can hold (an incident

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,9 @@ class Column:
     kind: str
     optional: bool = False  # may be absent from the file, or empty in a row
     empty_ok: bool = False  # must be in the file, but may be empty in a row
+
+
+SEPARATOR = "\x1f"  # between customer and service in the ledger's own-rows pass; never in a name users see
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,21 +308,12 @@ class Evidence:
     # ---- validation -----------------------------------------------------------------
 
     def _validate(self, table: _Table, view: str) -> None:
-        checks: list[tuple[str, str, str]] = []  # (condition, column, message) over _checked_rows
-        for column in TABLES[table.name]:
-            if column.name not in table.raw_types:
-                continue
-            if column.kind != TEXT and not _already_typed(column, table.raw_types):
-                checks.append(
-                    (
-                        f'"__raw_{column.name}" IS NOT NULL AND "{column.name}" IS NULL',
-                        column.name,
-                        f"{{value}} is not {_WORDS[column.kind]}",
-                    )
-                )
-            if not column.optional and not column.empty_ok and not self._known_without_nulls(table, column.name):
-                checks.append((f'"__raw_{column.name}" IS NULL', column.name, "the value is empty"))
-        checks += [(rule.condition, rule.column, rule.message) for rule in RULES.get(table.name, ())]
+        checks = validity_checks(
+            table.name,
+            set(table.raw_types),
+            parsed=lambda c: not _already_typed(c, table.raw_types),
+            may_be_empty=lambda c: not self._known_without_nulls(table, c.name),
+        )
         if not checks:
             return
         counts = ", ".join(f"count(*) FILTER (WHERE {c})" for c, _, _ in checks)
@@ -385,9 +379,9 @@ class Evidence:
             )
             # two equi-joins (hash joins), not one join on `customer IS NULL OR customer = ...`
             select = (
-                f"SELECT t.* REPLACE (p.customer || chr(31) || t.service AS service) FROM {base} t "
+                f"SELECT t.* REPLACE (p.customer || chr({ord(SEPARATOR)}) || t.service AS service) FROM {base} t "
                 "JOIN scope_pairs p ON t.service = p.service WHERE t.customer IS NULL "
-                f"UNION ALL SELECT t.* REPLACE (p.customer || chr(31) || t.service AS service) FROM {base} t "
+                f"UNION ALL SELECT t.* REPLACE (p.customer || chr({ord(SEPARATOR)}) || t.service AS service) FROM {base} t "
                 "JOIN scope_pairs p ON t.service = p.service AND t.customer = p.customer"
             )
         elif scope.customer is not None:
@@ -411,6 +405,11 @@ class Evidence:
             self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {view}")
         return name
 
+    def run(self, query: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """A query with the parameters it names (`$p0`, ...) from `params`: DuckDB refuses unused ones."""
+        names = set(re.findall(r"\$(\w+)", query))
+        return self.con.execute(query, {k: v for k, v in params.items() if k in names}).fetchall()
+
     # ---- the stages an engine runs where the data lives ------------------------------
 
     def distinct_customers(self, table: str) -> set[str]:
@@ -425,9 +424,7 @@ class Evidence:
         """Create the temp table `target`: per service of the samples in the period, the count,
         the distinct intervals and the down intervals (`sql.sample_summary`)."""
         view = self.require("samples", "`downtime from samples`")
-        self.con.execute(
-            f"CREATE TEMP TABLE {target} AS {sql.sample_summary(view)}", _bound(sql.sample_summary(view), params)
-        )
+        self.run(f"CREATE TEMP TABLE {target} AS {sql.sample_summary(view)}", params)
 
     def insert_missing_buckets(self, target: str, params: dict[str, Any], summary: str) -> None:
         """Insert into `target` every interval of the period without a sample, for every
@@ -441,8 +438,7 @@ class Evidence:
             f'SELECT service, CAST((epoch_us("timestamp") - $p0) // $step AS INTEGER) AS bucket FROM {view} '
             f'WHERE epoch_us("timestamp") >= $p0 AND epoch_us("timestamp") < $p1 AND service IN (SELECT unnest($services))'
         )
-        query = f"INSERT INTO {target} {sql.missing_buckets(present)}"
-        self.con.execute(query, _bound(query, params))
+        self.run(f"INSERT INTO {target} {sql.missing_buckets(present)}", params)
 
     def require_values(self, table_name: str, column: str, why: str = "the value is empty") -> None:
         """An optional column that this use needs in every row: the first empty one is an error."""
@@ -452,18 +448,21 @@ class Evidence:
 
     def warn_unknown_customers(self, table_name: str, known: Sequence[str]) -> None:
         """Rows naming a customer the `customers` table does not list: a warning; left out."""
-        view = self.require(table_name, "the customers")
-        rows = self.con.execute(
-            f"SELECT customer, count(*) FROM {view} WHERE customer IS NOT NULL "
-            "AND customer NOT IN (SELECT unnest($known)) GROUP BY 1 ORDER BY 1",
-            {"known": list(known)},
-        ).fetchall()
         origin = self.origin(table_name)
-        for name, count in rows:
+        for name, count in self._unknown_customers(table_name, known):
             self.warnings.append(
                 f"{origin}: {count} row{'s' if count != 1 else ''} name customer {name!r}, "
                 "which the customers table does not list; left out"
             )
+
+    def _unknown_customers(self, table_name: str, known: Sequence[str]) -> list[tuple[str, int]]:
+        """(customer, rows) of the customers a table names that are not `known`, by name."""
+        view = self.require(table_name, "the customers")
+        return self.run(
+            f"SELECT customer, count(*) FROM {view} WHERE customer IS NOT NULL "
+            "AND customer NOT IN (SELECT unnest($known)) GROUP BY 1 ORDER BY 1",
+            {"known": list(known)},
+        )
 
     def warn_unknown(self, table_name: str, column: str, known: Sequence[str], what: str) -> None:
         """Rows naming something the agreement does not define: a warning, and the rows are left out."""
@@ -489,10 +488,23 @@ class Evidence:
         self.con.close()
 
 
-def _bound(query: str, params: dict[str, Any]) -> dict[str, Any]:
-    """The parameters a query names: DuckDB refuses unused ones."""
-    names = set(re.findall(r"\$(\w+)", query))
-    return {k: v for k, v in params.items() if k in names}
+def validity_checks(
+    name: str, present: set[str], parsed: Callable[[Column], bool], may_be_empty: Callable[[Column], bool]
+) -> list[tuple[str, str, str]]:
+    """(condition, column, message) of every check a table's rows must pass, over the typed
+    columns by name and their raw values as "__raw_NAME", in DuckDB's quoting: a value that
+    does not parse (for a column the engine `parsed` from text or floats), an empty value
+    where one is needed (unless the engine knows the column has none), and `RULES`."""
+    checks: list[tuple[str, str, str]] = []
+    for column in TABLES[name]:
+        if column.name not in present:
+            continue
+        if column.kind != TEXT and parsed(column):
+            condition = f'"__raw_{column.name}" IS NOT NULL AND "{column.name}" IS NULL'
+            checks.append((condition, column.name, f"{{value}} is not {_WORDS[column.kind]}"))
+        if not column.optional and not column.empty_ok and may_be_empty(column):
+            checks.append((f'"__raw_{column.name}" IS NULL', column.name, "the value is empty"))
+    return checks + [(rule.condition, rule.column, rule.message) for rule in RULES.get(name, ())]
 
 
 def _checked_rows(table: _Table, source: str, zone: str, extra: str = "") -> str:
@@ -604,8 +616,8 @@ def _typed(column: Column, raw_types: dict[str, str], zone: str) -> str:
             f"CAST(CAST(rtrim(rtrim({text}, '%')) AS DECIMAL(38,9)) * CAST(0.01 AS DECIMAL(3,2)) AS DECIMAL(38,9))"
         )
         return (
-            f"CASE WHEN regexp_full_match({text}, '([0-9]+(\\.[0-9]{{1,9}})?|\\.[0-9]{{1,9}})') THEN {share} "
-            f"WHEN regexp_full_match({text}, '[0-9]+(\\.[0-9]{{1,7}})? *%') THEN {percent} END"
+            f"CASE WHEN regexp_full_match({text}, '{SHARE_TEXT}') THEN {share} "
+            f"WHEN regexp_full_match({text}, '{PERCENT_TEXT}') THEN {percent} END"
         )
     if column.kind == DECIMAL:  # one grammar on every engine: no `1_000`, `0x10` or `NaN`
         return f"CASE WHEN regexp_full_match({text}, '{NUMBER_TEXT}') THEN TRY_CAST({text} AS DECIMAL(38,9)) END"
@@ -614,6 +626,9 @@ def _typed(column: Column, raw_types: dict[str, str], zone: str) -> str:
 
 # A number written as text: `12`, `-0.5`, `.5`, `5.`, `1e3`
 NUMBER_TEXT = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
+# A share as text (draft 2 `affected`): `0.4` (nine decimals of a share), or `40%` (seven of a percent)
+SHARE_TEXT = r"([0-9]+(\.[0-9]{1,9})?|\.[0-9]{1,9})"
+PERCENT_TEXT = r"[0-9]+(\.[0-9]{1,7})? *%"
 
 _FLOATS = frozenset({"DOUBLE", "FLOAT"})
 

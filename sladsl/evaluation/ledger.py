@@ -37,13 +37,11 @@ from sladsl.evaluation.context import Context
 from sladsl.evaluation.credits import History, PastPeriod, credits_owed
 from sladsl.evaluation.engines import open_evidence
 from sladsl.evaluation.evaluate import judge_chronic_failures, judge_objectives, tables_for
-from sladsl.evaluation.evidence import CUSTOMER_SCOPED, Evidence, EvidenceError, Scope
+from sladsl.evaluation.evidence import CUSTOMER_SCOPED, SEPARATOR, Evidence, EvidenceError, Scope
 from sladsl.evaluation.report import CreditResult, ObjectiveResult, Report, decimal_text
 from sladsl.periods import Window, parse_label
 from sladsl.plans import for_plan, resolve_plan
 from sladsl.sources import write_atomically
-
-SEPARATOR = "\x1f"  # between customer and service in the own-rows pass; never in a name users see
 
 COLUMNS = (
     "customer",

@@ -25,7 +25,7 @@ import contextlib
 import os
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +37,10 @@ from sladsl.evaluation.evidence import (
     DECIMAL,
     INTEGER,
     NUMBER_TEXT,
-    RULES,
+    PERCENT_TEXT,
+    SEPARATOR,
     SHARE,
+    SHARE_TEXT,
     TABLES,
     TEXT,
     TIMESTAMP,
@@ -47,6 +49,7 @@ from sladsl.evaluation.evidence import (
     EvidenceError,
     Scope,
     _Table,
+    validity_checks,
 )
 
 # Tables that stay in Spark: evaluation asks for their reductions, never their rows.
@@ -185,15 +188,8 @@ class SparkEvidence(Evidence):
         return checked.select(*[f"`{c.name}`" for c in columns])
 
     def _validate_in_spark(self, table: _Table, checked: Any, raw_types: dict[str, str]) -> None:
-        checks = []
-        for column in TABLES[table.name]:
-            if column.name not in raw_types:
-                continue
-            if column.kind != TEXT:
-                checks.append(f"`__raw_{column.name}` IS NOT NULL AND `{column.name}` IS NULL")
-            if not column.optional and not column.empty_ok:
-                checks.append(f"`__raw_{column.name}` IS NULL")
-        checks += [_backticks(rule.condition) for rule in RULES.get(table.name, ())]
+        every = validity_checks(table.name, set(raw_types), parsed=lambda c: True, may_be_empty=lambda c: True)
+        checks = [_backticks(condition) for condition, _, _ in every]
         if not checks:
             return
         checked.createOrReplaceTempView(f"checked_{table.name}")
@@ -216,11 +212,18 @@ class SparkEvidence(Evidence):
 
     def _to_duckdb(self, frame: Any, view: str, columns: tuple[Column, ...]) -> None:
         """A typed Spark table as a DuckDB temp table of exactly the typed view's types."""
-        arrow = frame.toArrow()
-        self.con.register(f"{view}_arrow", arrow)
         selects = ", ".join(f'CAST("{c.name}" AS {_SQL_TYPES[c.kind]}) AS "{c.name}"' for c in columns)
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {view} AS SELECT {selects} FROM {view}_arrow")
-        self.con.unregister(f"{view}_arrow")
+        self._collect(frame, f"CREATE OR REPLACE TEMP TABLE {view} AS SELECT {selects} FROM {{rows}}")
+
+    def _collect(self, frame: Any, statement: str, params: dict[str, Any] | None = None) -> None:
+        """Run a DuckDB `statement` over a Spark result, brought to the driver as Arrow and
+        named `{rows}` in it for the statement only."""
+        name = f"spark_result_{id(frame)}"
+        self.con.register(name, frame.toArrow())
+        try:
+            self.run(statement.format(rows=name), params or {})
+        finally:
+            self.con.unregister(name)
 
     def locate(
         self, table_name: str, condition: str, column: str, message: str, params: dict[str, Any] | None = None
@@ -250,7 +253,7 @@ class SparkEvidence(Evidence):
 
         if scope.pairs is not None:
             pairs = self.spark.createDataFrame(list(scope.pairs), "customer string, service string")
-            renamed = [F.concat(F.col("p.customer"), F.lit("\x1f"), F.col("t.service")).alias("service")]
+            renamed = [F.concat(F.col("p.customer"), F.lit(SEPARATOR), F.col("t.service")).alias("service")]
             others = [F.col(f"t.`{c}`") for c in frame.columns if c != "service"]
             t, p = frame.alias("t"), F.broadcast(pairs.alias("p"))
             shared = t.where(F.col("t.customer").isNull()).join(p, F.col("t.service") == F.col("p.service"))
@@ -272,26 +275,14 @@ class SparkEvidence(Evidence):
         rows = self._rows(table).where("customer IS NOT NULL").select("customer").distinct().collect()
         return {r[0] for r in rows}
 
-    def warn_unknown_customers(self, table_name: str, known: Any) -> None:
+    def _unknown_customers(self, table_name: str, known: Sequence[str]) -> list[tuple[str, int]]:
         if table_name not in REDUCED:
-            super().warn_unknown_customers(table_name, known)
-            return
+            return super()._unknown_customers(table_name, known)
         from pyspark.sql import functions as F
 
-        counts = (
-            self._rows(table_name)
-            .where(F.col("customer").isNotNull() & ~F.col("customer").isin(list(known)))
-            .groupBy("customer")
-            .count()
-            .orderBy("customer")
-            .collect()
-        )
-        origin = self.origin(table_name)
-        for name, count in counts:
-            self.warnings.append(
-                f"{origin}: {count} row{'s' if count != 1 else ''} name customer {name!r}, "
-                "which the customers table does not list; left out"
-            )
+        rows = self._rows(table_name)
+        unknown = rows.where(F.col("customer").isNotNull() & ~F.col("customer").isin(list(known)))
+        return [(r[0], r[1]) for r in unknown.groupBy("customer").count().orderBy("customer").collect()]
 
     def _buckets(self, params: dict[str, Any]) -> Any:
         """The samples of the period with their interval number, as the DuckDB query has them."""
@@ -331,15 +322,13 @@ class SparkEvidence(Evidence):
             .groupBy("service")
             .agg(F.collect_list(F.struct("lo", "hi")).alias("gaps"))
         )
-        arrow = counts.join(gaps, "service", "left").toArrow()
-        self.con.register(f"{target}_arrow", arrow)
-        self.con.execute(
+        self._collect(
+            counts.join(gaps, "service", "left"),
             f"CREATE TEMP TABLE {target} AS SELECT service, CAST(n AS BIGINT) AS n, "
             "CAST(distinct_buckets AS BIGINT) AS distinct_buckets, CAST(down AS INTEGER[]) AS down, "
             'CAST(coalesce(gaps, []) AS STRUCT(lo BIGINT, hi BIGINT)[]) AS gaps, CAST("last" AS BIGINT) AS "last" '
-            f"FROM {target}_arrow"
+            "FROM {rows}",
         )
-        self.con.unregister(f"{target}_arrow")
 
     def insert_missing_buckets(self, target: str, params: dict[str, Any], summary: str) -> None:
         """The intervals of `summary`'s gaps, after each service's last interval, and the
@@ -355,7 +344,7 @@ class SparkEvidence(Evidence):
             SELECT s.service, CAST(unnest(range(0, $buckets)) AS INTEGER)
             FROM (SELECT unnest($services) AS service) s ANTI JOIN {summary} m ON m.service = s.service
         """
-        self.con.execute(query, {"services": params["services"], "buckets": params["buckets"]})
+        self.run(query, params)
 
     def close(self) -> None:
         for frame in self._frames.values():
@@ -391,10 +380,9 @@ def _spark_typed(column: Column, raw_types: dict[str, str]) -> str:
         if raw_type in ("timestamp", "timestamp_ntz", "date"):
             return f"CAST(`{name}` AS TIMESTAMP)"  # a naive value: the session's zone, fold=0
         # the one grammar (`instants.ISO_TIMESTAMP`): within it, Spark's cast reads as DuckDB's
-        iso = instants.ISO_TIMESTAMP.replace("\\", "\\\\")
         # Spark's cast wants seconds before an offset (`12:00+01:00`): they are written in
         with_seconds = f"regexp_replace({text}, '^([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[T ][0-9]{{2}}:[0-9]{{2}})(Z|[+-].*)?$', '$1:00$2')"
-        return f"CASE WHEN {text} RLIKE '^{iso}$' THEN try_cast({with_seconds} AS TIMESTAMP) END"
+        return f"CASE WHEN {text} RLIKE '{_pattern(instants.ISO_TIMESTAMP)}' THEN try_cast({with_seconds} AS TIMESTAMP) END"
     if kind == BOOLEAN:
         if raw_type == "boolean":
             return f"`{name}`"
@@ -424,11 +412,16 @@ def _spark_typed(column: Column, raw_types: dict[str, str]) -> str:
         # DECIMAL(30,7) × DECIMAL(3,2) is exact in DECIMAL(34,9): Spark would round a wider product
         percent = f"CAST(try_cast(trim(regexp_replace({text}, '%', '')) AS DECIMAL(30,7)) * CAST(0.01 AS DECIMAL(3,2)) AS DECIMAL(38,9))"
         return (
-            f"CASE WHEN {text} RLIKE '^([0-9]+(\\\\.[0-9]{{1,9}})?|\\\\.[0-9]{{1,9}})$' THEN {share} "
-            f"WHEN {text} RLIKE '^[0-9]+(\\\\.[0-9]{{1,7}})? *%$' THEN {percent} END"
+            f"CASE WHEN {text} RLIKE '{_pattern(SHARE_TEXT)}' THEN {share} "
+            f"WHEN {text} RLIKE '{_pattern(PERCENT_TEXT)}' THEN {percent} END"
         )
-    number = NUMBER_TEXT.replace("\\", "\\\\")  # Spark's string literals take backslash escapes
-    return f"CASE WHEN {text} RLIKE '^{number}$' THEN try_cast({text} AS DECIMAL(38,9)) END"
+    return f"CASE WHEN {text} RLIKE '{_pattern(NUMBER_TEXT)}' THEN try_cast({text} AS DECIMAL(38,9)) END"
+
+
+def _pattern(regex: str) -> str:
+    """A whole-value regex of `sladsl.evaluation.evidence` as the text of a Spark SQL literal,
+    whose backslashes are escapes."""
+    return f"^{regex}$".replace("\\", "\\\\")
 
 
 def _backticks(condition: str) -> str:
