@@ -70,10 +70,7 @@ def read_history(evidence: Evidence, path: str, zone: str, plan: str | None, cus
     from sladsl.evaluation.evidence import EvidenceError
 
     view = evidence.open_file("ledger", path, "--history")
-    customers = [
-        r[0]
-        for r in evidence.con.execute(f"SELECT DISTINCT customer FROM {view} WHERE customer IS NOT NULL").fetchall()
-    ]
+    customers = evidence.distinct_customers("ledger")
     if customer is None and len(customers) > 1:
         shown = ", ".join(repr(c) for c in sorted(customers)[:5])
         raise EvidenceError(
