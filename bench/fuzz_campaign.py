@@ -9,15 +9,19 @@ and one block or one objective, by token-level mutations: deleting, duplicating 
 swapping statements (lines) and tokens, inserting words of the grammar's vocabulary,
 numbers, dates, times and ordinals at the limits, comments and blank lines between every
 token, names holding quotes, braces, escapes, Markdown, HTML and Go/Jinja template braces
-(put in one place, or everywhere the name is used so that references still resolve), and
-plans declared.
+(put in one place, or everywhere the name is used so that references still resolve),
+names holding hidden characters (NEL, U+2028, U+2029, bidirectional controls, tab, ESC and
+other controls, zero-width and format characters; `m_hide` puts one into a name wherever
+it is used), and plans declared.
 
 Each source is parsed; a syntax error must be positioned inside the input. What parses is
 checked and serialised to JSON, and formatted: the output must parse to the same AST,
 format to itself, and keep every comment (the texts `scan_comments` finds). What checks
 clean (no errors) is rendered to HTML and Markdown and compiled to Prometheus rules and
 OpenSLO, for every plan on its own as well when `plans` is declared; at most `--deep` of
-them (default: all) so that a test can bound its time.
+them (default: all) so that a test can bound its time. Every Prometheus output is checked
+by the real `promtool check rules` (when it is on PATH; `--no-promtool` skips it), 200
+files a run of promtool; a file it refuses is a failure of its source.
 
 Any exception other than `SyntaxFailure` or `SladslError` is a crash; a broken `fmt`
 property is a failure; a source over `--slow` seconds (default 2) is reported. Counts,
@@ -32,6 +36,7 @@ import functools
 import json
 import random
 import re
+import shutil
 import sys
 import time
 import traceback
@@ -202,7 +207,20 @@ NAMES = [
     '"' + "x" * 300 + '"',
     '"a:b,c{d}e"',
     '"Premium"',
+    # hidden characters, raw in the source (r01, r09): line separators YAML breaks lines at,
+    # bidirectional controls, C0 and C1 controls, zero-width and format characters
+    '"Edge\x85delivery"',
+    '"line\u2028separator"',
+    '"para\u2029separator"',
+    '"Credit \u202e%01\u202c end"',
+    '"\u2066isolated\u2069 \u200fmark\u200e \u061c"',
+    '"raw\ttab"',
+    '"esc\x1b[31mred\x1b[0m"',
+    '"bell\x07 del\x7f csi\x9b"',
+    '"zero\u200bwidth\ufeffbom\u00adshy"',
+    '"cr\rhere"',
 ]
+HIDDEN = "\x85\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c\t\x1b\x07\x7f\x9b\u200b\ufeff\r"
 PROSES = [
     '"""\n    # heading\n    * item\n    <div>x</div>\n    {{ x }}\n"""',
     '""""""',
@@ -336,6 +354,23 @@ def m_rename(text: str, rng: random.Random) -> str:
     return "".join(new if t == old else t for t in toks)
 
 
+def m_hide(text: str, rng: random.Random) -> str:
+    """A hidden character (or two) put into one name, everywhere it occurs, so that the
+    agreement can still check clean and its names reach the documents and the rules."""
+    toks = tokens(text)
+    names = sorted({t for t in toks if t.startswith('"') and not t.startswith('"""') and len(t) > 2})
+    if not names:
+        return text
+    old = rng.choice(names)
+    new = old
+    for _ in range(rng.choice((1, 1, 2))):
+        at = rng.randrange(1, len(new))
+        if new[at - 1] == "\\":  # not between a backslash and what it escapes
+            continue
+        new = new[:at] + rng.choice(HIDDEN) + new[at:]
+    return "".join(new if t == old else t for t in toks)
+
+
 def m_add_plans(text: str, rng: random.Random) -> str:
     """Plans declared, or statements put `on plan`: reach every plan's copy."""
     lines = _lines(text)
@@ -371,6 +406,7 @@ MUTATIONS: list[tuple[Callable[[str, random.Random], str], int]] = [
     (m_relayout, 5),
     (m_add_plans, 3),
     (m_rename, 6),
+    (m_hide, 4),
     (m_splice, 3),
 ]
 
@@ -414,6 +450,8 @@ class Campaign:
     seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
     problems: list[Problem] = field(default_factory=list)
     slowest: tuple[float, int] = (0.0, -1)
+    promtool: str | None = None  # with a path, every Prometheus output is checked by `promtool check rules`
+    pending: list[tuple[int, str, str]] = field(default_factory=list)  # (index, source, rules) to check
 
     @property
     def crashes(self) -> list[Problem]:
@@ -469,12 +507,51 @@ def _stage_render(agreement: ast.Agreement) -> None:
             render_text(agreement, fmt, plan=plan)
 
 
-def _stage_compile(agreement: ast.Agreement) -> None:
+def _stage_compile(agreement: ast.Agreement) -> list[str]:
+    """Prometheus rules and OpenSLO for the agreement and each plan; the rules' YAML back."""
     from sladsl import monitoring
 
+    rules = []
     for plan in (None, *agreement.plans):
-        for compiler in (monitoring.prometheus, monitoring.openslo):
-            monitoring.to_yaml(compiler(agreement, plan).documents)
+        rules.append(monitoring.to_yaml(monitoring.prometheus(agreement, plan).documents))
+        monitoring.to_yaml(monitoring.openslo(agreement, plan).documents)
+    return rules
+
+
+def _names_hidden(agreement: ast.Agreement) -> set[str]:
+    """The hidden characters of the names that reach the rules' labels and expressions."""
+    names = [agreement.title, *agreement.plans]
+    names += [n for s in agreement.services for n in (s.name, *(o.name for o in s.objectives))]
+    return {c for n in names for c in n if c in HIDDEN}
+
+
+PROMTOOL_BATCH = 200
+
+
+def check_rules(result: Campaign, final: bool = False) -> None:
+    """`promtool check rules` on the pending Prometheus outputs, a batch per run of promtool;
+    a file it refuses is a failure of the source it came from."""
+    if result.promtool is None or not result.pending or (len(result.pending) < PROMTOOL_BATCH and not final):
+        return
+    import subprocess
+    import tempfile
+
+    batch, result.pending = result.pending, []
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for n, (index, _, rules) in enumerate(batch):
+            paths.append(Path(folder) / f"{n:04d}-{index}.yml")
+            paths[-1].write_text(rules, encoding="utf-8")
+        done = subprocess.run([result.promtool, "check", "rules", *map(str, paths)], capture_output=True, text=True)
+        report = done.stdout + done.stderr
+        for path, (index, text, rules) in zip(paths, batch, strict=True):
+            refused = [ln.strip() for ln in report.splitlines() if ln.startswith(f"{path}:")]
+            if refused or (done.returncode != 0 and f"Checking {path}\n  SUCCESS" not in report):
+                what = f"promtool refused the rules: {refused[0] if refused else report[-300:]}"
+                result.problems.append(Problem(index, "compile", "failure", what, text, rules))
+    result.counts["promtool checked"] += len(batch)
+    result.seconds["compile"] += time.perf_counter() - started
 
 
 def run_one(text: str, index: int, result: Campaign, deep: bool = True) -> None:
@@ -513,8 +590,16 @@ def run_one(text: str, index: int, result: Campaign, deep: bool = True) -> None:
             return
         timed("render", lambda: _stage_render(agreement))
         result.counts["rendered"] += 1
-        timed("compile", lambda: _stage_compile(agreement))
+        rules = timed("compile", lambda: _stage_compile(agreement))
         result.counts["compiled"] += 1
+        hidden = _names_hidden(agreement)
+        if hidden:
+            result.counts["compiled with hidden characters"] += 1
+            result.counts.update(f"compiled with U+{ord(c):04X}" for c in hidden)
+        if result.promtool is not None:
+            assert isinstance(rules, list)
+            result.pending.extend((index, text, r) for r in rules)
+            check_rules(result)
     except (SyntaxFailure, SladslError) as exc:
         result.counts[f"refused in {stage}"] += 1
         del exc
@@ -537,15 +622,17 @@ def campaign(
     whole: float = 0.15,
     max_seed_chars: int | None = None,
     progress: Callable[[int, Campaign], None] | None = None,
+    promtool: str | None = None,
 ) -> Campaign:
     """`count` fuzzed sources from `seed`; render and compile at most `deep_limit` of the
     check-clean ones (None: all of them); `whole` is the share made from whole files, the
-    rest from seeds of at most `max_seed_chars` (parsing costs ~13 us a token)."""
+    rest from seeds of at most `max_seed_chars` (parsing costs ~13 us a token). With
+    `promtool` (its path), every Prometheus output is checked by `promtool check rules`."""
     rng = random.Random(seed)
     seeds = [s for s in SEEDS if max_seed_chars is None or len(s) <= max_seed_chars]
     for text in WHOLE:  # build the parser, load the templates: not any one source's time
         run_one(text, -1, Campaign())
-    result = Campaign()
+    result = Campaign(promtool=promtool)
     for index in range(count):
         text = fuzzed(rng, whole, seeds)
         deep = deep_limit is None or result.counts["rendered"] < deep_limit
@@ -556,6 +643,7 @@ def campaign(
             result.problems.append(Problem(index, "all", "slow", f"{took:.2f} s for {len(text)} characters", text))
         if progress is not None and (index + 1) % 10_000 == 0:
             progress(index + 1, result)
+    check_rules(result, final=True)
     return result
 
 
@@ -567,6 +655,10 @@ def report(result: Campaign, wall: float) -> str:
         lines.append(f"  {name:24} {c[name]:7}  {c[name] / total:7.1%}")
     for name in ("rendered", "compiled"):
         lines.append(f"  {name:24} {c[name]:7}  {c[name] / max(1, c['check clean']):7.1%} of check clean")
+    hidden = c["compiled with hidden characters"]
+    lines.append(f"  {'with hidden characters':24} {hidden:7}  {hidden / max(1, c['compiled']):7.1%} of compiled")
+    if c["promtool checked"]:
+        lines.append(f"  {'rules checked (promtool)':24} {c['promtool checked']:7}")
     for name, n in sorted(c.items()):
         if name.startswith("refused"):
             lines.append(f"  {name:24} {n:7}")
@@ -661,6 +753,9 @@ def main() -> None:
     parser.add_argument("--max-seed-chars", type=int, default=None, help="only seeds up to this size")
     parser.add_argument("--slow", type=float, default=2.0, help="report a source under 100 KB slower than this")
     parser.add_argument("--scale", action="store_true", help="instead: parse + check time at 10 KB, 100 KB, 1 MB")
+    parser.add_argument(
+        "--no-promtool", action="store_true", help="do not check the Prometheus outputs with promtool (on PATH)"
+    )
     args = parser.parse_args()
     if args.scale:
         print(scale())
@@ -671,7 +766,10 @@ def main() -> None:
         took = time.perf_counter() - started
         print(f"... {done} sources, {len(so_far.problems)} problems, {took:.0f} s", file=sys.stderr, flush=True)
 
-    result = campaign(args.count, args.seed, args.deep, args.slow, args.whole, args.max_seed_chars, progress)
+    promtool = None if args.no_promtool else shutil.which("promtool")
+    if promtool is None and not args.no_promtool:
+        print("promtool is not on PATH: the Prometheus outputs are not checked", file=sys.stderr)
+    result = campaign(args.count, args.seed, args.deep, args.slow, args.whole, args.max_seed_chars, progress, promtool)
     print(report(result, time.perf_counter() - started))
     if args.out is not None and result.problems:
         save(result.problems, args.out)

@@ -9,240 +9,153 @@ that order); properties give the typed view that the other stages use.
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Protocol, TypeVar
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A region of the source text; lines and columns count from 1, end is exclusive."""
-
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    start_pos: int = 0
-    end_pos: int = 0
-
-
-NO_SPAN = Span(1, 1, 1, 1)
-
-
-class TimeUnit(enum.Enum):
-    """Units of a duration; months and years are calendar arithmetic, not fixed seconds."""
-
-    MILLISECOND = "millisecond"
-    SECOND = "second"
-    MINUTE = "minute"
-    HOUR = "hour"
-    DAY = "day"
-    WEEK = "week"
-    MONTH = "month"
-    YEAR = "year"
-
-
-UNIT_SECONDS: dict[TimeUnit, Decimal] = {
-    TimeUnit.MILLISECOND: Decimal("0.001"),
-    TimeUnit.SECOND: Decimal(1),
-    TimeUnit.MINUTE: Decimal(60),
-    TimeUnit.HOUR: Decimal(3600),
-    TimeUnit.DAY: Decimal(86400),
-    TimeUnit.WEEK: Decimal(604800),
-}
-
-CALENDAR_UNITS = frozenset({TimeUnit.MONTH, TimeUnit.YEAR})
-
-
-class PeriodKind(enum.Enum):
-    """A measurement period, always in the agreement's time zone."""
-
-    MONTH = "calendar month"
-    QUARTER = "calendar quarter"
-    YEAR = "calendar year"
-    WEEK = "week"
-
-    @property
-    def months(self) -> int | None:
-        """Months in one period; None for a week, which is not a whole number of months."""
-        return {"calendar month": 1, "calendar quarter": 3, "calendar year": 12}.get(self.value)
-
-
-class Comparison(enum.Enum):
-    """A credit tier's condition on the measured value."""
-
-    BELOW = "below"
-    AT_OR_BELOW = "at or below"
-    ABOVE = "above"
-    AT_OR_ABOVE = "at or above"
-
-    @property
-    def upward(self) -> bool:
-        """True for `above` tiers, which belong to `at most` (latency) objectives."""
-        return self in (Comparison.ABOVE, Comparison.AT_OR_ABOVE)
-
-    @property
-    def inclusive(self) -> bool:
-        return self in (Comparison.AT_OR_BELOW, Comparison.AT_OR_ABOVE)
-
-
-class FeeBase(enum.Enum):
-    MONTHLY_FEE = "monthly fee"
-    PERIOD_FEES = "fees for the period"
-
-
-class Weekday(enum.IntEnum):
-    MONDAY = 0
-    TUESDAY = 1
-    WEDNESDAY = 2
-    THURSDAY = 3
-    FRIDAY = 4
-    SATURDAY = 5
-    SUNDAY = 6
-
-
-# ---- values ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Duration:
-    """An amount of time as written: `4 hours`, `2 business days`, `12 months`."""
-
-    amount: Decimal
-    unit: TimeUnit
-    business: bool = False
-    span: Span = field(default=NO_SPAN, compare=False)
-
-    @property
-    def is_calendar(self) -> bool:
-        """Months and years have no fixed length; they need calendar arithmetic."""
-        return self.unit in CALENDAR_UNITS
-
-    @property
-    def seconds(self) -> Decimal:
-        """Exact length in seconds; only for fixed-length, non-business durations."""
-        if self.is_calendar or self.business:
-            raise ValueError(f"{self.unit.value} durations have no fixed length")
-        return self.amount * UNIT_SECONDS[self.unit]
-
-
-@dataclass(frozen=True, slots=True)
-class Money:
-    amount: Decimal
-    currency: str
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Percent:
-    value: Decimal
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    kind: PeriodKind
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class OnPlans:
-    """`on plan "X"` / `on plans "X", "Y"`: the plans a statement applies to (draft 2)."""
-
-    names: tuple[str, ...]
-    span: Span = field(default=NO_SPAN, compare=False)
-    plural: bool = field(default=False, compare=False)  # layout only: `plans` was written
-
-    def covers(self, plan: str) -> bool:
-        return plan in self.names
-
-
-def applies_to(on: OnPlans | None, plan: str | None) -> bool:
-    """Whether a statement with this `on` applies to `plan` when nothing more specific does.
-
-    `None` as the plan means the agreement has no plans: every statement applies.
-    """
-    return on is None or plan is None or on.covers(plan)
-
-
-# ---- statements -------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Text:
-    """A paragraph of Markdown prose, rendered where it stands; never a rule."""
-
-    body: str
-    span: Span = field(default=NO_SPAN, compare=False)
-    triple_quoted: bool = field(default=True, compare=False)  # layout only, for `fmt`
-
-
-@dataclass(frozen=True, slots=True)
-class Definition:
-    term: str
-    body: str
-    span: Span = field(default=NO_SPAN, compare=False)
-    triple_quoted: bool = field(default=False, compare=False)  # layout only, for `fmt`
-
-
-@dataclass(frozen=True, slots=True)
-class Version:
-    value: str
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Provider:
-    name: str
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Customer:
-    name: str
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Effective:
-    date: date
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Term:
-    duration: Duration
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class TimeZone:
-    name: str
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Fee:
-    """`fee 2500 USD per month [on plan "X"]`: the monthly fee that credits are a percentage of."""
-
-    money: Money
-    span: Span = field(default=NO_SPAN, compare=False)
-    on: OnPlans | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Plans:
-    """`plans "Standard", "Premium"`: the editions a customer can be on (draft 2)."""
-
-    names: tuple[str, ...]
-    span: Span = field(default=NO_SPAN, compare=False)
-    name_spans: tuple[Span, ...] = field(default=(), compare=False)
-
-
-HeaderStatement = Version | Provider | Customer | Effective | Term | TimeZone | Fee | Plans
+from typing import Any, TypeVar
+
+# The values and header statements, and the support nodes, live in their own modules;
+# every node is re-exported here, where the rest of sladsl (and type hints) look them up.
+from sladsl.ast_support import (
+    BreachNotification,
+    Calendar,
+    CalendarStatement,
+    Certification,
+    ClosedOn,
+    Compliance,
+    Holidays,
+    OpenHours,
+    OpenOn,
+    Priority,
+    Report,
+    Reporting,
+    ReportingStatement,
+    Security,
+    SecurityStatement,
+    SupportPlan,
+    SupportStatement,
+    TicketTarget,
+    UsesCalendar,
+)
+from sladsl.ast_values import (
+    CALENDAR_UNITS,
+    NO_SPAN,
+    UNIT_SECONDS,
+    Comparison,
+    Customer,
+    Definition,
+    Duration,
+    Effective,
+    Fee,
+    FeeBase,
+    HeaderStatement,
+    Money,
+    OnPlans,
+    Percent,
+    Period,
+    PeriodKind,
+    Plans,
+    Provider,
+    Span,
+    Term,
+    Text,
+    TimeUnit,
+    TimeZone,
+    Version,
+    Weekday,
+    _all,
+    _first,
+    _first_by_name,
+    _for_plan,
+    _memo,
+    applies_to,
+)
+
+__all__ = [
+    "CALENDAR_UNITS",
+    "NO_SPAN",
+    "UNIT_SECONDS",
+    "Agreement",
+    "AgreementStatement",
+    "AvailabilityTarget",
+    "AverageErrorRate",
+    "BreachNotification",
+    "Calendar",
+    "CalendarStatement",
+    "Certification",
+    "ChronicFailure",
+    "Claim",
+    "ClaimByMonthEnd",
+    "ClaimWindow",
+    "ClosedOn",
+    "Comparison",
+    "Compliance",
+    "CreditAmount",
+    "CreditCap",
+    "CreditMinimum",
+    "CreditStatement",
+    "Credits",
+    "Customer",
+    "Definition",
+    "DowntimeFromErrorRate",
+    "DowntimeFromIncidents",
+    "DowntimeFromSamples",
+    "DowntimeSource",
+    "Duration",
+    "Effective",
+    "ExcludeCauses",
+    "ExcludeMaintenance",
+    "Fee",
+    "FeeBase",
+    "FixedCredit",
+    "HeaderStatement",
+    "Holidays",
+    "IgnoreOutages",
+    "LatencyTarget",
+    "LatencyWindows",
+    "MaintenanceCap",
+    "MissingData",
+    "Money",
+    "Monitor",
+    "MonitorQuery",
+    "Objective",
+    "ObjectiveStatement",
+    "OnPlans",
+    "OpenHours",
+    "OpenOn",
+    "Percent",
+    "PercentOfFee",
+    "Period",
+    "PeriodKind",
+    "Plans",
+    "Priority",
+    "Provider",
+    "Report",
+    "Reporting",
+    "ReportingStatement",
+    "RequestTarget",
+    "RoundOutages",
+    "Security",
+    "SecurityStatement",
+    "Service",
+    "ServiceStatement",
+    "Span",
+    "SupportPlan",
+    "SupportStatement",
+    "Target",
+    "Term",
+    "Text",
+    "TicketTarget",
+    "Tier",
+    "TimeUnit",
+    "TimeZone",
+    "TimesDowntimeFees",
+    "UsesCalendar",
+    "Version",
+    "Weekday",
+    "WeightByAffected",
+    "applies_to",
+]
 
 
 # ---- objectives ---------------------------------------------------------------------
@@ -424,60 +337,6 @@ ObjectiveStatement = (
     | Monitor
     | Text
 )
-
-S = TypeVar("S")
-
-
-def _first(items: tuple[object, ...], kind: type[S]) -> S | None:
-    return next((i for i in items if isinstance(i, kind)), None)
-
-
-def _all(items: tuple[object, ...], kind: type[S]) -> tuple[S, ...]:
-    return tuple(i for i in items if isinstance(i, kind))
-
-
-M = TypeVar("M")
-
-
-def _memo(memo: dict[str, Any], key: str, compute: Callable[[], M]) -> M:
-    """A derived view computed once per node: nodes are immutable, and lookups by name
-    in large agreements were otherwise quadratic."""
-    if key not in memo:
-        memo[key] = compute()
-    value: M = memo[key]
-    return value
-
-
-class _Named(Protocol):
-    @property
-    def name(self) -> str: ...
-
-
-N = TypeVar("N", bound=_Named)
-
-
-def _first_by_name(items: tuple[N, ...]) -> dict[str, N]:
-    index: dict[str, N] = {}
-    for item in items:
-        index.setdefault(item.name, item)
-    return index
-
-
-class _HasPlans(Protocol):
-    @property
-    def on(self) -> OnPlans | None: ...
-
-
-P = TypeVar("P", bound=_HasPlans)
-
-
-def _for_plan(items: tuple[P, ...] | list[P], plan: str | None) -> P | None:
-    """The statement for `plan`: one naming it, else one with no `on` (draft 2 plans)."""
-    if plan is not None:
-        own = next((i for i in items if i.on is not None and i.on.covers(plan)), None)
-        if own is not None:
-            return own
-    return next((i for i in items if i.on is None), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -732,219 +591,6 @@ class Service:
         return _for_plan(fees, plan)
 
 
-# ---- support ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class OpenHours:
-    """`open monday to friday 09:00 to 18:00`: weekly open time in the calendar's zone.
-
-    A closing time not after the opening time runs past midnight (draft 2): the shift
-    that opens on a listed day closes the next day.
-    """
-
-    days: tuple[Weekday, ...]
-    opens: int  # minutes after midnight
-    closes: int  # minutes after midnight; 1440 is the end of the day (24:00)
-    day_range: bool = False
-    span: Span = field(default=NO_SPAN, compare=False)
-
-    @property
-    def overnight(self) -> bool:
-        return self.closes <= self.opens
-
-    @property
-    def minutes_open(self) -> int:
-        """Length of one shift, in wall-clock minutes."""
-        return self.closes - self.opens if not self.overnight else 1440 - self.opens + self.closes
-
-
-@dataclass(frozen=True, slots=True)
-class Holidays:
-    """`holidays "US"` or `holidays "US-CA"`: a country, optionally an ISO 3166-2 subdivision."""
-
-    country: str
-    span: Span = field(default=NO_SPAN, compare=False)
-
-    @property
-    def country_code(self) -> str:
-        return self.country.split("-", 1)[0]
-
-    @property
-    def subdivision(self) -> str | None:
-        parts = self.country.split("-", 1)
-        return parts[1] if len(parts) == 2 else None
-
-
-@dataclass(frozen=True, slots=True)
-class ClosedOn:
-    """`closed on 2026-12-24, 2026-12-31`: extra closed days."""
-
-    dates: tuple[date, ...]
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class OpenOn:
-    """`open on 2026-08-03`: a listed holiday worked as usual."""
-
-    dates: tuple[date, ...]
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-CalendarStatement = OpenHours | TimeZone | Holidays | ClosedOn | OpenOn | Text
-
-
-@dataclass(frozen=True, slots=True)
-class Calendar:
-    name: str
-    statements: tuple[CalendarStatement, ...]
-    span: Span = field(default=NO_SPAN, compare=False)
-    name_span: Span = field(default=NO_SPAN, compare=False)
-
-    @property
-    def open_hours(self) -> tuple[OpenHours, ...]:
-        return _all(self.statements, OpenHours)
-
-    @property
-    def timezone(self) -> TimeZone | None:
-        return _first(self.statements, TimeZone)
-
-    @property
-    def holidays(self) -> Holidays | None:
-        return _first(self.statements, Holidays)
-
-    @property
-    def closed_on(self) -> frozenset[date]:
-        return frozenset(d for s in _all(self.statements, ClosedOn) for d in s.dates)
-
-    @property
-    def open_on(self) -> frozenset[date]:
-        return frozenset(d for s in _all(self.statements, OpenOn) for d in s.dates)
-
-
-@dataclass(frozen=True, slots=True)
-class UsesCalendar:
-    name: str
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Priority:
-    """`priority P1 "...": first response within 1 hour, around the clock`."""
-
-    name: str
-    description: str | None
-    response: Duration
-    around_the_clock: bool = False
-    span: Span = field(default=NO_SPAN, compare=False)
-    resolution: Duration | None = None  # draft 2: `, resolution within D`
-
-
-@dataclass(frozen=True, slots=True)
-class TicketTarget:
-    percent: Percent
-    period: Period
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-SupportStatement = UsesCalendar | Priority | TicketTarget | Text
-
-
-@dataclass(frozen=True, slots=True)
-class SupportPlan:
-    name: str
-    statements: tuple[SupportStatement, ...]
-    span: Span = field(default=NO_SPAN, compare=False)
-    name_span: Span = field(default=NO_SPAN, compare=False)
-    on: OnPlans | None = None
-
-    @property
-    def calendar(self) -> UsesCalendar | None:
-        return _first(self.statements, UsesCalendar)
-
-    @property
-    def priorities(self) -> tuple[Priority, ...]:
-        return _all(self.statements, Priority)
-
-    @property
-    def target(self) -> TicketTarget | None:
-        return _first(self.statements, TicketTarget)
-
-    def priority(self, name: str) -> Priority | None:
-        return next((p for p in self.priorities if p.name == name), None)
-
-
-# ---- security and reporting -----------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Certification:
-    name: str
-    renewed_every: Duration | None = None
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Compliance:
-    name: str
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class BreachNotification:
-    within: Duration
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-SecurityStatement = Certification | Compliance | BreachNotification | Text
-
-
-@dataclass(frozen=True, slots=True)
-class Security:
-    statements: tuple[SecurityStatement, ...]
-    span: Span = field(default=NO_SPAN, compare=False)
-
-    @property
-    def certifications(self) -> tuple[Certification, ...]:
-        return _all(self.statements, Certification)
-
-    @property
-    def compliance(self) -> tuple[Compliance, ...]:
-        return _all(self.statements, Compliance)
-
-    @property
-    def breach_notification(self) -> BreachNotification | None:
-        return _first(self.statements, BreachNotification)
-
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    """`performance report every calendar month within 10 business days`."""
-
-    kind: str
-    every: Period
-    within: Duration
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-ReportingStatement = Report | UsesCalendar | Text
-
-
-@dataclass(frozen=True, slots=True)
-class Reporting:
-    statements: tuple[ReportingStatement, ...]
-    span: Span = field(default=NO_SPAN, compare=False)
-
-    @property
-    def reports(self) -> tuple[Report, ...]:
-        return _all(self.statements, Report)
-
-    @property
-    def calendar(self) -> UsesCalendar | None:
-        return _first(self.statements, UsesCalendar)
-
-
 # ---- the agreement ---------------------------------------------------------------------
 
 AgreementStatement = HeaderStatement | Text | Definition | Service | Calendar | SupportPlan | Security | Reporting
@@ -999,9 +645,20 @@ class Agreement:
 
     @property
     def fee(self) -> Fee | None:
-        """The agreement's fee without `on plan` (the first fee when every one names plans)."""
-        fees = _all(self.statements, Fee)
+        """The agreement's fee without `on plan` (the first fee when every one names plans).
+
+        Memoised: it is asked once per service, and scanned every statement each time (r13:
+        87% of checking 10,000 services without a fee)."""
+        found: Fee | None = _memo(self._memo, "fee", self._plain_fee)
+        return found
+
+    def _plain_fee(self) -> Fee | None:
+        fees = self._fees()
         return _for_plan(fees, None) or (fees[0] if fees else None)
+
+    def _fees(self) -> tuple[Fee, ...]:
+        fees: tuple[Fee, ...] = _memo(self._memo, "fees", lambda: _all(self.statements, Fee))
+        return fees
 
     @property
     def plans(self) -> tuple[str, ...]:
@@ -1010,8 +667,7 @@ class Agreement:
         return () if h is None else h.names
 
     def fee_for(self, plan: str | None) -> Fee | None:
-        fees: tuple[Fee, ...] = _memo(self._memo, "fees", lambda: _all(self.statements, Fee))
-        return _for_plan(fees, plan)
+        return _for_plan(self._fees(), plan)
 
     @property
     def definitions(self) -> tuple[Definition, ...]:

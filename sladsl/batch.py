@@ -66,6 +66,7 @@ def render_batch(
     paper: str,
     jobs: int | None,
     plan: str | None = None,
+    quiet: bool = False,
 ) -> None:
     from sladsl.api import check_source
     from sladsl.plans import resolve_plan
@@ -143,7 +144,8 @@ def render_batch(
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    click.echo(f"wrote {len(work)} documents to {folder}", err=True)
+    if not quiet:  # `render --batch -q`
+        click.echo(f"wrote {len(work)} documents to {folder}", err=True)
 
 
 def _remove_temporaries(outputs: list[str]) -> None:

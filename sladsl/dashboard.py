@@ -12,14 +12,15 @@ import hashlib
 from typing import Any
 
 from sladsl import ast
-from sladsl.monitoring import PERIOD_HOURS, Compiled, prometheus, windows
+from sladsl.monitoring import PERIOD_HOURS, Compiled, prometheus, promql_string, windows
 from sladsl.plans import plan_copies
 
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 
 
 def _quoted(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    """A label value in a PromQL string: escaped as the rules escape it (`promql_string`)."""
+    return promql_string(value)
 
 
 def _target(expr: str, legend: str, ref: str) -> dict[str, Any]:

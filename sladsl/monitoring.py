@@ -18,15 +18,16 @@ period, not to request-ratio burn rates (docs/monitoring.md says how they relate
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sladsl import ast
 from sladsl.ast import PeriodKind
+from sladsl.invisible import escaped
+from sladsl.monitoring_yaml import to_yaml as to_yaml  # re-exported: `monitoring.to_yaml` is public
 from sladsl.phrases import REFERENCE_YEAR, SPAN_YEARS, Context, allowed_downtime, phrase
 from sladsl.plans import for_plan, plan_copies
 from sladsl.units import describe_duration
@@ -159,7 +160,7 @@ def _labels(
 
 
 def _selector(labels: dict[str, str]) -> str:
-    return ", ".join(f'{k}="{_promql_string(v)}"' for k, v in labels.items())
+    return ", ".join(f'{k}="{promql_string(v)}"' for k, v in labels.items())
 
 
 def _le(seconds: Decimal) -> str:
@@ -244,7 +245,33 @@ def _context(agreement: ast.Agreement) -> Context:
 
 def _clause_words(agreement: ast.Agreement, objective: ast.Objective) -> str:
     target = objective.target
-    return phrase(target, _context(agreement)) if target is not None else objective.name
+    return _target_words(_Same(target), _context(agreement))[0] if target is not None else objective.name
+
+
+class _Same:
+    """A node as a cache key, compared by identity: every plan's copy of an objective shares
+    its target, and the target's own hash would hash every plan it is `on` (r13)."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: ast.Target) -> None:
+        self.node = node
+
+    def __hash__(self) -> int:
+        return id(self.node)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.node is self.node
+
+
+@functools.lru_cache(maxsize=256)
+def _target_words(target: _Same, context: Context) -> tuple[str, str]:
+    """The clause's sentence and the allowed downtime, phrased once for all plans sharing them."""
+    clause = phrase(target.node, context)
+    allowed = ""
+    if isinstance(target.node, ast.AvailabilityTarget):
+        allowed = "; ".join(f"{d} in {n}" for n, d in allowed_downtime(target.node, context))
+    return clause, allowed
 
 
 RUNBOOK_FIELDS = ("alert", "agreement", "service", "objective", "plan")
@@ -275,6 +302,8 @@ def prometheus(agreement: ast.Agreement, plan: str | None = None, runbook: str |
     Without `plans` declared the output is what draft 1 gave: no `plan` label. With `runbook`
     (a URL template, see `runbook_url`) every alert gets a `runbook_url` annotation.
     """
+    from sladsl.monitoring_windows import window_rules  # builds on this module's helpers
+
     copies = _copies(agreement, plan)
     compiled = Compiled()
     warnings = _Warnings([p for p, _ in copies])
@@ -286,7 +315,7 @@ def prometheus(agreement: ast.Agreement, plan: str | None = None, runbook: str |
                 where = f"objective \u201c{objective.name}\u201d of service \u201c{service.name}\u201d"
                 target = objective.target
                 if isinstance(target, ast.LatencyTarget) and target.windows is not None:
-                    rules, why = _window_rules(copy, service, objective, target, name)
+                    rules, why = window_rules(copy, service, objective, target, name)
                     if rules is None:
                         warnings.add(f"{where} is not compiled to Prometheus rules", why, name)
                         continue
@@ -451,203 +480,6 @@ def _summary_rules(
     return rules
 
 
-# ---- latency judged window by window (draft 2) ------------------------------------------
-
-
-def _prom_duration(seconds: Decimal) -> str | None:
-    """A fixed length as a Prometheus duration (1d, 1h, 30m, 90s, 500ms); None below 1 ms."""
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        if seconds % size == 0:
-            return f"{int(seconds / size)}{unit}"
-    ms = seconds * 1000
-    return f"{int(ms)}ms" if ms == ms.to_integral_value() and ms > 0 else None
-
-
-def _epoch_aligned(zone: str, seconds: Decimal, year: int) -> bool:
-    """Whether windows counted from the Unix epoch (as Prometheus subquery steps are) start where
-    the contract's windows do: on local boundaries, which needs a length dividing a day and
-    UTC offsets (standard and summer time) that are whole windows."""
-    if Decimal(86400) % seconds != 0:
-        return False
-    try:
-        zone_info = ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    for month in (1, 4, 7, 10):
-        offset = datetime(year, month, 1, tzinfo=zone_info).utcoffset()
-        if offset is None or Decimal(int(offset.total_seconds())) % seconds != 0:
-            return False
-    return True
-
-
-def _window_meets(target: ast.LatencyTarget, monitor: ast.Monitor, window: str) -> str | None:
-    """PromQL that is 1 when the window ending now meets the latency bound, 0 when it does not.
-
-    With a histogram, p99 below D holds when at least 99% of the window's requests fall in the
-    `le="D"` bucket (the nearest-rank percentile the evaluator uses); a window without requests
-    meets the bound, as the contract says.
-    """
-    limit = target.limit.seconds
-    latency = monitor.query("latency")
-    histogram, _ = histogram_of(monitor)
-    if histogram:
-        count = f"sum(increase({histogram.series('count')}[{window}]))"
-        if target.percentile is not None:
-            within = f"sum(increase({histogram.series('bucket', _le(limit))}[{window}]))"
-            meets = f"({within} / {count} >= bool {number(target.percentile / 100)})"
-        else:
-            total = f"sum(increase({histogram.series('sum')}[{window}]))"
-            meets = f"({total} / {count} {'<' if target.strict else '<='} bool {number(limit)})"
-        return f"{meets} + ({count} == bool 0)"
-    if latency:
-        query = latency.replace("{{window}}", window)
-        return f"(({query}) {'<' if target.strict else '<='} bool {number(limit)})"
-    return None
-
-
-def _window_rules(
-    agreement: ast.Agreement,
-    service: ast.Service,
-    objective: ast.Objective,
-    target: ast.LatencyTarget,
-    plan: str | None,
-) -> tuple[list[dict[str, Any]] | None, str]:
-    """Recording and alert rules for `pNN below D in at least S% of W windows`, or None and why.
-
-    The second value is a warning to give even when the rules are made ('' when none).
-    """
-    assert target.windows is not None
-    monitor = objective.monitor
-    if monitor is None:
-        return None, "it has no `monitor prometheus` block"
-    size = target.windows.window.seconds
-    window = _prom_duration(size)
-    if window is None:
-        return None, "its windows are shorter than a millisecond"
-    histogram, unusable = histogram_of(monitor)
-    if unusable:
-        return None, unusable
-    meets = _window_meets(target, monitor, window)
-    if meets is None:
-        return None, "a latency objective needs a `histogram` (or a `latency` query giving the window's value)"
-    kind = target.period.kind
-    labels = _labels(agreement, service, objective, plan)
-    selector = _selector(labels)
-    period_window = PERIOD_WINDOW[kind]
-    share = target.windows.share.value / 100
-    budget = 1 - share
-    rules: list[dict[str, Any]] = []
-    if histogram and target.percentile is not None:
-        quantile = number(target.percentile / 100)
-        rules.append(
-            {
-                "record": f"sla:latency_quantile:rate{window}",
-                "expr": f"histogram_quantile({quantile}, sum by (le) (rate({histogram.series('bucket')}[{window}])))",
-                "labels": {**labels, "quantile": quantile},
-            }
-        )
-    elif histogram:
-        rules.append(
-            {
-                "record": f"sla:latency_mean:rate{window}",
-                "expr": (
-                    f"sum(increase({histogram.series('sum')}[{window}])) / "
-                    f"sum(increase({histogram.series('count')}[{window}]))"
-                ),
-                "labels": dict(labels),
-            }
-        )
-    good_window = f"sla:latency_window_good:{window}"
-    good_share = f"sla:latency_windows_good:ratio_{period_window}"
-    rules += [
-        {"record": good_window, "expr": meets, "labels": dict(labels)},
-        {"record": good_share, "expr": f"avg_over_time(({meets})[{period_window}:{window}])", "labels": dict(labels)},
-        {"record": "sla:error_budget:ratio", "expr": f"vector({number(budget)})", "labels": dict(labels)},
-    ]
-    rules += _summary_rules(labels, target, share, None, period_window)
-    per_period = Decimal(PERIOD_HOURS[kind] * 3600) / size
-    allowed = budget * per_period
-    count_words = number(per_period) if per_period == per_period.to_integral_value() else f"{per_period:.2f}"
-    notes = {
-        "clause": _clause_words(agreement, objective),
-        "bound": _bound_words(target, monitor),
-        "windows": (
-            f"{period_window} has {count_words} windows of {describe_duration(target.windows.window)}; "
-            f"{target.windows.share.value}% must meet the bound, so {number(allowed)} may miss it"
-        ),
-        "period": (
-            f"Prometheus measures the rolling {period_window} in windows counted from 00:00 UTC, the contract "
-            f"the {kind.value}: see docs/monitoring.md"
-        ),
-    }
-    window_words = describe_duration(target.windows.window)
-    rules.append(
-        {
-            "alert": "SLALatencyWindowMissed",
-            "expr": f"{good_window}{{{selector}}} == 0",
-            "labels": {**labels, "severity": "page" if allowed < 1 else "ticket"},
-            "annotations": {"summary": f"{objective.name}: the last {window_words} missed the latency bound", **notes},
-        }
-    )
-    rules.append(
-        {
-            "alert": "SLALatencyWindowsBelowTarget",
-            "expr": f"{good_share}{{{selector}}} < {number(share)}",
-            "labels": {**labels, "severity": "ticket"},
-            "annotations": {
-                "summary": (
-                    f"{objective.name}: fewer than {target.windows.share.value}% of the {window_words} windows "
-                    f"in the last {period_window} met the latency bound"
-                ),
-                **notes,
-            },
-        }
-    )
-    if histogram and target.percentile is not None:
-        rules.append(
-            {
-                "alert": "SLALatencyBucketMissing",
-                "expr": f"absent({histogram.series('bucket', _le(target.limit.seconds))})",
-                "for": "15m",
-                "labels": {**labels, "severity": "ticket"},
-                "annotations": {
-                    "summary": (
-                        f"{objective.name}: {histogram.name} has no bucket at {number(target.limit.seconds)} s, the "
-                        "latency bound, so no window can be judged"
-                    ),
-                    "clause": notes["clause"],
-                },
-            }
-        )
-    warnings = []
-    if not histogram and "{{window}}" not in (monitor.query("latency") or ""):
-        warnings.append("its latency query has no {{window}}; every window gets the same query")
-    if not _epoch_aligned(agreement.timezone, size, (agreement.effective or date(2026, 1, 1)).year):
-        warnings.append(
-            f"its {window_words} windows are counted from 00:00 UTC (as Prometheus subqueries step), not from "
-            f"the start of each {kind.value} in {agreement.timezone}: the share of good windows is approximate"
-        )
-    return rules, "; ".join(warnings)
-
-
-def _bound_words(target: ast.LatencyTarget, monitor: ast.Monitor) -> str:
-    limit = number(target.limit.seconds)
-    histogram, _ = histogram_of(monitor)
-    if histogram and target.percentile is not None:
-        text = (
-            f"a window meets the bound when at least {target.percentile}% of its requests are in the "
-            f'{histogram.name} bucket le="{limit}" (at most {limit} s); a window without requests meets it'
-        )
-        if target.strict:
-            text += (
-                f". The contract's bound is strict (below {describe_duration(target.limit)}): a request of exactly "
-                f"{limit} s counts against it in the contract but within the bucket here"
-            )
-        return text
-    which = "mean" if histogram else "value of the latency query"
-    return f"a window meets the bound when the {which} is {'below' if target.strict else 'at most'} {limit} s"
-
-
 def _annotations(agreement: ast.Agreement, objective: ast.Objective, found: _Sli) -> dict[str, str]:
     target = objective.target
     notes = {
@@ -655,8 +487,7 @@ def _annotations(agreement: ast.Agreement, objective: ast.Objective, found: _Sli
         "clause": _clause_words(agreement, objective),
     }
     if isinstance(target, ast.AvailabilityTarget):
-        facts = allowed_downtime(target, _context(agreement))
-        notes["allowed_downtime"] = "; ".join(f"{d} in {n}" for n, d in facts)
+        notes["allowed_downtime"] = _target_words(_Same(target), _context(agreement))[1]
     counting = _counting(objective)
     if counting:
         notes["counting"] = counting
@@ -690,8 +521,14 @@ def _counting(objective: ast.Objective) -> str:
     return " ".join(notes)
 
 
-def _promql_string(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+_PROMQL_SHORT = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def promql_string(value: str) -> str:
+    """The body of a PromQL double-quoted string (a label matcher's value): quotes, backslashes
+    and every hidden character escaped (`sladsl.invisible`), so that nothing in a name can end
+    the string or, as a NEL (U+0085) did, become a line break when YAML reads the rule."""
+    return escaped(value.replace("\\", "\\\\").replace('"', '\\"'), _PROMQL_SHORT)
 
 
 def kubernetes(agreement: ast.Agreement, plan: str | None = None, runbook: str | None = None) -> Compiled:
@@ -710,204 +547,14 @@ def kubernetes(agreement: ast.Agreement, plan: str | None = None, runbook: str |
     return Compiled([resource], compiled.warnings)
 
 
-# ---- OpenSLO ---------------------------------------------------------------------------------------
+def openslo(agreement: ast.Agreement, plan: str | None = None) -> Compiled:
+    """One OpenSLO v1 document per objective and plan (`sladsl.openslo`, imported here late:
+    it builds on this module's indicators)."""
+    from sladsl.openslo import openslo_documents
 
-THRESHOLD_TARGET = Decimal("0.99")
-_OPENSLO_DURATION = {PeriodKind.MONTH: "1M", PeriodKind.QUARTER: "1Q", PeriodKind.YEAR: "1Y", PeriodKind.WEEK: "1w"}
+    return openslo_documents(agreement, plan)
 
 
 def _dns_name(*parts: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", "-".join(parts).lower()).strip("-")
     return slug[:63].rstrip("-") or "slo"
-
-
-def _duration(d: ast.Duration) -> str:
-    seconds = d.seconds
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        if seconds % size == 0:
-            return f"{int(seconds / size)}{unit}"
-    return f"{number(seconds)}s"
-
-
-def _period_start(kind: PeriodKind, effective: date | None) -> date:
-    day = effective or date(2026, 1, 1)
-    if kind is PeriodKind.MONTH:
-        return day.replace(day=1)
-    if kind is PeriodKind.QUARTER:
-        return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
-    if kind is PeriodKind.YEAR:
-        return date(day.year, 1, 1)
-    return day - timedelta(days=day.weekday())
-
-
-def _source(query: str, window: str) -> dict[str, Any]:
-    return {"metricSource": {"type": "Prometheus", "spec": {"query": query.replace("{{window}}", window)}}}
-
-
-def openslo(agreement: ast.Agreement, plan: str | None = None) -> Compiled:
-    """One SLO document per objective and plan (the plan in the name and a `plan` label)."""
-    copies = _copies(agreement, plan)
-    compiled = Compiled()
-    warnings = _Warnings([p for p, _ in copies])
-    names: set[str] = set()
-    for name, copy in copies:
-        for service in copy.services:
-            for objective in service.objectives:
-                target = objective.target
-                document: dict[str, Any] | None = None
-                if isinstance(target, ast.LatencyTarget) and target.windows is not None:
-                    document, why = _window_slo(copy, service, objective, target, name)
-                else:
-                    found, why = sli(objective)
-                    if found is not None:
-                        document = _slo(copy, service, objective, found, name)
-                if document is None:
-                    warnings.add(
-                        f"objective \u201c{objective.name}\u201d of service \u201c{service.name}\u201d is not "
-                        "compiled to OpenSLO",
-                        why,
-                        name,
-                    )
-                    continue
-                unique = _unique(document["metadata"]["name"], names, 63)
-                if unique != document["metadata"]["name"]:
-                    document["metadata"]["name"] = unique
-                    document["spec"]["indicator"]["metadata"]["name"] = f"{unique}-sli"[:63]
-                compiled.documents.append(document)
-    compiled.warnings.extend(warnings.lines())
-    return compiled
-
-
-def _window_slo(
-    agreement: ast.Agreement,
-    service: ast.Service,
-    objective: ast.Objective,
-    target: ast.LatencyTarget,
-    plan: str | None,
-) -> tuple[dict[str, Any] | None, str]:
-    """OpenSLO Timeslices for a per-window percentile: a slice is a window, good when its share
-    of requests within the bound reaches the percentile."""
-    assert target.windows is not None
-    monitor = objective.monitor
-    if monitor is None:
-        return None, "it has no `monitor prometheus` block"
-    histogram, unusable = histogram_of(monitor)
-    if unusable:
-        return None, unusable
-    window = _prom_duration(target.windows.window.seconds)
-    if not histogram or target.percentile is None or window is None or window.endswith("ms"):
-        return None, "OpenSLO time slices need a percentile over a `histogram` and windows of whole seconds"
-    limit = target.limit.seconds
-    found = _Sli(
-        "",
-        target.windows.share.value / 100,
-        good=f"sum(rate({histogram.series('bucket', _le(limit))}[{{{{window}}}}]))",
-        total=f"sum(rate({histogram.series('count')}[{{{{window}}}}]))",
-    )
-    document = _slo(agreement, service, objective, found, plan, slices=(window, target.percentile / 100))
-    return document, ""
-
-
-def _slo(
-    agreement: ast.Agreement,
-    service: ast.Service,
-    objective: ast.Objective,
-    found: _Sli,
-    plan: str | None = None,
-    slices: tuple[str, Decimal] | None = None,
-) -> dict[str, Any]:
-    target = objective.target
-    assert target is not None
-    kind = target.period.kind
-    source = objective.downtime_source
-    timeslices = slices is not None or (
-        isinstance(target, ast.AvailabilityTarget) and not isinstance(source, ast.AverageErrorRate)
-    )
-    slice_window = "1m"
-    slice_target = Decimal("0.5")
-    if slices is not None:
-        slice_window, slice_target = slices
-    elif isinstance(source, ast.DowntimeFromErrorRate):
-        slice_window, slice_target = _duration(source.window), 1 - source.above.value / 100
-    elif isinstance(source, ast.DowntimeFromSamples):
-        slice_window = _duration(source.every)
-    window = slice_window if timeslices else "5m"
-    if found.threshold:
-        indicator_spec: dict[str, Any] = {"thresholdMetric": _source(found.threshold, window)}
-    elif found.bad:
-        indicator_spec = {
-            "ratioMetric": {
-                "counter": False,
-                "bad": _source(found.bad, window),
-                "total": _source(found.total or "", window),
-            }
-        }
-    else:
-        indicator_spec = {
-            "ratioMetric": {
-                "counter": False,
-                "good": _source(found.good or "", window),
-                "total": _source(found.total or "", window),
-            }
-        }
-    goal: dict[str, Any] = {"displayName": objective.name}
-    if found.threshold:
-        # OpenSLO targets are below 1: the query's value must stay within the limit 99% of the time.
-        strict = isinstance(target, ast.LatencyTarget) and target.strict
-        goal.update(op="lt" if strict else "lte", value=found.threshold_limit or Decimal(0), target=THRESHOLD_TARGET)
-    else:
-        goal["target"] = found.target
-    if timeslices:
-        goal.update(timeSliceTarget=slice_target, timeSliceWindow=slice_window)
-    name = _dns_name(service.name, objective.name, *([] if plan is None else [plan]))
-    start = _period_start(kind, agreement.effective)
-    labels = {"agreement": [_dns_name(agreement.title)]}
-    if plan is not None:
-        labels["plan"] = [plan]  # as written, the value of the Prometheus rules' `plan` label
-    return {
-        "apiVersion": "openslo/v1",
-        "kind": "SLO",
-        "metadata": {
-            "name": name,
-            "displayName": f"{service.name}: {objective.name}" + ("" if plan is None else f" ({plan})"),
-            "labels": labels,
-        },
-        "spec": {
-            "description": _clause_words(agreement, objective)[:1050],
-            "service": _dns_name(service.name),
-            "indicator": {"metadata": {"name": f"{name}-sli"[:63]}, "spec": indicator_spec},
-            "timeWindow": [
-                {
-                    "duration": _OPENSLO_DURATION[kind],
-                    "isRolling": False,
-                    "calendar": {"startTime": f"{start.isoformat()} 00:00:00", "timeZone": agreement.timezone},
-                }
-            ],
-            "budgetingMethod": "Timeslices" if timeslices else "Occurrences",
-            "objectives": [goal],
-        },
-    }
-
-
-# ---- YAML ----------------------------------------------------------------------------------------
-
-
-def to_yaml(documents: list[Any]) -> str:
-    """YAML with Decimals printed exactly and multi-line expressions as literal blocks."""
-    import yaml
-
-    class Dumper(yaml.SafeDumper):
-        pass
-
-    def decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.Node:
-        return dumper.represent_scalar("tag:yaml.org,2002:float", number(value))
-
-    def text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-        style = "|" if "\n" in value else None
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-    Dumper.add_representer(Decimal, decimal)
-    Dumper.add_representer(str, text)
-    return yaml.dump_all(
-        documents, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=120, explicit_start=len(documents) > 1
-    )

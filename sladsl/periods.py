@@ -182,3 +182,46 @@ def add_calendar(day: date, duration: Duration) -> date:
     if duration.unit is TimeUnit.YEAR:
         return add_months(day, 12 * int(duration.amount))
     return day + timedelta(seconds=float(duration.seconds) // 86400 * 86400)
+
+
+# ---- the moment a report is made ---------------------------------------------------------
+
+
+def cutoff_us(as_of: date | None, zone: str) -> int:
+    """The instant a report is made at: the end of `--as-of`'s day in the agreement's zone
+    (as evidence is judged, `Context.cutoff_us`), or now without it."""
+    if as_of is None:
+        return epoch_us(datetime.now(UTC))
+    following = as_of + timedelta(days=1)
+    return epoch_us(datetime(following.year, following.month, following.day, tzinfo=ZoneInfo(zone)))
+
+
+def refuse_unstarted(window: Window, cutoff: int, as_of: date | None) -> None:
+    """A period that has not started has no evidence and no verdict: judging it would only
+    invent one (a typo in `--period` must not pay the maximum credit)."""
+    if window.start_us >= cutoff:
+        when = f"as of {as_of.isoformat()}" if as_of else "yet"
+        raise SladslError(f"--period {window.label}: the period has not started {when}; nothing can be judged")
+
+
+def windows_within(window: Window, kind: PeriodKind) -> list[Window]:
+    """The periods of a shorter `kind` that start inside `window`, in order (a week that
+    starts on the last day of a month belongs to that month)."""
+    tz = window.start.tzinfo
+    assert isinstance(tz, ZoneInfo)
+    found: list[Window] = []
+    current = containing(kind, window.start, str(tz))
+    while current.start < window.end:
+        if current.start >= window.start:
+            found.append(current)
+        current = window_from(kind, next_start(kind, current.first_day), tz)
+    return found
+
+
+def is_shorter(kind: PeriodKind, than: PeriodKind) -> bool:
+    """Whether periods of `kind` fit inside one of `than` (a week fits in every other kind)."""
+    if kind is than:
+        return False
+    if kind is PeriodKind.WEEK:
+        return True
+    return than is not PeriodKind.WEEK and (kind.months or 0) < (than.months or 0)

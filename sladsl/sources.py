@@ -18,6 +18,28 @@ MAX_SOURCE_BYTES = 10 * 1024 * 1024
 """An agreement is a contract, not a data file; larger input is refused, not parsed for minutes."""
 
 
+SHOWN_PATH_CHARS = 120
+"""A path longer than this is shortened in messages, keeping both ends: an error must fit on one line."""
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def escaped(path: str | Path) -> str:
+    """A path with its control characters escaped: a line break in a file name must not
+    forge a second message, an ESC must not reach the terminal."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(path))
+
+
+def shown(path: str | Path) -> str:
+    """A path as a one-line error names it: escaped, and a very long one cut in the middle
+    with `…` (diagnostics keep the whole path, for editors that jump to it)."""
+    text = escaped(path)
+    if len(text) <= SHOWN_PATH_CHARS:
+        return text
+    half = (SHOWN_PATH_CHARS - 1) // 2
+    return f"{text[:half]}…{text[-half:]}"
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     name: str
@@ -27,13 +49,17 @@ class Source:
 def read_source(path: str | Path) -> Source:
     """The text of an agreement file, or a `SladslError` naming the file and the problem."""
     p = Path(path)
-    name = str(path)
-    if not p.exists():
-        raise SladslError(f"{name}: no such file")
-    if p.is_dir():
+    name = shown(path)
+    try:
+        status = p.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        raise SladslError(f"{name}: no such file") from None
+    except OSError as exc:
+        raise SladslError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(status.st_mode):
         raise SladslError(f"{name}: is a directory, not an agreement file")
     try:
-        size = p.stat().st_size
+        size = status.st_size
         if size > MAX_SOURCE_BYTES:
             raise SladslError(
                 f"{name}: file is too large ({size / 1048576:.1f} MiB; the limit is {MAX_SOURCE_BYTES // 1048576} MiB)"
@@ -41,7 +67,7 @@ def read_source(path: str | Path) -> Source:
         data = p.read_bytes()
     except OSError as exc:
         raise SladslError(f"{name}: cannot read: {exc.strerror or exc}") from None
-    return Source(name, decode_source(name, data))
+    return Source(escaped(path), decode_source(name, data))
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -62,20 +88,20 @@ def write_atomically(path: Path, data: bytes) -> None:
     except FileNotFoundError:
         status = None  # a new file, or a symlink to one
     except OSError as exc:
-        raise SladslError(f"{path}: cannot write: {_reason(exc)}") from None
+        raise SladslError(f"{shown(path)}: cannot write: {_reason(exc)}") from None
     if status is not None and not stat.S_ISREG(status.st_mode):
         if stat.S_ISDIR(status.st_mode):
-            raise SladslError(f"{path}: is a directory; -o takes a file name")
+            raise SladslError(f"{shown(path)}: is a directory; -o takes a file name")
         if not (stat.S_ISFIFO(status.st_mode) or stat.S_ISCHR(status.st_mode)):
             kind = "block device" if stat.S_ISBLK(status.st_mode) else "socket"
-            raise SladslError(f"{path}: is a {kind}; write to a file, a FIFO or a character device")
+            raise SladslError(f"{shown(path)}: is a {kind}; write to a file, a FIFO or a character device")
         _write_into(path, data)
         return
     target = Path(os.path.realpath(path))
     try:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
-        raise SladslError(f"{path}: cannot write in the folder {target.parent}: {_reason(exc)}") from None
+        raise SladslError(f"{shown(path)}: cannot write in the folder {shown(target.parent)}: {_reason(exc)}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -90,7 +116,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise SladslError(f"{path}: cannot write: {_reason(exc)}") from None
+            raise SladslError(f"{shown(path)}: cannot write: {_reason(exc)}") from None
         raise
 
 
@@ -119,7 +145,7 @@ def _write_descriptor(path: Path, fd: int, data: bytes) -> None:
         while view:
             view = view[os.write(fd, view) :]
     except OSError as exc:
-        raise SladslError(f"{path}: cannot write: {_reason(exc)}") from None
+        raise SladslError(f"{shown(path)}: cannot write: {_reason(exc)}") from None
 
 
 def _write_into(path: Path, data: bytes) -> None:
@@ -129,7 +155,7 @@ def _write_into(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
     except OSError as exc:
-        raise SladslError(f"{path}: cannot write: {_reason(exc)}") from None
+        raise SladslError(f"{shown(path)}: cannot write: {_reason(exc)}") from None
 
 
 def _reason(exc: OSError) -> str:
@@ -161,12 +187,15 @@ def output_path(out: str, inputs: Iterable[str | Path | None] = ()) -> Path:
     that the command reads: tables (`.csv`, `.parquet`, `.jsonl`) and templates.
     """
     path = Path(out)
-    if path.is_dir():
-        raise SladslError(f"{out}: is a directory; -o takes a file name")
-    if not path.parent.exists():
-        raise SladslError(f"{out}: the folder {path.parent} does not exist")
-    if not path.parent.is_dir():
-        raise SladslError(f"{out}: {path.parent} is not a folder")
+    try:
+        if path.is_dir():
+            raise SladslError(f"{shown(out)}: is a directory; -o takes a file name")
+        if not path.parent.exists():
+            raise SladslError(f"{shown(out)}: the folder {shown(path.parent)} does not exist")
+        if not path.parent.is_dir():
+            raise SladslError(f"{shown(out)}: {shown(path.parent)} is not a folder")
+    except OSError as exc:  # a name too long, a loop of symlinks, a folder that cannot be entered
+        raise SladslError(f"{shown(out)}: cannot write: {_reason(exc)}") from None
     refuse_input(path, inputs)
     return path
 
@@ -189,9 +218,11 @@ def refuse_input(path: Path, inputs: Iterable[str | Path | None]) -> None:
         try:
             if source.is_dir():
                 if real.parent == Path(os.path.realpath(source)) and real.suffix.lower() in _READ_FROM_FOLDERS:
-                    raise SladslError(f"{path}: is a file the command reads from {given}; write the output elsewhere")
+                    raise SladslError(
+                        f"{shown(path)}: is a file the command reads from {shown(given)}; write the output elsewhere"
+                    )
             elif source.is_file() and os.path.samefile(path, source):
-                raise SladslError(f"{path}: is the input {given}; write the output to another file")
+                raise SladslError(f"{shown(path)}: is the input {shown(given)}; write the output to another file")
         except OSError:
             continue
 

@@ -131,3 +131,104 @@ def test_installed_console_script_runs() -> None:
     assert done.returncode == 0, done.stderr
     done = subprocess.run([exe, "check", "nope.sla"], cwd=ROOT, capture_output=True, text=True, check=False)
     assert done.returncode == 2 and done.stderr == "sladsl: error: nope.sla: no such file\n"
+
+
+# ---- evaluate --fail-on: exit 3, never 1 (1 means errors in the agreement) ------------------
+
+FAIL_ON_SLA = """sla "Tiny" {
+    service "S" {
+        objective "Up" { availability at least 99.9% per calendar month }
+        objective "Fast" { latency "api" p95 at most 200 ms per calendar month }
+    }
+}
+"""
+
+
+def _evidence(folder: Path, outage_minutes: int, latency_month: str) -> Path:
+    """Incidents in October (10 minutes: met; 120: breached), latency samples in `latency_month`
+    (another month than October: no evidence for October)."""
+    folder.mkdir()
+    end = f"2026-10-02T{outage_minutes // 60:02d}:{outage_minutes % 60:02d}:00Z"
+    (folder / "incidents.csv").write_text(f"service,start,end\nS,2026-10-02T00:00:00Z,{end}\n")
+    rows = "".join(f"S,api,{latency_month}-0{d}T12:00:00Z,100\n" for d in range(1, 8))
+    (folder / "latency.csv").write_text("service,metric,timestamp,value_ms\n" + rows)
+    return folder
+
+
+@pytest.fixture
+def fail_on_cases(tmp_path: Path) -> dict[str, tuple[str, str]]:
+    sla = tmp_path / "tiny.sla"
+    sla.write_text(FAIL_ON_SLA)
+    return {
+        "met": (str(sla), str(_evidence(tmp_path / "met", 10, "2026-10"))),
+        "breached": (str(sla), str(_evidence(tmp_path / "breached", 120, "2026-10"))),
+        "incomplete": (str(sla), str(_evidence(tmp_path / "incomplete", 10, "2026-09"))),
+        "breached and incomplete": (str(sla), str(_evidence(tmp_path / "both", 120, "2026-09"))),
+    }
+
+
+@pytest.mark.parametrize(
+    ("case", "status", "options", "code"),
+    [
+        ("met", "met", [], 0),
+        ("met", "met", ["--fail-on", "breached"], 0),
+        ("met", "met", ["--fail-on", "incomplete"], 0),
+        ("breached", "breached", [], 0),
+        ("breached", "breached", ["--fail-on", "breached"], 3),
+        ("breached", "breached", ["--fail-on", "incomplete"], 3),  # incomplete takes breached with it
+        ("incomplete", "incomplete", ["--fail-on", "breached"], 0),
+        ("incomplete", "incomplete", ["--fail-on", "incomplete"], 3),
+        ("incomplete", "incomplete", ["--fail-on", "breached,incomplete"], 3),
+        ("incomplete", "incomplete", ["--fail-on", "breached", "--fail-on", "incomplete"], 3),
+        ("breached and incomplete", "breached", ["--fail-on", "incomplete"], 3),
+    ],
+)
+def test_fail_on_exits_3_for_the_statuses_asked(
+    fail_on_cases: dict[str, tuple[str, str]], case: str, status: str, options: list[str], code: int
+) -> None:
+    sla, data = fail_on_cases[case]
+    for fmt in ("json", "text"):
+        result = run("evaluate", sla, "--data", data, "--period", "2026-10", "--format", fmt, *options)
+        assert result.exit_code == code, result.output
+        if fmt == "json":
+            assert json.loads(result.stdout)["status"] == status  # the report is written all the same
+        else:
+            assert f"status: {status}" in result.stdout
+        if code == 3:
+            assert result.stderr.splitlines()[-1].startswith(f"sladsl: status {status} (--fail-on ")
+
+
+def test_fail_on_breach_is_a_deprecated_alias_exiting_3(fail_on_cases: dict[str, tuple[str, str]]) -> None:
+    sla, data = fail_on_cases["breached"]
+    result = run("evaluate", sla, "--data", data, "--period", "2026-10", "--fail-on-breach")
+    assert result.exit_code == 3
+    assert "sladsl: warning: --fail-on-breach is deprecated: use --fail-on breached" in result.stderr
+    sla, data = fail_on_cases["incomplete"]
+    assert run("evaluate", sla, "--data", data, "--period", "2026-10", "--fail-on-breach").exit_code == 0
+
+
+def test_fail_on_an_unknown_status_is_bad_input(fail_on_cases: dict[str, tuple[str, str]]) -> None:
+    sla, data = fail_on_cases["met"]
+    result = run("evaluate", sla, "--data", data, "--period", "2026-10", "--fail-on", "met")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "'met' is not one of breached, incomplete" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("case", "options", "code"),
+    [
+        ("met", ["--fail-on", "incomplete"], 0),
+        ("breached", ["--fail-on", "breached"], 3),
+        ("incomplete", ["--fail-on", "breached"], 0),
+        ("incomplete", ["--fail-on", "incomplete"], 3),
+    ],
+)
+def test_fail_on_judges_a_ledger_by_its_status(
+    fail_on_cases: dict[str, tuple[str, str]], tmp_path: Path, case: str, options: list[str], code: int
+) -> None:
+    sla, data = fail_on_cases[case]
+    ledger = tmp_path / "ledger.csv"
+    result = run("evaluate", sla, "--data", data, "--period", "2026-10", "--ledger", str(ledger), *options)
+    assert result.exit_code == code, result.output
+    statuses = {line.split(",")[6] for line in ledger.read_text().splitlines()[1:]}
+    assert ("false" in statuses) is (case == "breached") and ("" in statuses) is (case == "incomplete")

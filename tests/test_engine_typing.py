@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
@@ -427,8 +428,6 @@ def test_floats_as_decimals_and_counts(spark: object) -> None:
 @pytest.mark.parametrize(
     ("table", "row"),
     [
-        # a mixed JSON column is DuckDB's JSON type: the string "12" keeps its quotes and is refused
-        ("requests", {"service": "API", "timestamp": "2026-01-05", "good": "12", "total": 12}),
         # Java 17 prints 1.9400994884341945e25 as ...44e25, and both read back as the same float
         ("latency", {"service": "API", "metric": "m", "timestamp": "2026-01-05", "value_ms": 1.9400994884341945e25}),
     ],
@@ -442,3 +441,141 @@ def test_known_duckdb_errors(spark: object, table: str, row: dict[str, Any]) -> 
         write_jsonl(folder / f"{table}.jsonl", rows)
 
     _in_folder(write, table)
+
+
+# ---- one rule per file format on both engines (round 3: ../shared/repro/t3 r07, r10, r11) ------
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # DuckDB's JSON type for a mixed column kept the quotes of "12" and "true" and refused them
+        [{"service": "API", "timestamp": "2026-01-05", "good": "12", "total": 12}, {"service": "API", "good": 3}],
+        [{"service": "API", "timestamp": "2026-01-05", "good": 1, "total": "2"}, {"service": "API", "good": 3}],
+    ],
+)
+def test_a_mixed_json_column_is_read_like_csv_text(spark: object, rows: list[dict[str, Any]]) -> None:
+    def write(folder: Path) -> None:
+        write_jsonl(folder / "requests.jsonl", [{"timestamp": "2026-01-06", "total": 12, **row} for row in rows])
+
+    kind, typed = _in_folder(write, "requests")
+    assert kind == "rows" and len(typed) == 2
+
+
+def test_json_string_booleans_are_booleans(spark: object) -> None:
+    def write(folder: Path) -> None:
+        ups: list[Any] = [True, "true", 1, "no", False, " 0 "]
+        write_jsonl(
+            folder / "samples.jsonl",
+            [{"service": "P", "timestamp": f"2026-01-05 0{i}:00", "up": up} for i, up in enumerate(ups)],
+        )
+
+    kind, typed = _in_folder(write, "samples")
+    assert kind == "rows" and [row[2] for row in typed] == [True, True, True, False, False, False]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "line"),
+    [
+        ("incidents.csv", "service,start,end,cause\nAPI,2026-01-05,2026-01-06,h\xf6here Gewalt\n", 2),
+        # `;`-separated: the sniffer cannot read it, so no engine guesses a comma
+        ("incidents.csv", "service;start;end;cause\nAPI;2026-01-05;2026-01-06;x\nAPI;2026-01-05;2026-01-06;\xe9\n", 3),
+        (
+            "incidents.jsonl",
+            '{"service": "API", "start": "2026-01-05", "end": "2026-01-06"}\n{"service": "\xc4PI"}\n',
+            2,
+        ),
+        ("incidents.csv", "service,start,end,caus\xe9\nAPI,2026-01-05,2026-01-06,x\n", 1),  # in the header
+    ],
+)
+def test_text_that_is_not_utf8_is_refused_alike(spark: object, name: str, content: str, line: int) -> None:
+    """Spark decoded Latin-1 to U+FFFD and went on (an excluded cause was no longer excluded)."""
+
+    def write(folder: Path) -> None:
+        (folder / name).write_bytes(content.encode("latin-1"))
+
+    kind, message = _in_folder(write, "incidents")
+    assert kind == "error" and f"{name}: line {line}: not UTF-8 text" in message
+
+
+def test_a_replacement_character_written_as_utf8_is_text(spark: object) -> None:
+    """U+FFFD in a UTF-8 file is a character like any other: only undecodable bytes are refused."""
+
+    def write(folder: Path) -> None:
+        write_csv(
+            folder / "incidents.csv",
+            ["service", "start", "end", "cause"],
+            [["API", "2026-01-05", "2026-01-06", "h\ufffdhere"]],
+        )
+
+    kind, typed = _in_folder(write, "incidents")
+    assert kind == "rows" and typed[0][3] == "h\ufffdhere"
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", "|"])
+def test_the_csv_delimiter_is_detected_alike(spark: object, delimiter: str) -> None:
+    """Detected once (DuckDB's sniffer), read with it by both engines: Spark refused `;`."""
+
+    def write(folder: Path) -> None:
+        rows = [["service", "start", "end", "cause"], ["API", "2026-01-05 10:00", "2026-01-05 11:00", '"a, b"']]
+        rows.append(["API", "2026-01-06", "2026-01-07", ""])
+        (folder / "incidents.csv").write_text("".join(delimiter.join(r) + "\n" for r in rows), encoding="utf-8")
+
+    kind, typed = _in_folder(write, "incidents")
+    assert kind == "rows" and [row[3] for row in typed] == ["a, b", None]
+
+
+def test_nanosecond_parquet_timestamps_are_read_alike(spark: object) -> None:
+    """Parquet TIMESTAMP(NANOS), pandas' default (Spark refused it): wall-clock times (in the hour
+    the clocks go back: the first occurrence) and UTC instants, cut to the microsecond below."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # 2026-10-26 07:33:20 plus 999 ns and less 1 ns; 02:29:59.9999995 and 02:30:00.000000001
+    # on the night the clocks go back; as wall-clock times in Berlin, or as UTC instants
+    base = 1_793_000_000 * 10**9
+    repeated = 1_792_895_400 * 10**9
+    nanos = [base + 999, base - 1, repeated - 500, repeated + 1]
+
+    def write(folder: Path) -> None:
+        n = len(nanos)
+        naive = pa.array(nanos, pa.int64()).cast(pa.timestamp("ns"))
+        aware = pa.array(nanos, pa.int64()).cast(pa.timestamp("ns", tz="UTC"))
+        pq.write_table(
+            pa.table({"service": ["API"] * n, "metric": ["m"] * n, "timestamp": naive, "value_ms": [1.0] * n}),
+            folder / "latency.parquet",
+        )
+        pq.write_table(
+            pa.table({"name": ["c"] * n, "issued": aware, "expires": aware}), folder / "certifications.parquet"
+        )
+
+    with tempfile.TemporaryDirectory() as name:
+        write(Path(name))
+        kind, rows = assert_alike(Path(name), "latency")
+        assert kind == "rows"
+        berlin = ZoneInfo(ZONE)
+        wall = [datetime(1970, 1, 1) + timedelta(microseconds=n // 1000) for n in nanos]
+        assert sorted(r[2] for r in rows) == sorted(w.replace(tzinfo=berlin).astimezone(UTC) for w in wall)
+        kind, rows = assert_alike(Path(name), "certifications")
+        assert kind == "rows"
+        assert sorted(r[1] for r in rows) == sorted(
+            datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=n // 1000) for n in nanos
+        )
+
+
+def test_part_files_must_agree_alike(spark: object) -> None:
+    """A needed column missing from one part file (DuckDB refused it, Spark read it as empty,
+    making customer rows shared ones), and a folder without part files."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def write(folder: Path) -> None:
+        (folder / "samples").mkdir()
+        row = {"service": ["P"], "timestamp": ["2026-01-05 10:00"], "up": [True]}
+        pq.write_table(pa.table({**row, "customer": ["c1"]}), folder / "samples" / "part-0.parquet")
+        pq.write_table(pa.table(row), folder / "samples" / "part-1.parquet")
+
+    kind, message = _in_folder(write, "samples")
+    assert kind == "error" and "samples/part-1.parquet: has no column `customer`, which" in message
+    kind, message = _in_folder(lambda folder: (folder / "samples").mkdir(), "samples")
+    assert kind == "error" and message.endswith("samples: no Parquet part files in the folder")

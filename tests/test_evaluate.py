@@ -227,6 +227,8 @@ def test_a_quarter_and_fees_for_the_period(tmp_path: Path) -> None:
         {"incidents": ["S,2026-11-01T00:00:00Z,2026-11-01T22:04:48Z,"]},
         "--period",
         "2026-Q4",
+        "--as-of",
+        "2027-01-01",  # after the quarter: judged whole, not provisional
     )
     o = only(data)
     assert o["measured"] == "99" and o["allowed_downtime_seconds"] == "39744"
@@ -237,7 +239,8 @@ def test_clauses_of_another_period_are_not_judged(tmp_path: Path) -> None:
     data = evaluate(tmp_path, agreement(MONTHLY), {"incidents": []}, "--period", "2026-W14")
     o = only(data)
     assert o["judged"] is False and "per calendar month" in o["reason"]
-    assert data["status"] == "no-data" and o["measured"] is None
+    # nothing applies to a week: no verdict at all is not "met" (status incomplete)
+    assert data["status"] == "incomplete" and o["measured"] is None and o["period_label"] is None
 
 
 # ---- samples, windows, requests, latency -------------------------------------------------------------
@@ -391,6 +394,8 @@ def test_fee_option_and_claim_deadline(tmp_path: Path) -> None:
         "basis": "monthly fee",
         "factor": None,
         "capped": False,
+        "period": "2026-10",
+        "provisional": False,
     }
     late = evaluate(tmp_path, sla, _down(4000), "--period", "2026-10", "--fee", "2500 USD", "--as-of", "2026-12-01")
     assert late["credits"][0]["expired"] is True and late["total_credit"]["amount"] == "0"
@@ -530,7 +535,7 @@ def test_bad_options(tmp_path: Path) -> None:
 
 def test_fail_on_breach(tmp_path: Path) -> None:
     result = evaluate_raw(tmp_path, agreement(MONTHLY), _down(4000), "--period", "2026-10", "--fail-on-breach")
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # deprecated alias of --fail-on breached: 3, as 1 means errors found
 
 
 # ---- security, reporting, certifications ---------------------------------------------------------

@@ -8,6 +8,7 @@ are computed by hand in the comments, at the boundaries each rule names.
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -401,7 +402,10 @@ def claim(tmp_path: Path, clause: str, period: str, *args: str, extra: str = "")
 )
 def test_claim_by_the_end_of_the_nth_month(tmp_path: Path, months: int, period: str, deadline: str) -> None:
     ordinal = {1: "1st", 2: "2nd"}[months]
-    credit = claim(tmp_path, f"claim by the end of the {ordinal} calendar month after the period", period)
+    # judged as of the period's last day, when it has ended (a later period is not judged yet)
+    last_day = (date.fromisoformat(f"{period}-01") + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+    clause = f"claim by the end of the {ordinal} calendar month after the period"
+    credit = claim(tmp_path, clause, period, "--as-of", last_day.isoformat())
     assert credit["claim_by"] == deadline
 
 
@@ -500,7 +504,7 @@ def test_windows_follow_the_period_length_in_its_zone(tmp_path: Path) -> None:
         evaluate(
             tmp_path,
             agreement(WINDOWED.format(relation="below"), zone="America/Los_Angeles"),
-            {"latency": []},
+            {"latency": latency_rows("2026-03-02T10", ["5"])},  # one sample: there is evidence
             "--period",
             "2026-03",
         )

@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,93 @@ def test_an_unreadable_folder_is_one_line(tmp_path: Path) -> None:
         f"sladsl: error: {data}: the folder cannot be read (permission denied)",
         f"sladsl: error: {data}: cannot be read (Permission denied)",  # a folder above it is closed too
     )
+
+
+# ---- round 3 (../shared/repro/t3 r07, r10, r11), on DuckDB alone; tests/test_engines.py runs
+# ---- the same cases on both engines
+
+ENGINE_CASES = ROOT / "tests" / "cases" / "engines"
+
+
+def _engine_case(tmp_path: Path, case: str) -> tuple[int, str]:
+    data = tmp_path / "data"
+    shutil.copytree(ENGINE_CASES / "base", data)
+    for item in (ENGINE_CASES / case).iterdir():
+        for old in data.glob(f"{item.name.split('.')[0]}.*"):
+            old.unlink()
+        (shutil.copytree if item.is_dir() else shutil.copy)(item, data / item.name)
+    result = run("evaluate", str(ENGINE_CASES / "ev.sla"), "--data", str(data), "--period", "2026-10")
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("garbage-part", "data/samples/part-1.parquet: cannot be read (Footer length error)\n"),
+        ("incidents-latin1-cause", "data/incidents.csv: line 5: not UTF-8 text"),
+        ("samples-parquet-dir-schema-mismatch", "data/samples/part-1.parquet: column `up` is VARCHAR, but BOOLEAN in"),
+    ],
+)
+def test_bad_files_are_one_line_naming_the_file(tmp_path: Path, case: str, message: str) -> None:
+    code, output = _engine_case(tmp_path, case)
+    assert code == 2 and message in output and len(output.splitlines()) == 1
+
+
+def test_json_strings_are_converted_like_csv_text(tmp_path: Path) -> None:
+    """`"up": "true"` beside `true` and `1`: DuckDB's JSON type kept the quotes and refused it."""
+    code, output = _engine_case(tmp_path, "samples-mixed-types-jsonl")
+    assert code == 0, output
+
+
+def test_utc_nanoseconds_in_the_repeated_hour_are_instants(tmp_path: Path) -> None:
+    """A Parquet TIMESTAMP(NANOS, UTC) was read as a wall-clock time: in the hour the clocks go
+    back, the second 02:30 (01:30 UTC) was moved to the first (00:30 UTC)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from sladsl.evaluation.evidence import Evidence
+
+    second = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+    column = pa.array([second], pa.timestamp("ns", tz="UTC"))
+    pq.write_table(pa.table({"name": ["c"], "issued": column, "expires": column}), tmp_path / "certifications.parquet")
+    evidence = Evidence(tmp_path, "Europe/Berlin")
+    try:
+        view = evidence.require("certifications", "the test")
+        (issued,) = evidence.con.execute(f"SELECT issued FROM {view}").fetchall()[0]
+    finally:
+        evidence.close()
+    assert issued.astimezone(UTC) == second
+
+
+def test_the_line_that_is_not_utf8_is_found_across_chunks(tmp_path: Path) -> None:
+    """The file is read a megabyte at a time: a character split between two reads is UTF-8,
+    and the line of a bad byte after it is counted over both."""
+    from sladsl.evaluation.evidence_files import undecodable_line
+
+    line = b"API,2026-10-05,2026-10-06,x\n"
+    head = line * ((1 << 20) // len(line))
+    pad = b"y" * ((1 << 20) - len(head) - 1)  # "é" starts on the last byte of the first megabyte
+    good = head + pad + "é\n".encode() + line * 3
+    (tmp_path / "good.csv").write_bytes(good)
+    assert undecodable_line(str(tmp_path / "good.csv")) is None
+    (tmp_path / "bad.csv").write_bytes(good + b"h\xf6here\n")
+    assert undecodable_line(str(tmp_path / "bad.csv")) == good.count(b"\n") + 1
+    (tmp_path / "split.csv").write_bytes(head + pad + b"\xc3\n")  # a sequence cut by a newline
+    assert undecodable_line(str(tmp_path / "split.csv")) == head.count(b"\n") + 1
+
+
+def test_a_bad_row_of_a_semicolon_csv_names_its_line(tmp_path: Path) -> None:
+    """The line of a row is counted with the file's own delimiter: a quoted value holding a
+    newline and a `;` is one value, not two lines of a comma-separated file."""
+    data = tmp_path / "data"
+    shutil.copytree(REPRO / "ev-good", data)
+    for old in data.glob("incidents.*"):
+        old.unlink()
+    (data / "incidents.csv").write_text(
+        'service;start;end;cause\nInc;2026-10-05T10:00:00Z;2026-10-05T11:00:00Z;"a;\nb"\n'
+        "Inc;2026-10-06T10:00:00Z;2026-10-06T09:00:00Z;\n",
+        encoding="utf-8",
+    )
+    code, output = _evaluate(data)
+    assert code == 2 and "incidents.csv: row 2 (line 4), column `end`: end is before start" in output

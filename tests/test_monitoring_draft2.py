@@ -77,7 +77,7 @@ def compile_rules(tmp_path: Path, text: str, *options: str) -> tuple[dict[str, A
     sla = tmp_path / "agreement.sla"
     sla.write_text(text)
     out = tmp_path / "rules.yml"
-    result = run("compile", str(sla), "--target", "prometheus", "-o", str(out), *options)
+    result = run("compile", str(sla), "--target", "prometheus", "-q", "-o", str(out), *options)
     assert result.exit_code == 0, result.output
     checked = promtool("check", "rules", str(out))
     assert checked.returncode == 0, checked.stdout + checked.stderr

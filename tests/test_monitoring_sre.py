@@ -60,7 +60,7 @@ def compile_to(tmp_path: Path, text: str, *options: str, target: str = "promethe
     sla = tmp_path / "agreement.sla"
     sla.write_text(text)
     out = tmp_path / ("rules.yml" if target != "grafana" else "dashboard.json")
-    result = run("compile", str(sla), "--target", target, "-o", str(out), *options)
+    result = run("compile", str(sla), "--target", target, "-q", "-o", str(out), *options)
     assert result.exit_code == 0, result.output
     if target == "prometheus":
         checked = promtool("check", "rules", str(out))

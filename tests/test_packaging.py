@@ -19,12 +19,13 @@ def test_wheel_ships_the_grammar_and_parses_outside_the_checkout(tmp_path: Path)
     (wheel,) = tmp_path.glob("sladsl-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "sladsl/grammar/sla.lark" in names
+    assert "sladsl/grammar/sla.lark.json" in names  # the pre-built tables (no cache in /tmp)
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
     sample = (ROOT / "samples" / "payments-api.sla").read_text(encoding="utf-8")
     code = (
         "import sys, sladsl.parser as p; assert p.__file__.startswith(sys.argv[1]), p.__file__; "
-        "print(p.parse(sys.stdin.read()).title)"
+        "assert p._parser().source_path == '<deserialized>'; print(p.parse(sys.stdin.read()).title)"
     )
     done = subprocess.run(
         [sys.executable, "-c", code, str(target)],

@@ -1,25 +1,26 @@
 """`sladsl evaluate --data prometheus+http://…` against a real Prometheus server.
 
-A session fixture writes one day of metrics (Sunday 25 October 2026 in Europe/Berlin, the
-25-hour day the clocks go back) as OpenMetrics, turns them into TSDB blocks with `promtool
-tsdb create-blocks-from openmetrics`, starts `/usr/bin/prometheus` on 127.0.0.1 over those
-blocks, and the same minutes are written as CSV. Evaluating week 2026-W43 from either
+A session fixture (tests/prometheus_server.py) writes one day of metrics (Sunday 25
+October 2026 in Europe/Berlin, the 25-hour day the clocks go back) as OpenMetrics, turns
+them into TSDB blocks with `promtool tsdb create-blocks-from openmetrics`, starts
+`/usr/bin/prometheus` on 127.0.0.1 over those blocks, and the same minutes are written as
+CSV. Evaluating week 2026-W43 from either
 source must give the same verdicts, measured values, downtime and credits.
+
+The same server also holds the week of `shop_requests_total` of the round-3 reproducer
+r03 (2026-W43 in UTC, a 2-hour outage in which half the requests fail with 503), for the
+series checks: a misspelt metric or label in an `errors` query must not read as 100%.
 """
 
 from __future__ import annotations
 
 import http.server
 import json
-import shutil
-import socket
-import subprocess
 import threading
 import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,159 +28,10 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT, run
+from tests.prometheus_server import START, csv_folder_fixture, free_port, server_fixture, stamp  # noqa: F401 - fixtures
 
 CASES = ROOT / "tests" / "cases" / "prometheus"
 SLA = CASES / "api.sla"
-PROMETHEUS = Path("/usr/bin/prometheus")
-START = datetime(2026, 10, 24, 22, 0, tzinfo=UTC)  # 2026-10-25 00:00 in Berlin (CEST)
-MINUTES = 25 * 60  # to 2026-10-26 00:00 CET: the clocks go back at 03:00
-BUCKETS = ("0.05", "0.1", "0.15", "0.3")
-
-
-def _minute(m: int) -> dict[str, Any]:
-    """What happened in minute m of the day: requests and errors, one health check,
-    four request latencies (ms)."""
-    errors = 10 if 600 <= m < 612 else 1 if m in (100, 200, 300) else 0
-    check_ok = not (900 <= m < 905 or m == 1000)
-    latencies = [50, 50, 300, 300] if 120 <= m < 180 else [50, 50, 50, 100]
-    return {"total": 20, "errors": errors, "check_ok": check_ok, "latencies": latencies}
-
-
-def _stamp(m: int) -> datetime:
-    return START + timedelta(minutes=m)
-
-
-def write_csv(folder: Path) -> None:
-    folder.mkdir()
-    requests, samples, latency = (
-        ["service,timestamp,good,total"],
-        ["service,timestamp,up"],
-        ["service,metric,timestamp,value_ms"],
-    )
-    for m in range(MINUTES):
-        day = _minute(m)
-        at = _stamp(m).isoformat().replace("+00:00", "Z")
-        requests.append(f"API,{at},{day['total'] - day['errors']},{day['total']}")
-        samples.append(f"API,{at},{'true' if day['check_ok'] else 'false'}")
-        for metric in ("api", "api-strict", "api-mean"):
-            latency.extend(f"API,{metric},{at},{ms}" for ms in day["latencies"])
-    for name, lines in (("requests", requests), ("samples", samples), ("latency", latency)):
-        (folder / f"{name}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def write_openmetrics(file: Path) -> None:
-    """Counters sampled at every minute boundary from the day's start (value 0) to its
-    end: the sample at the end of minute m counts the events of minute m."""
-    series: dict[str, list[str]] = {}
-    count = {"ok": 0, "err": 0, "checks": 0, "checks_ok": 0, "lat_n": 0, "lat_sum": 0}
-    buckets = dict.fromkeys((*BUCKETS, "+Inf"), 0)
-    for m in range(MINUTES + 1):
-        ts = int(_stamp(m).timestamp())
-        if m > 0:
-            day = _minute(m - 1)
-            count["ok"] += day["total"] - day["errors"]
-            count["err"] += day["errors"]
-            count["checks"] += 1
-            count["checks_ok"] += day["check_ok"]
-            for ms in day["latencies"]:
-                count["lat_n"] += 1
-                count["lat_sum"] += ms
-                for le in buckets:
-                    if le == "+Inf" or ms <= float(le) * 1000:
-                        buckets[le] += 1
-
-        def add(name: str, value: float, ts: int = ts) -> None:
-            series.setdefault(name, []).append(f"{name} {value} {ts}")
-
-        add('api_requests_total{code="200"}', count["ok"])
-        add('api_requests_total{code="500"}', count["err"])
-        add("api_checks_total", count["checks"])
-        add("api_checks_ok_total", count["checks_ok"])
-        for le, n in buckets.items():
-            add(f'api_latency_seconds_bucket{{le="{le}"}}', n)
-        add("api_latency_seconds_count", count["lat_n"])
-        add("api_latency_seconds_sum", count["lat_sum"] / 1000)
-    families = {
-        "api_requests": "counter",
-        "api_checks": "counter",
-        "api_checks_ok": "counter",
-        "api_latency_seconds": "histogram",
-    }
-    lines = []
-    for family, kind in families.items():
-        lines.append(f"# TYPE {family} {kind}")
-        for name, points in series.items():
-            base = name.split("{")[0]
-            if base in (f"{family}_total", f"{family}_bucket", f"{family}_count", f"{family}_sum"):
-                lines.extend(points)
-    lines.append("# EOF")
-    file.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real Prometheus on 127.0.0.1 holding the day's metrics; its `--data` URL."""
-    promtool = shutil.which("promtool")
-    if not PROMETHEUS.is_file() or promtool is None:
-        pytest.skip("needs /usr/bin/prometheus and promtool (Debian package `prometheus`; .ci/run installs it)")
-    folder = tmp_path_factory.mktemp("prometheus")
-    metrics, storage, config = folder / "metrics.om", folder / "data", folder / "prometheus.yml"
-    write_openmetrics(metrics)
-    subprocess.run(
-        [promtool, "tsdb", "create-blocks-from", "openmetrics", str(metrics), str(storage)],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    config.write_text("global:\n  scrape_interval: 1m\n", encoding="utf-8")
-    port = _free_port()
-    log = (folder / "prometheus.log").open("wb")
-    process = subprocess.Popen(
-        [
-            str(PROMETHEUS),
-            f"--config.file={config}",
-            f"--storage.tsdb.path={storage}",
-            "--storage.tsdb.retention.time=100y",
-            f"--web.listen-address=127.0.0.1:{port}",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/ready", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"prometheus did not start: {(folder / 'prometheus.log').read_text()[-2000:]}")
-            time.sleep(0.2)
-        yield f"prometheus+http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-
-
-@pytest.fixture(scope="session")
-def csv_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("csv") / "evidence"
-    write_csv(folder)
-    return folder
 
 
 def _evaluate(data: str | Path, *more: str) -> dict[str, Any]:
@@ -284,16 +136,117 @@ def test_a_query_error_names_the_url_and_the_query(server: str, tmp_path: Path) 
     assert "bad_data" in line
 
 
-def test_a_metric_without_data_is_an_error(server: str, tmp_path: Path) -> None:
+def test_a_misspelt_total_metric_is_an_error(server: str, tmp_path: Path) -> None:
     typo = tmp_path / "typo.sla"
     typo.write_text(SLA.read_text(encoding="utf-8").replace("api_checks_total", "api_check_total"))
     result = run("evaluate", str(typo), "--data", server, "--period", "2026-W43")
     assert result.exit_code == 2
-    assert "query 'sum(increase(api_check_total[1m]))' gives no data in 2026-W43" in result.stderr
+    assert result.stderr == (
+        f"sladsl: error: {server}: query 'sum(increase(api_check_total[1m]))': no series of metric "
+        "`api_check_total` on the server, in 2026-W43 or before; is the name misspelt?\n"
+    )
+
+
+def test_a_period_without_data_is_not_judged(server: str) -> None:
+    """Every query answers no series in 2026-W45 (the metrics exist, before it): no rows,
+    so no objective is judged, and the report is incomplete, never met."""
+    result = run("evaluate", str(SLA), "--data", server, "--period", "2026-W45", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["status"] == "incomplete"
+    assert report["credits"] == []
+    assert {(o["judged"], o["met"], o["reason"]) for o in report["objectives"]} == {
+        (False, None, "no evidence in the period")
+    }
+    assert f"sladsl: warning: {server}: query 'sum(rate(api_requests_total[5m]))': gives no data in 2026-W45" in (
+        result.stderr
+    )
+
+
+def _r03(sla: str | Path, server: str, period: str = "2026-W43") -> Any:
+    """`sladsl evaluate` of r03's agreement `sla` (a name, or a changed copy) as JSON."""
+    file = CASES / f"r03-{sla}.sla" if isinstance(sla, str) else sla
+    return run("evaluate", str(file), "--data", server, "--period", period, "--format", "json")
+
+
+def test_r03_the_correct_errors_query_finds_the_outage(server: str) -> None:
+    result = _r03("A-correct", server)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    (objective,) = report["objectives"]
+    # 2 hours down of 168: 100 - 2/1.68 %
+    assert Decimal(objective["measured"]) == Decimal(100) - Decimal(200) / 168
+    assert Decimal(objective["downtime_seconds"]) == 7200
+    assert [c["amount"] for c in report["credits"]] == ["100.00"]
+    assert "warning" not in result.stderr
+
+
+def test_r03_a_misspelt_errors_metric_is_refused_as_a_misspelt_total_is(server: str, tmp_path: Path) -> None:
+    result = _r03("C-errors-metric-typo", server)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"sladsl: error: {server}: query 'sum(increase(shop_request_total{{code=~\"5..\"}}[5m]))': no series of "
+        "metric `shop_request_total` on the server, in 2026-W43 or before; is the name misspelt?\n"
+    )
+    total = tmp_path / "total.sla"
+    text = (CASES / "r03-A-correct.sla").read_text(encoding="utf-8")
+    total.write_text(text.replace("increase(shop_requests_total[", "increase(shop_request_total["), encoding="utf-8")
+    result = _r03(total, server)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"sladsl: error: {server}: query 'sum(increase(shop_request_total[5m]))': no series of "
+        "metric `shop_request_total` on the server, in 2026-W43 or before; is the name misspelt?\n"
+    )
+
+
+def test_r03_a_misspelt_label_name_is_refused(server: str, tmp_path: Path) -> None:
+    typo = tmp_path / "label.sla"
+    text = (CASES / "r03-A-correct.sla").read_text(encoding="utf-8")
+    typo.write_text(text.replace('{code=~\\"5..\\"}', '{cod=~\\"5..\\"}'), encoding="utf-8")
+    result = _r03(typo, server)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"sladsl: error: {server}: query 'sum(increase(shop_requests_total{{cod=~\"5..\"}}[5m]))': no series of "
+        "`shop_requests_total` has a label `cod` in 2026-W43 or before (its labels: code); is the label misspelt?\n"
+    )
+
+
+def test_r03_a_label_value_that_never_occurred_is_said(server: str) -> None:
+    """`code="500"` where the server only ever saw 200 and 503: a typo, or a healthy
+    service that never failed with a 500; the objective is judged, with a warning that
+    names the values the server has."""
+    result = _r03("B-errors-label-typo", server)
+    assert result.exit_code == 0, result.output
+    assert (
+        f"sladsl: warning: {server}: query 'sum(increase(shop_requests_total{{code=\"500\"}}[5m]))': no series "
+        'matches shop_requests_total{code="500"} in 2026-W43 or before; it counts nothing '
+        '(values on the server: code: "200", "503")\n'
+    ) in result.stderr
+
+
+def test_r03_an_error_counter_that_never_counted_is_judged(server: str, tmp_path: Path) -> None:
+    """A healthy service: no 4xx ever, so `{code=~"4.."}` has no series. Not refused."""
+    healthy = tmp_path / "healthy.sla"
+    text = (CASES / "r03-A-correct.sla").read_text(encoding="utf-8")
+    healthy.write_text(text.replace('{code=~\\"5..\\"}', '{code=~\\"4..\\"}'), encoding="utf-8")
+    result = _r03(healthy, server)
+    assert result.exit_code == 0, result.output
+    (objective,) = json.loads(result.stdout)["objectives"]
+    assert objective["judged"] and objective["met"]
+    assert 'no series matches shop_requests_total{code=~"4.."} in 2026-W43 or before' in result.stderr
+
+
+def test_r03_a_week_without_data_is_not_judged(server: str) -> None:
+    """r03 saw `gives no data in 2026-W44`, exit 2; now the objective is not judged."""
+    result = _r03("A-correct", server, "2026-W44")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["status"] == "incomplete"
+    assert report["objectives"][0]["reason"] == "no evidence in the period"
 
 
 def test_unreachable_server() -> None:
-    port = _free_port()  # nothing listens on it
+    port = free_port()  # nothing listens on it
     result = run("evaluate", str(SLA), "--data", f"prometheus+http://127.0.0.1:{port}", "--period", "2026-W43")
     assert result.exit_code == 2
     assert result.stderr.startswith(f"sladsl: error: prometheus+http://127.0.0.1:{port}: cannot reach the server")
@@ -353,7 +306,8 @@ def test_a_server_that_does_not_answer_times_out(fake: str) -> None:
     assert result.exit_code == 2
     assert time.monotonic() - began < 3
     assert result.stderr.startswith(
-        f"sladsl: error: {fake}: query 'sum(rate(api_requests_total[5m]))': no answer within 0.5 s"
+        f"sladsl: error: {fake}: query 'sum(rate(api_requests_total[5m]))': no complete answer within 0.5 s "
+        "(the deadline of each query; ?timeout=SECONDS)\n"
     )
 
 
@@ -408,7 +362,7 @@ def test_compiled_rules_read_the_same_series(server: str, tmp_path: Path) -> Non
     base = server.removeprefix("prometheus+")
 
     def at(minute: int) -> str:
-        query = urllib.parse.urlencode({"query": expr, "time": int(_stamp(minute).timestamp())})
+        query = urllib.parse.urlencode({"query": expr, "time": int(stamp(minute).timestamp())})
         with urllib.request.urlopen(f"{base}/api/v1/query?{query}", timeout=10) as answer:
             result = json.load(answer)["data"]["result"]
         value: str = result[0]["value"][1]
@@ -444,3 +398,31 @@ def test_a_range_of_periods_is_fetched_whole(server: str) -> None:
         con.close()
     assert (rows, total) == (300, 30000)
     assert first == START
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ('sum(rate(api_requests_total{code="500"}[5m]))', ['api_requests_total{code="500"}']),
+        (
+            "histogram_quantile(0.95, sum by (le) (rate(api_latency_seconds_bucket[1h])))",
+            ["api_latency_seconds_bucket"],
+        ),
+        (
+            'sum without(instance) (increase(a_total{job=~"x|y", code!="200"}[5m] offset 1h)) '
+            "/ on(job) group_left(team) b_info",
+            ['a_total{job=~"x|y",code!="200"}', "b_info"],
+        ),
+        ('sum(increase({__name__="x_total", code=~"5.."}[5m:1m])) or vector(0)', ['{__name__="x_total",code=~"5.."}']),
+        ("count(up == 0) by (job)", ["up"]),
+        ('sla:error_ratio:rate5m{agreement="x"} > bool 0.5', ['sla:error_ratio:rate5m{agreement="x"}']),
+        ('label_replace(m, "dst", "$1", "src", "(.*)")', ["m"]),
+        ('sum(rate(a{b="}"}[5m] @ start())) # a comment (b)', ['a{b="}"}']),
+    ],
+)
+def test_the_selectors_of_a_query(query: str, found: list[str]) -> None:
+    """The series checks ask about each selector; function names, keywords, label lists
+    and strings are not selectors."""
+    from sladsl.evaluation.prometheus_series import selectors
+
+    assert [s.text for s in selectors(query)] == found

@@ -269,7 +269,9 @@ def test_the_document_never_allows_more_than_evaluation(tmp_path: Path) -> None:
         ("2026-10", "a 31-day month"),
         ("2028-02", "a 29-day February"),
     ]:
-        result = run("evaluate", str(sla), "--data", str(data), "--period", period, "--format", "json")
+        # judged as of a date after every one of these periods: whole, not provisional
+        as_of = ("--as-of", "2028-03-01")
+        result = run("evaluate", str(sla), "--data", str(data), "--period", period, "--format", "json", *as_of)
         assert result.exit_code == 0, result.output
         allowed = Decimal(json.loads(result.stdout)["objectives"][0]["allowed_downtime_seconds"])
         stated = _seconds(lengths[row])

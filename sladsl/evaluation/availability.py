@@ -21,8 +21,8 @@ from sladsl.evaluation import sql
 from sladsl.evaluation.context import EXPLAIN_LIMIT, US, Context
 from sladsl.evaluation.context import seconds as _seconds
 from sladsl.evaluation.evidence import SEPARATOR
+from sladsl.evaluation.report import NO_EVIDENCE, ObjectiveResult, WindowCounts
 from sladsl.evaluation.report import Evidence as Proof
-from sladsl.evaluation.report import ObjectiveResult, WindowCounts
 from sladsl.periods import Window, containing, epoch_us, next_start, window_from
 from sladsl.units import describe_duration
 
@@ -44,6 +44,14 @@ def blank_result(service: ast.Service, objective: ast.Objective) -> ObjectiveRes
     return ObjectiveResult(
         service.name, objective.name, "availability", period, percent, "%", reason="the objective has no target"
     )
+
+
+def no_evidence(result: ObjectiveResult, what: str) -> None:
+    """Not judged: nothing at all was recorded for the service in the period. An empty
+    table is not a month of downtime, even where missing data counts as unavailable (that
+    rule fills gaps between samples), and not a month of perfect service either."""
+    result.judged, result.reason, result.measured, result.met = False, NO_EVIDENCE, None, None
+    result.explanation = [Proof(what, counted=False, reason=NO_EVIDENCE)]
 
 
 def shape(objective: ast.Objective) -> tuple[Any, ...]:
@@ -79,7 +87,7 @@ def time_based(context: Context, members: list[tuple[ast.Service, ast.Objective,
     weights = objective.weight_by_affected and isinstance(source, ast.DowntimeFromIncidents)
     params["weights"] = weights
     tag = next(_counter)
-    outage_table, all_table, proofs = _outages(context, objective, source, params, tag)
+    outage_table, all_table, proofs, silent = _outages(context, objective, source, params, tag)
     outages, everything = f"SELECT * FROM {outage_table}", f"SELECT * FROM {all_table}"
     qualified = _qualified_maintenance(context, objective, params, tag)
     pieces = sql.weighted_pieces(f"incidents_{tag}", qualified) if weights else _NO_PIECES
@@ -94,17 +102,20 @@ def time_based(context: Context, members: list[tuple[ast.Service, ast.Objective,
     maintenance_proofs = _maintenance_proofs(context, objective, params, tag)
     rounding_proofs = _rounding_proofs(context, objective, counted_table)
     for service, objective_, result in members:
+        if service.name in silent:
+            no_evidence(result, f"no {_EVIDENCE_WORDS[type(source)]} for {service.name!r} in the period")
+            continue
         *_, counted_nano = rows.get(service.name, (0, 0, 0, 0, 0))
         counted = Decimal(int(counted_nano)) / sql.NANO  # microseconds, exact
         excluded = Decimal(int(raw_all.get(service.name, 0))) - counted
         target = objective_.target
         assert isinstance(target, ast.AvailabilityTarget)
         result.judged, result.reason = True, ""
-        result.measured = _measured_from_downtime(context.window, counted)
+        result.measured = _measured_from_downtime(context.whole_period, counted)
         result.met = result.measured >= target.percent.value
         result.downtime_seconds = _seconds(counted)
         result.excluded_seconds = _seconds(excluded)
-        result.allowed_downtime_seconds = context.window.seconds * (_HUNDRED - target.percent.value) / _HUNDRED
+        result.allowed_downtime_seconds = context.whole_period.seconds * (_HUNDRED - target.percent.value) / _HUNDRED
         result.explanation = (
             proofs.get(service.name, [])
             + maintenance_proofs.get(service.name, [])
@@ -112,6 +123,12 @@ def time_based(context: Context, members: list[tuple[ast.Service, ast.Objective,
         )
         result.daily = daily.get(service.name, [])
 
+
+_EVIDENCE_WORDS: dict[type, str] = {
+    ast.DowntimeFromIncidents: "incidents",
+    ast.DowntimeFromSamples: "samples",
+    ast.DowntimeFromErrorRate: "request counts",
+}
 
 _NOTHING = "SELECT CAST(NULL AS VARCHAR) AS service, CAST(0 AS BIGINT) AS s, CAST(0 AS BIGINT) AS e WHERE false"
 _NO_PIECES = (
@@ -152,10 +169,15 @@ def _period_params(context: Context, services: list[str]) -> dict[str, Any]:
 
 def _outages(
     context: Context, objective: ast.Objective, source: ast.DowntimeSource, params: dict[str, Any], tag: int
-) -> tuple[str, str, dict[str, list[Proof]]]:
-    """Temp tables of counted outages and of all outages (before cause exclusions)."""
+) -> tuple[str, str, dict[str, list[Proof]], set[str]]:
+    """Temp tables of counted outages and of all outages (before cause exclusions), and the
+    services with no evidence at all in the period. An incident log records exceptions: a
+    period without incidents is a period without downtime, so its services always have
+    evidence (the table itself); samples and request counts record the service's state,
+    and a service with none of them in the period has no evidence."""
     if isinstance(source, ast.DowntimeFromIncidents):
-        return _incident_outages(context, objective, params, tag)
+        counted, everything, proofs = _incident_outages(context, objective, params, tag)
+        return counted, everything, proofs, set()
     if isinstance(source, ast.DowntimeFromSamples):
         return _sample_outages(context, objective, source, params, tag)
     assert isinstance(source, ast.DowntimeFromErrorRate)
@@ -201,7 +223,7 @@ def _incident_outages(
 
 def _sample_outages(
     context: Context, objective: ast.Objective, source: ast.DowntimeFromSamples, params: dict[str, Any], tag: int
-) -> tuple[str, str, dict[str, list[Proof]]]:
+) -> tuple[str, str, dict[str, list[Proof]], set[str]]:
     step = int(source.every.seconds * US)
     buckets = math.ceil((params["p1"] - params["p0"]) / step)
     params.update(step=step, buckets=buckets)
@@ -214,7 +236,7 @@ def _sample_outages(
         params,
     )
     proofs: dict[str, list[Proof]] = defaultdict(list)
-    seen = set()
+    seen: set[str] = set()
     known = set(params["services"])
     defined = {s.name for s in context.agreement.services}
     for service, n, distinct in context.run(f"SELECT service, n, distinct_buckets FROM {summary} ORDER BY service"):
@@ -240,7 +262,7 @@ def _sample_outages(
         proofs[service].append(
             Proof("outage (down or missing samples)", context.moment(s), context.moment(e), _seconds(e - s))
         )
-    return outages, outages, proofs
+    return outages, outages, proofs, known - seen
 
 
 def _report_duplicate_sample(
@@ -281,7 +303,7 @@ def _missing_samples(
 
 def _window_outages(
     context: Context, objective: ast.Objective, source: ast.DowntimeFromErrorRate, params: dict[str, Any], tag: int
-) -> tuple[str, str, dict[str, list[Proof]]]:
+) -> tuple[str, str, dict[str, list[Proof]], set[str]]:
     view = context.evidence.require("requests", "`downtime when error rate above ...`")
     step = int(source.window.seconds * US)
     buckets = math.ceil((params["p1"] - params["p0"]) / step)
@@ -290,11 +312,14 @@ def _window_outages(
     _create(context, counts, sql.window_counts(view), params)
     _create(context, bad, sql.bad_windows(f"SELECT * FROM {counts}"), params)
     proofs: dict[str, list[Proof]] = defaultdict(list)
+    silent: set[str] = set()
     for service, missing in context.run(
         f"SELECT s.service, $buckets - count(c.bucket) FROM (SELECT unnest($services) AS service) s "
         f"LEFT JOIN {counts} c ON c.service = s.service GROUP BY s.service",
         **params,
     ):
+        if missing == buckets:
+            silent.add(service)
         if missing:
             counted = not objective.missing_counts_as_available
             proofs[service].append(
@@ -327,7 +352,7 @@ def _window_outages(
         proofs[service].append(
             Proof(f"windows above {source.above.value}% errors", context.moment(s), context.moment(e), _seconds(e - s))
         )
-    return outages, outages, proofs
+    return outages, outages, proofs, silent
 
 
 def _create(context: Context, name: str, query: str, params: dict[str, Any]) -> None:
@@ -451,6 +476,9 @@ def average_error_rate(
     params = _period_params(context, [service.name])
     buckets = math.ceil((params["p1"] - params["p0"]) / step)
     rows = context.run(sql.window_counts(view), **params, step=step)
+    if not rows:
+        no_evidence(result, f"no request counts for {service.name!r} in the period")
+        return
     errors = sum((Fraction(int(t) - int(g), int(t)) for _, _, g, t in rows if t), Fraction(0))
     missing = buckets - len(rows)
     if not objective.missing_counts_as_available:
@@ -472,7 +500,10 @@ def average_error_rate(
 def request_ratio(context: Context, service: ast.Service, objective: ast.Objective, result: ObjectiveResult) -> None:
     view = context.evidence.require("requests", "`availability ... of requests`")
     rows = context.run(sql.request_totals(view), **_period_params(context, [service.name]))
-    _, good, total, count = rows[0] if rows else ("", 0, 0, 0)
+    if not rows:
+        no_evidence(result, f"no request counts for {service.name!r} in the period")
+        return
+    _, good, total, count = rows[0]
     if not total:
         result.reason = "no requests in the period"
         return
@@ -500,7 +531,7 @@ def latency(context: Context, members: list[tuple[ast.Service, ast.LatencyTarget
     rows = {r[0]: r[2:] for r in context.run(sql.latency_windows(view), **params)}
     for service, target_, result in members:
         if service.name not in rows:
-            result.reason = f'no samples of "{target_.metric}" in the period'
+            no_evidence(result, f'no samples of "{target_.metric}" for {service.name!r} in the period')
             continue
         count, value = rows[service.name]
         if target_.percentile is None:
@@ -571,6 +602,9 @@ def latency_windows(context: Context, members: list[tuple[ast.Service, ast.Laten
     length = describe_duration(target.windows.window)
     for service, _, result in members:
         with_samples, met, failing, values, counts = rows.get(service.name, (0, 0, [], [], []))
+        if not int(with_samples):
+            no_evidence(result, f'no samples of "{target.metric}" for {service.name!r} in the period')
+            continue
         empty = total - int(with_samples)
         meeting = int(met) + empty
         result.judged, result.reason = True, ""

@@ -35,6 +35,17 @@ class Context:
     # evidence lists and daily charts: a report shows them, a ledger of thousands of
     # customers does not, and skipping them saves most of its queries
     explain: bool = True
+    # the period had not ended at the cut-off: `window` is its elapsed part, and nothing
+    # that falls due at the period's end (a report, a claim) can be judged yet
+    provisional: bool = False
+    # the whole (subscribed) period when `window` is its elapsed part: time-based
+    # availability is measured against it, so that downtime so far is weighed against the
+    # whole period's length and budget, and a breach shown while the period runs is certain
+    whole: Window | None = None
+
+    @property
+    def whole_period(self) -> Window:
+        return self.whole or self.window
 
     @property
     def cutoff_us(self) -> int:

@@ -3,7 +3,8 @@
 A tier's amount is a percent of a fee (draft 1), `N times the fees for the downtime` or a
 fixed sum (draft 2). Amounts stay exact `Decimal` until each credit is rounded once,
 half-up, to the currency's minor unit. Rolling caps (`at most ... per 12 months`) read the
-credits of earlier periods from the `--history` ledger (`History`).
+credits of earlier periods from the `--history` ledger (`History`, read by
+`sladsl.evaluation.history`).
 """
 
 from __future__ import annotations
@@ -12,17 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
 
 from sladsl import ast
 from sladsl.currencies import minor_unit
 from sladsl.diagnostics import SladslError
 from sladsl.evaluation.report import CreditResult, ObjectiveResult, decimal_text
-from sladsl.periods import Window, add_calendar, add_months, epoch_us, from_epoch_us, parse_label
+from sladsl.periods import Window, add_calendar, add_months, epoch_us, from_epoch_us
 from sladsl.units import describe_duration
-
-if TYPE_CHECKING:
-    from sladsl.evaluation.evidence import Evidence
 
 _HUNDRED = Decimal(100)
 
@@ -60,44 +57,6 @@ class History:
         ]
 
 
-def read_history(evidence: Evidence, path: str, zone: str, plan: str | None, customer: str | None) -> History:
-    """The ledger's rows for this agreement's customer and plan, one per service × objective × period.
-
-    Rows whose `plan` is given and is not the judged plan, or whose `customer` is given and
-    is not the agreement's `customer`, are left out. A ledger that holds several customers
-    for an agreement that names none cannot be read for one customer: an error.
-    """
-    from sladsl.evaluation.evidence import EvidenceError
-
-    view = evidence.open_file("ledger", path, "--history")
-    customers = evidence.distinct_customers("ledger")
-    if customer is None and len(customers) > 1:
-        shown = ", ".join(repr(c) for c in sorted(customers)[:5])
-        raise EvidenceError(
-            f"{path}: the ledger holds several customers ({shown}); the agreement names none "
-            "(give it a `customer` header, or a ledger of one customer)"
-        )
-    rows = evidence.con.execute(
-        f"""
-        SELECT service, objective, period, bool_or(NOT coalesce(met, true)), coalesce(sum(amount), 0)
-        FROM {view}
-        WHERE (plan IS NULL OR $plan IS NULL OR plan = $plan)
-          AND (customer IS NULL OR $customer IS NULL OR customer = $customer)
-        GROUP BY ALL ORDER BY period
-        """,
-        {"plan": plan, "customer": customer},
-    ).fetchall()
-    periods = []
-    for service, objective, label, breached, amount in rows:
-        try:
-            window = parse_label(label, zone)
-        except SladslError:  # a week 53 in a year without one
-            evidence.locate("ledger", "period = $label", "period", "{value} is not a period", {"label": label})
-            raise
-        periods.append(PastPeriod(service, objective, window, bool(breached), Decimal(amount)))
-    return History(True, periods, path)
-
-
 # ---- credits --------------------------------------------------------------------------------
 
 
@@ -127,8 +86,9 @@ def credits_owed(
     by_key = {(r.service, r.objective): r for r in results}
     credits: list[CreditResult] = []
     for service in agreement.services:
-        own = service.fee_for(plan) or (service.fee if plan is None else None)
-        full = (own.money if own else None) or customer_fee or agreement.monthly_fee(service, plan) or fee
+        full = fee_in_effect(agreement, service, plan, customer_fee, fee)
+        if full is not None and full is fee:
+            refuse_foreign_fixed_credits(service, full, f"--fee {decimal_text(full.amount)} {full.currency}")
         monthly = None if full is None else ast.Money(full.amount * share, full.currency)
         owed: list[tuple[CreditResult, Decimal | None, ast.Credits]] = []
         for block in service.credits:
@@ -161,6 +121,44 @@ def credits_owed(
         _apply_caps_and_minimum(service, owed, monthly, window, history, notes, full, period)
         credits.extend(c for c, _, _ in owed)
     return credits
+
+
+def fee_in_effect(
+    agreement: ast.Agreement,
+    service: ast.Service,
+    plan: str | None,
+    customer_fee: ast.Money | None,
+    fee: ast.Money | None,
+) -> ast.Money | None:
+    """The monthly fee a service's credits are worked out on: the service's own, else the
+    customer's (the `customers` table's), else the agreement's, else `--fee`. One rule for
+    the credits and for the checks of the currencies they are paid in."""
+    own = service.fee_for(plan) or (service.fee if plan is None else None)
+    return (own.money if own else None) or customer_fee or agreement.monthly_fee(service, plan) or fee
+
+
+def foreign_fixed_credit(service: ast.Service, currency: str) -> ast.Tier | None:
+    """The first fixed tier (`100 USD`) of a service in another currency than its fee's.
+
+    The checker's E122 refuses it for the agreement's own fees; a fee from outside the
+    agreement (`--fee`, the `customers` table) is held to the same rule: a credit is paid
+    in the fee's currency, and no exchange rate is known to convert it."""
+    for block in service.credits:
+        for tier in block.tiers:
+            if isinstance(tier.amount, ast.FixedCredit) and tier.amount.money.currency != currency:
+                return tier
+    return None
+
+
+def refuse_foreign_fixed_credits(service: ast.Service, fee: ast.Money, source: str) -> None:
+    tier = foreign_fixed_credit(service, fee.currency)
+    if tier is not None:
+        assert isinstance(tier.amount, ast.FixedCredit)
+        raise SladslError(
+            f"{source}: the fee is in {fee.currency} but the credit `{tier_words(tier)}` of service "
+            f"{service.name!r} is in {tier.amount.money.currency}; credits are paid in the fee's currency "
+            f"(give the fee in {tier.amount.money.currency})"
+        )
 
 
 def _basis(amount: ast.CreditAmount) -> str:

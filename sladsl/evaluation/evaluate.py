@@ -26,12 +26,22 @@ from sladsl.evaluation.availability import (
     time_based,
 )
 from sladsl.evaluation.context import Context
-from sladsl.evaluation.credits import History, credits_owed, read_history
+from sladsl.evaluation.credits import History, credits_owed
 from sladsl.evaluation.engines import open_evidence
 from sladsl.evaluation.evidence import CUSTOMER_SCOPED, Evidence, Scope
+from sladsl.evaluation.history import read_history
 from sladsl.evaluation.report import ChronicResult, ObjectiveResult, Report
+from sladsl.evaluation.subperiods import NotSubscribed, credit_currency, judge_shorter_periods, mark_period
 from sladsl.evaluation.support import evaluate_clauses, evaluate_support
-from sladsl.periods import Window, label_of, next_start, parse_label, window_from
+from sladsl.periods import (
+    Window,
+    cutoff_us,
+    label_of,
+    next_start,
+    parse_label,
+    refuse_unstarted,
+    window_from,
+)
 from sladsl.plans import for_plan
 
 if TYPE_CHECKING:
@@ -53,42 +63,77 @@ def evaluate(
     """The report for one period; raises `SladslError` (exit 2) on bad evidence.
 
     With plans, the agreement is first projected onto the customer's `plan`
-    (`sladsl.plans.for_plan`), so every stage below reads one plan's terms.
+    (`sladsl.plans.for_plan`), so every stage below reads one plan's terms. A period that
+    has not ended at `as_of` (default: now) is judged on its elapsed part and is
+    provisional; one that has not started is refused. Clauses of shorter periods are
+    judged at each of their own periods inside (`sladsl.evaluation.subperiods`).
     """
-    declared = tuple(p.name for p in agreement.support_plans)
-    if customer is not None:
-        plan = customer.plan
-    agreement = for_plan(agreement, plan)
     period = parse_label(label, agreement.timezone)
-    window = _subscribed_part(period, customer)
+    cutoff = cutoff_us(as_of, agreement.timezone)
+    refuse_unstarted(period, cutoff, as_of)
     evidence = open_evidence(data, agreement.timezone, engine)
-    try:
+    try:  # one reading of the evidence serves the period and every shorter period inside it
         if customer is not None:
             _scope_to_customer(evidence, customer.customer)
+        chosen = customer.plan if customer is not None else plan
         past = (
-            read_history(evidence, str(history), agreement.timezone, plan, agreement.customer)
+            read_history(evidence, str(history), agreement, chosen, fee, customer)
             if history is not None
             else History(known=False)
         )
-        context = Context(agreement, evidence, window, as_of, declared, explain=explain)
-        report = Report(agreement.title, window, as_of=as_of, plan=plan, explained=explain)
-        _check_service_names(context)
-        report.objectives = judge_objectives(context)
-        report.support = evaluate_support(context)
-        report.clauses = evaluate_clauses(context)
-        judge_chronic_failures(context, report, past)
-        share = window.seconds / period.seconds
-        customer_fee = customer.fee if customer else None
-        report.credits = credits_owed(
-            agreement, report.objectives, window, fee, as_of, plan, past, report.notes, customer_fee, share, period
-        )
-        if customer is not None:
-            report.customer = customer.customer
-        report.notes = list(dict.fromkeys(report.notes))
-        report.warnings = list(dict.fromkeys(evidence.warnings))
+
+        def judge(window: Window) -> Report:
+            return _evaluate_one(agreement, evidence, window, cutoff, fee, as_of, chosen, past, customer, explain)
+
+        report = judge(period)
+        judge_shorter_periods(report, agreement, period, cutoff, judge, past)
         return report
     finally:
         evidence.close()
+
+
+def _evaluate_one(
+    agreement: ast.Agreement,
+    evidence: Evidence,
+    period: Window,
+    cutoff: int,
+    fee: ast.Money | None,
+    as_of: date | None,
+    plan: str | None,
+    past: History,
+    customer: Subscriber | None,
+    explain: bool,
+) -> Report:
+    """One period, judging the clauses of its own kind."""
+    declared = tuple(p.name for p in agreement.support_plans)
+    agreement = for_plan(agreement, plan)
+    subscribed = _subscribed_part(period, customer)
+    provisional = period.end_us > cutoff
+    window = subscribed.part(subscribed.start_us, min(subscribed.end_us, cutoff)) if provisional else subscribed
+    if window.start_us >= window.end_us:  # subscribed from a moment after the cut-off
+        raise NotSubscribed(f"--customer {customer.customer if customer else ''!r} was not subscribed by then")
+    context = Context(
+        agreement, evidence, window, as_of, declared, explain=explain, provisional=provisional, whole=subscribed
+    )
+    report = Report(agreement.title, subscribed, as_of=as_of, plan=plan, explained=explain)
+    report.provisional = provisional
+    _check_service_names(context)
+    report.objectives = judge_objectives(context)
+    report.support = evaluate_support(context)
+    report.clauses = evaluate_clauses(context)
+    judge_chronic_failures(context, report, past)
+    share = subscribed.seconds / period.seconds
+    customer_fee = customer.fee if customer else None
+    report.currency = credit_currency(agreement, plan, fee, customer_fee)
+    report.credits = credits_owed(
+        agreement, report.objectives, subscribed, fee, as_of, plan, past, report.notes, customer_fee, share, period
+    )
+    mark_period(report, period.label, provisional)
+    if customer is not None:
+        report.customer = customer.customer
+    report.notes = list(dict.fromkeys(report.notes))
+    report.warnings = list(dict.fromkeys(evidence.warnings))
+    return report
 
 
 def _subscribed_part(period: Window, customer: Subscriber | None) -> Window:
@@ -97,7 +142,7 @@ def _subscribed_part(period: Window, customer: Subscriber | None) -> Window:
         return period
     part = customer.subscribed(period)
     if part is None:
-        raise SladslError(f"--customer {customer.customer!r} was not subscribed during {period.label}")
+        raise NotSubscribed(f"--customer {customer.customer!r} was not subscribed during {period.label}")
     return period.part(*part)
 
 

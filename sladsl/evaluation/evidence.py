@@ -6,6 +6,10 @@ gives them. Before a table is used it is validated in SQL (one aggregate pass); 
 when something is wrong does a second query find the first offending row, so that the
 error names the file, the row and the column. Timestamps without an offset are read in
 the agreement's time zone (DuckDB's session `TimeZone`).
+
+The types and the SQL that reads a raw column as one are in `evidence_typing`; what is
+decided about a file before any engine reads it (UTF-8, the CSV delimiter, Parquet part
+files) in `evidence_files`.
 """
 
 from __future__ import annotations
@@ -20,35 +24,20 @@ from typing import Any
 import duckdb
 
 from sladsl.diagnostics import SladslError
-from sladsl.evaluation import instants, sql
-
-TEXT, TIMESTAMP, BOOLEAN, INTEGER, DECIMAL = "text", "timestamp", "boolean", "integer", "decimal"
-SHARE = "share"  # draft 2 `affected`: 0..1, or a percent such as `40%`
-
-_SQL_TYPES = {
-    TEXT: "VARCHAR",
-    TIMESTAMP: "TIMESTAMPTZ",
-    BOOLEAN: "BOOLEAN",
-    INTEGER: "BIGINT",
-    DECIMAL: "DECIMAL(38,9)",
-    SHARE: "DECIMAL(38,9)",
-}
-_WORDS = {
-    TIMESTAMP: "a timestamp",
-    BOOLEAN: "true/false or 1/0",
-    INTEGER: "a whole number",
-    DECIMAL: "a number",
-    SHARE: "a share from 0 to 1 (at most 9 decimals) or a percent such as 40%",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    name: str
-    kind: str
-    optional: bool = False  # may be absent from the file, or empty in a row
-    empty_ok: bool = False  # must be in the file, but may be empty in a row
-
+from sladsl.evaluation import evidence_files, instants, sql
+from sladsl.evaluation.evidence_typing import (
+    BOOLEAN,
+    DECIMAL,
+    INTEGER,
+    SHARE,
+    TEXT,
+    TIMESTAMP,
+    WORDS,
+    Column,
+    already_typed,
+    raw_value,
+    typed_value,
+)
 
 SEPARATOR = "\x1f"  # between customer and service in the ledger's own-rows pass; never in a name users see
 
@@ -192,7 +181,10 @@ class _Table:
     reader: str  # SQL that reads the raw rows
     kind: str  # csv, parquet, jsonl or duckdb
     file: str = ""
-    raw_types: dict[str, str] = field(default_factory=dict)
+    raw_types: dict[str, str] = field(default_factory=dict)  # as DuckDB reads them (set when DuckDB opens it)
+    present: tuple[str, ...] = ()  # the columns the file has, whichever engine read it
+    delimiter: str = ""  # a CSV file's, detected once for every engine (`_prepare`)
+    part_types: dict[str, str] | None = None  # a Parquet table's needed columns, as in every part (`_prepare`)
 
 
 class Evidence:
@@ -290,18 +282,55 @@ class Evidence:
             self._open(table, view)
         return self.scope.get(name, view)
 
+    def has_column(self, name: str, column: str) -> bool:
+        """Whether a table's file has the column (an optional one may be absent), whichever
+        engine read it; asked after `require`."""
+        table = self._find(name)
+        return table is not None and column in table.present
+
+    def _prepare(self, table: _Table) -> None:
+        """What every engine decides about a file before reading it (`evidence_files`): a CSV
+        file's delimiter (and that the sniffer could read it as UTF-8), and that a Parquet
+        table's part files are readable and type each needed column alike."""
+        if table.kind == "csv" and not table.delimiter:
+            delimiter = evidence_files.csv_delimiter(self.con, table.file)
+            if delimiter is None:
+                problem = evidence_files.not_utf8(table.file, table.origin)
+                if problem:
+                    raise EvidenceError(problem)
+            table.delimiter = delimiter or ","
+            table.reader = _reader(Path(table.file), ".csv", table.delimiter)
+        if table.kind == "parquet" and table.part_types is None:
+            found = evidence_files.parquet_types(
+                self.con, table.file, table.origin, (c.name for c in TABLES[table.name])
+            )
+            if isinstance(found, str):
+                raise EvidenceError(found)
+            table.part_types = found
+
+    def _unreadable(self, table: _Table, exc: Exception, words: Callable[[Exception], str]) -> EvidenceError:
+        """The error for a file DuckDB cannot read: a text file that is not UTF-8 names the
+        line (on every engine alike), anything else is DuckDB's reason in `words`."""
+        if table.kind in ("csv", "jsonl"):
+            problem = evidence_files.not_utf8(table.file, table.origin)
+            if problem:
+                return EvidenceError(problem)
+        return EvidenceError(f"{table.origin}: {words(exc)}")
+
     def _open(self, table: _Table, view: str) -> None:
+        self._prepare(table)
         try:
             described = self.con.execute(f"DESCRIBE SELECT * FROM {table.reader}").fetchall()
         except duckdb.Error as exc:
-            raise EvidenceError(f"{table.origin}: cannot be read ({_first_line(exc)})") from None
+            raise self._unreadable(table, exc, lambda e: f"cannot be read ({_first_line(e)})") from None
         table.raw_types = {row[0]: row[1] for row in described}
+        table.present = tuple(table.raw_types)
         columns = TABLES[table.name]
         for column in columns:
             if column.name not in table.raw_types and not column.optional:
                 have = ", ".join(table.raw_types) or "none"
                 raise EvidenceError(f"{table.origin}: missing column `{column.name}` (the columns are: {have})")
-        selects = [f'{_typed(c, table.raw_types, self.zone)} AS "{c.name}"' for c in columns]
+        selects = [f'{typed_value(c, table.raw_types, self.zone)} AS "{c.name}"' for c in columns]
         self.con.execute(f"CREATE TEMP VIEW {view} AS SELECT {', '.join(selects)} FROM {table.reader}")
         self._validate(table, view)
 
@@ -311,7 +340,7 @@ class Evidence:
         checks = validity_checks(
             table.name,
             set(table.raw_types),
-            parsed=lambda c: not _already_typed(c, table.raw_types),
+            parsed=lambda c: not already_typed(c, table.raw_types),
             may_be_empty=lambda c: not self._known_without_nulls(table, c.name),
         )
         if not checks:
@@ -319,8 +348,8 @@ class Evidence:
         counts = ", ".join(f"count(*) FILTER (WHERE {c})" for c, _, _ in checks)
         try:
             row = self.con.execute(f"SELECT {counts} FROM ({_checked_rows(table, table.reader, self.zone)})").fetchone()
-        except duckdb.Error as exc:  # the first full read: a ragged row, a corrupt file
-            raise EvidenceError(f"{table.origin}: {_read_error(exc)}") from None
+        except duckdb.Error as exc:  # the first full read: a ragged row, a corrupt file, not UTF-8
+            raise self._unreadable(table, exc, _read_error) from None
         assert row is not None
         for (condition, column_name, message), count in zip(checks, row, strict=True):
             if count:
@@ -501,7 +530,7 @@ def validity_checks(
             continue
         if column.kind != TEXT and parsed(column):
             condition = f'"__raw_{column.name}" IS NOT NULL AND "{column.name}" IS NULL'
-            checks.append((condition, column.name, f"{{value}} is not {_WORDS[column.kind]}"))
+            checks.append((condition, column.name, f"{{value}} is not {WORDS[column.kind]}"))
         if not column.optional and not column.empty_ok and may_be_empty(column):
             checks.append((f'"__raw_{column.name}" IS NULL', column.name, "the value is empty"))
     return checks + [(rule.condition, rule.column, rule.message) for rule in RULES.get(name, ())]
@@ -511,18 +540,21 @@ def _checked_rows(table: _Table, source: str, zone: str, extra: str = "") -> str
     """Typed columns by name beside their raw values as "__raw_NAME", for validation."""
     parts = []
     for column in TABLES[table.name]:
-        parts.append(f'{_typed(column, table.raw_types, zone)} AS "{column.name}"')
-        raw = _raw(column.name, table.raw_types) if column.name in table.raw_types else "NULL"
+        parts.append(f'{typed_value(column, table.raw_types, zone)} AS "{column.name}"')
+        raw = raw_value(column.name, table.raw_types) if column.name in table.raw_types else "NULL"
         parts.append(f'{raw} AS "__raw_{column.name}"')
     if extra:
         parts.append(extra)
     return f"SELECT {', '.join(parts)} FROM {source}"
 
 
-def _reader(file: Path, ext: str) -> str:
+def _reader(file: Path, ext: str, delimiter: str = ",") -> str:
     path = _quote(str(file))
-    if ext == ".csv":
-        return f"read_csv('{path}', header = true, all_varchar = true)"
+    if ext == ".csv":  # the dialect every engine reads: the detected delimiter, RFC 4180 quotes
+        return (
+            f"read_csv('{path}', header = true, all_varchar = true, delim = '{_quote(delimiter)}', "
+            "quote = '\"', escape = '\"')"
+        )
     if ext == ".parquet":
         return f"read_parquet('{path}')"
     return f"read_json('{path}', format = 'newline_delimited', records = true)"
@@ -540,20 +572,20 @@ def _numbered(table: _Table) -> str:
 
 def _row_words(table: _Table, row: int) -> str:
     if table.kind == "csv":
-        return f"row {row} (line {_csv_line(table.file, row)})"
+        return f"row {row} (line {_csv_line(table.file, row, table.delimiter or ',')})"
     if table.kind == "jsonl":
         return f"row {row} (line {row})"
     return f"row {row}"
 
 
-def _csv_line(path: str, row: int) -> int:
+def _csv_line(path: str, row: int, delimiter: str) -> int:
     """The line a CSV row starts on: a quoted value may hold newlines, so count them.
     Only on the error path, once."""
     import csv
 
     try:
         with open(path, newline="", encoding="utf-8", errors="replace") as handle:
-            reader = csv.reader(handle)
+            reader = csv.reader(handle, delimiter=delimiter)
             previous = 0
             for index, _ in enumerate(reader):
                 if index == row:
@@ -562,97 +594,6 @@ def _csv_line(path: str, row: int) -> int:
     except (OSError, csv.Error):
         pass
     return row + 1
-
-
-def _raw(name: str, raw_types: dict[str, str]) -> str:
-    if raw_types.get(name) == "VARCHAR":
-        return f"NULLIF(TRIM(\"{name}\"), '')"
-    return f'"{name}"'
-
-
-def _already_typed(column: Column, raw_types: dict[str, str]) -> bool:
-    raw = raw_types.get(column.name, "")
-    target = _SQL_TYPES[column.kind]
-    if column.kind == TIMESTAMP:
-        return raw.startswith("TIMESTAMP")
-    if column.kind == INTEGER:
-        return raw in (
-            "BIGINT",
-            "INTEGER",
-            "SMALLINT",
-            "TINYINT",
-            "UBIGINT",
-            "UINTEGER",
-            "USMALLINT",
-            "UTINYINT",
-            "HUGEINT",
-        )
-    if column.kind in (DECIMAL, SHARE):
-        # not DOUBLE/FLOAT: NaN and infinity must be reported, not fail the cast
-        return raw.startswith("DECIMAL") or raw in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT")
-    return raw == target
-
-
-def _typed(column: Column, raw_types: dict[str, str], zone: str) -> str:
-    if column.name not in raw_types:
-        return f"CAST(NULL AS {_SQL_TYPES[column.kind]})"
-    if column.kind == TEXT:
-        return f"CAST({_raw(column.name, raw_types)} AS VARCHAR)"
-    if column.kind == TIMESTAMP:
-        return _instant(column.name, raw_types, zone)
-    if _already_typed(column, raw_types):
-        return f'CAST("{column.name}" AS {_SQL_TYPES[column.kind]})'
-    raw = _raw(column.name, raw_types)
-    if raw_types.get(column.name) in _FLOATS:
-        return _typed_float(column, raw)
-    if column.kind == BOOLEAN:
-        return f"TRY_CAST(CASE lower(CAST({raw} AS VARCHAR)) WHEN '1' THEN 'true' WHEN '0' THEN 'false' ELSE lower(CAST({raw} AS VARCHAR)) END AS BOOLEAN)"
-    text = f"CAST({raw} AS VARCHAR)"
-    if column.kind == INTEGER:  # DuckDB would round '1.5' to 2: a count must be written whole
-        return f"CASE WHEN regexp_full_match({text}, '[+-]?[0-9]+') THEN TRY_CAST({text} AS BIGINT) END"
-    if column.kind == SHARE:  # `0.4` or `40%`, exactly: nine decimals of a share, seven of a percent
-        share = f"CAST({text} AS DECIMAL(38,9))"
-        percent = (
-            f"CAST(CAST(rtrim(rtrim({text}, '%')) AS DECIMAL(38,9)) * CAST(0.01 AS DECIMAL(3,2)) AS DECIMAL(38,9))"
-        )
-        return (
-            f"CASE WHEN regexp_full_match({text}, '{SHARE_TEXT}') THEN {share} "
-            f"WHEN regexp_full_match({text}, '{PERCENT_TEXT}') THEN {percent} END"
-        )
-    if column.kind == DECIMAL:  # one grammar on every engine: no `1_000`, `0x10` or `NaN`
-        return f"CASE WHEN regexp_full_match({text}, '{NUMBER_TEXT}') THEN TRY_CAST({text} AS DECIMAL(38,9)) END"
-    return f"TRY_CAST({text} AS {_SQL_TYPES[column.kind]})"
-
-
-# A number written as text: `12`, `-0.5`, `.5`, `5.`, `1e3`
-NUMBER_TEXT = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
-# A share as text (draft 2 `affected`): `0.4` (nine decimals of a share), or `40%` (seven of a percent)
-SHARE_TEXT = r"([0-9]+(\.[0-9]{1,9})?|\.[0-9]{1,9})"
-PERCENT_TEXT = r"[0-9]+(\.[0-9]{1,7})? *%"
-
-_FLOATS = frozenset({"DOUBLE", "FLOAT"})
-
-
-def _instant(name: str, raw_types: dict[str, str], zone: str) -> str:
-    """A timestamp column as an instant, under the one rule of `sladsl.evaluation.instants`."""
-    raw = raw_types.get(name, "")
-    if raw == "TIMESTAMP WITH TIME ZONE":
-        return f'"{name}"'
-    if raw.startswith("TIMESTAMP"):  # naive: TIMESTAMP, TIMESTAMP_S, _MS, _NS
-        return instants.duckdb_naive_instant(f'"{name}"', zone)
-    return instants.duckdb_instant(f"CAST({_raw(name, raw_types)} AS VARCHAR)", zone)
-
-
-def _typed_float(column: Column, raw: str) -> str:
-    """A number stored as a binary float (Parquet doubles, JSON numbers DuckDB widened to
-    DOUBLE): a count is whole when the float is a whole number in range (`99.0` is 99); a
-    decimal takes its shortest text (`120.5`, never 120.4999...); NaN and infinity are not numbers."""
-    finite = f"isfinite({raw})"
-    if column.kind == INTEGER:
-        return f"CASE WHEN {finite} AND {raw} = trunc({raw}) AND abs({raw}) < 9.2e18 THEN CAST({raw} AS BIGINT) END"
-    if column.kind in (DECIMAL, SHARE):
-        return f"CASE WHEN {finite} AND abs({raw}) < 1e28 THEN TRY_CAST(CAST({raw} AS VARCHAR) AS DECIMAL(38,9)) END"
-    return f"TRY_CAST({raw} AS {_SQL_TYPES[column.kind]})"
 
 
 def _quote(text: str) -> str:

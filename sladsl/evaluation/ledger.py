@@ -20,9 +20,6 @@ order, so that rolling caps and chronic failure see the periods before.
 from __future__ import annotations
 
 import copy
-import csv
-import io
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -31,17 +28,22 @@ from pathlib import Path
 from typing import Any
 
 from sladsl import ast
-from sladsl.currencies import is_currency
 from sladsl.diagnostics import SladslError
 from sladsl.evaluation.context import Context
 from sladsl.evaluation.credits import History, PastPeriod, credits_owed
+from sladsl.evaluation.customers import Subscriber as Subscriber
+from sladsl.evaluation.customers import customer_subscriber as customer_subscriber
+from sladsl.evaluation.customers import has_customers as has_customers
+from sladsl.evaluation.customers import read_customers
 from sladsl.evaluation.engines import open_evidence
 from sladsl.evaluation.evaluate import judge_chronic_failures, judge_objectives, tables_for
-from sladsl.evaluation.evidence import CUSTOMER_SCOPED, SEPARATOR, Evidence, EvidenceError, Scope
+from sladsl.evaluation.evidence import CUSTOMER_SCOPED, SEPARATOR, Evidence, Scope
+from sladsl.evaluation.history import Holder, read_histories
+from sladsl.evaluation.ledger_files import csv_text, write_records
 from sladsl.evaluation.report import CreditResult, ObjectiveResult, Report, decimal_text
-from sladsl.periods import Window, parse_label
+from sladsl.evaluation.subperiods import with_shorter_periods
+from sladsl.periods import Window, cutoff_us, refuse_unstarted
 from sladsl.plans import for_plan, resolve_plan
-from sladsl.sources import write_atomically
 
 COLUMNS = (
     "customer",
@@ -59,25 +61,10 @@ COLUMNS = (
     "claim_by",
     "capped",
     "chronic_failure",
+    "provisional",
+    "reason",
 )
-_BOOLEAN_COLUMNS = frozenset({"met", "capped", "chronic_failure"})
-
-
-@dataclass(frozen=True, slots=True)
-class Subscriber:
-    """One row of the `customers` table, validated."""
-
-    customer: str
-    plan: str | None
-    fee: ast.Money | None
-    start_us: int | None
-    end_us: int | None
-
-    def subscribed(self, window: Window) -> tuple[int, int] | None:
-        """The part of the period this customer was subscribed, in epoch microseconds."""
-        start = max(window.start_us, self.start_us if self.start_us is not None else window.start_us)
-        end = min(window.end_us, self.end_us if self.end_us is not None else window.end_us)
-        return (start, end) if start < end else None
+_BOOLEAN_COLUMNS = frozenset({"met", "capped", "chronic_failure", "provisional"})
 
 
 @dataclass(slots=True)
@@ -97,6 +84,14 @@ class LedgerRow:
     claim_by: date | None
     capped: bool
     chronic_failure: bool
+    # the period had not ended at --as-of: the amount is not final
+    provisional: bool = False
+    reason: str = ""  # why `met` is empty: "no evidence in the period"
+
+    @property
+    def status(self) -> str:
+        """`met`, `breached`, or `incomplete` (not judged: no evidence)."""
+        return "incomplete" if self.met is None else "met" if self.met else "breached"
 
     def record(self) -> dict[str, Any]:
         """JSON-ready values: decimals as strings, exactly (as in the report)."""
@@ -117,83 +112,42 @@ class Ledger:
     rows: list[LedgerRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # the moment the ledger is made at (the end of --as-of's day, or now): periods that end
+    # after it are provisional, judged on their elapsed part
+    cutoff_us: int = 0
 
-
-# ---- customers ------------------------------------------------------------------------------
-
-
-def read_customers(evidence: Evidence, agreement: ast.Agreement) -> list[Subscriber]:
-    """The `customers` table; a bad plan, fee, currency or date names its row and column."""
-    view = evidence.require("customers", "the credit ledger")
-    evidence.require_values("customers", "customer")
-    plans = list(agreement.plans)
-    if plans:
-        evidence.require_values("customers", "plan", "the agreement has plans: every customer needs one")
-        bad = evidence.con.execute(f"SELECT count(*) FROM {view} WHERE plan NOT IN (SELECT unnest($p))", {"p": plans})
-        if bad.fetchone() != (0,):
-            choices = ", ".join(f'"{p}"' for p in plans)
-            evidence.locate(
-                "customers",
-                "plan NOT IN (SELECT unnest($p))",
-                "plan",
-                f"{{value}} is not a plan: {choices}",
-                {"p": plans},
-            )
-    elif evidence.con.execute(f"SELECT count(*) FROM {view} WHERE plan IS NOT NULL").fetchone() != (0,):
-        evidence.locate("customers", "plan IS NOT NULL", "plan", "{value}: the agreement declares no plans")
-    rows = evidence.con.execute(
-        f"""SELECT customer, plan, fee, currency, epoch_us("start"), epoch_us("end"), count(*) OVER (PARTITION BY customer)
-            FROM {view} ORDER BY customer"""
-    ).fetchall()
-    subscribers: list[Subscriber] = []
-    default_currency = agreement.fee.money.currency if agreement.fee else None
-    for name, plan, fee, currency, start, end, copies in rows:
-        if copies > 1:
-            evidence.locate("customers", "customer = $c", "customer", "{value} is listed twice", {"c": name})
-        if currency is not None and not is_currency(currency):
-            evidence.locate(
-                "customers", "customer = $c", "currency", "{value} is not an ISO 4217 currency code", {"c": name}
-            )
-        if fee is not None and currency is None and default_currency is None:
-            evidence.locate(
-                "customers",
-                "customer = $c",
-                "currency",
-                "a fee needs a currency: the agreement has no fee",
-                {"c": name},
-            )
-        money = None if fee is None else ast.Money(Decimal(fee), currency or default_currency or "")
-        subscribers.append(Subscriber(name, plan, money, start, end))
-    return subscribers
+    @property
+    def status(self) -> str:
+        """As a report's: `breached` if any row is, else `incomplete` if any row could not
+        be judged (or there is none), else `met`."""
+        statuses = {row.status for row in self.rows}
+        if "breached" in statuses:
+            return "breached"
+        return "incomplete" if not self.rows or "incomplete" in statuses else "met"
 
 
 # ---- history --------------------------------------------------------------------------------
 
 
-def read_histories(evidence: Evidence, path: str, zone: str) -> dict[str | None, list[tuple[str | None, PastPeriod]]]:
-    """Earlier periods from `--history LEDGER`, by customer (None: rows for every customer)."""
-    view = evidence.open_file("ledger", path, "--history")
-    rows = evidence.con.execute(
-        f"""SELECT customer, plan, service, objective, period, bool_or(NOT coalesce(met, true)), coalesce(sum(amount), 0)
-            FROM {view} GROUP BY ALL ORDER BY period"""
-    ).fetchall()
-    found: dict[str | None, list[tuple[str | None, PastPeriod]]] = defaultdict(list)
-    windows: dict[str, Window] = {}
-    for customer, plan, service, objective, label, breached, amount in rows:
-        if label not in windows:
-            try:
-                windows[label] = parse_label(label, zone)
-            except SladslError:
-                evidence.locate("ledger", "period = $label", "period", "{value} is not a period", {"label": label})
-        found[customer].append((plan, PastPeriod(service, objective, windows[label], bool(breached), Decimal(amount))))
-    return found
-
-
-def _history_for(
-    histories: dict[str | None, list[tuple[str | None, PastPeriod]]], known: bool, who: Subscriber
-) -> History:
-    periods = [p for plan, p in histories.get(who.customer, []) + histories.get(None, []) if plan in (None, who.plan)]
-    return History(known, periods)
+def _histories(
+    evidence: Evidence,
+    history: str | Path | None,
+    agreement: ast.Agreement,
+    subscribers: list[Subscriber],
+    fee: ast.Money | None,
+    judged: set[str],
+    listed: bool,
+) -> dict[str, History]:
+    """Each customer's earlier periods (`sladsl.evaluation.history`), without the periods
+    the range judges now: a judged period replaces the ledger's row for it."""
+    if history is None:
+        return {s.customer: History(False) for s in subscribers}
+    holders = [Holder(s.customer or None, s.plan, s.fee) for s in subscribers]
+    found = read_histories(evidence, str(history), agreement, holders, fee, listed)
+    return {
+        s.customer: replace(h, periods=[p for p in h.periods if p.period.label not in judged])
+        for s, h in zip(subscribers, found, strict=True)
+    }
 
 
 # ---- judging ---------------------------------------------------------------------------------
@@ -211,8 +165,11 @@ def evaluate_ledger(
 ) -> Ledger:
     """Every customer × service × objective × period. Without a `customers` table the
     agreement's own customer (or "") is the one customer, on `plan`."""
+    ledger = Ledger(cutoff_us=cutoff_us(as_of, agreement.timezone))
+    for window in windows:
+        refuse_unstarted(window, ledger.cutoff_us, as_of)
+    windows = with_shorter_periods(windows, agreement, ledger.cutoff_us)
     evidence = open_evidence(data, agreement.timezone, engine)
-    ledger = Ledger()
     try:
         if evidence.has("customers"):
             if plan is not None:
@@ -220,10 +177,9 @@ def evaluate_ledger(
             subscribers = read_customers(evidence, agreement)
         else:
             subscribers = [Subscriber(agreement.customer or "", resolve_plan(agreement, plan), None, None, None)]
-        histories = read_histories(evidence, str(history), agreement.timezone) if history is not None else {}
-        judged = {w.label for w in windows}  # a period the range judges replaces the ledger's row for it
-        histories = {c: [(p, x) for p, x in rows if x.period.label not in judged] for c, rows in histories.items()}
-        past = {s.customer: _history_for(histories, history is not None, s) for s in subscribers}
+        judged = {w.label for w in windows}
+        listed = evidence.has("customers")
+        past = _histories(evidence, history, agreement, subscribers, fee, judged, listed)
         own = _customers_with_own_rows(evidence, agreement, [s.customer for s in subscribers])
         for window in windows:
             rows = _judge_period(agreement, evidence, window, subscribers, own, past, fee, as_of, ledger)
@@ -271,8 +227,11 @@ def _judge_period(
     for (plan, start, end), members in sorted(groups.items(), key=lambda g: (g[0][0] or "", g[0][1], g[0][2])):
         projected = for_plan(agreement, plan)
         part = window.part(start, end)
-        shared = _shared_pass(projected, evidence, part, as_of)
-        theirs = _own_rows_pass(projected, evidence, part, as_of, members, own)
+        if start >= ledger.cutoff_us:
+            continue  # subscribed from after the cut-off: nothing to judge yet
+        elapsed = part.part(start, min(end, ledger.cutoff_us))
+        shared = _shared_pass(projected, evidence, elapsed, as_of, part)
+        theirs = _own_rows_pass(projected, evidence, elapsed, as_of, members, own, part)
         for who in members:
             rows.extend(
                 _customer_rows(projected, evidence, window, part, who, shared, theirs, past, fee, as_of, ledger)
@@ -281,13 +240,13 @@ def _judge_period(
 
 
 def _shared_pass(
-    agreement: ast.Agreement, evidence: Evidence, part: Window, as_of: date | None
+    agreement: ast.Agreement, evidence: Evidence, part: Window, as_of: date | None, whole: Window
 ) -> dict[tuple[str, str], ObjectiveResult]:
     """Verdicts on the rows that name no customer: they hold for every customer without rows of its own."""
     tables = _needed_tables(agreement) & set(CUSTOMER_SCOPED)
     evidence.scope_to(tables, Scope(), "ledger_shared")
     try:
-        results = judge_objectives(Context(agreement, evidence, part, as_of, explain=False))
+        results = judge_objectives(Context(agreement, evidence, part, as_of, explain=False, whole=whole))
     finally:
         evidence.clear_scope()
     return {(r.service, r.objective): r for r in results}
@@ -300,6 +259,7 @@ def _own_rows_pass(
     as_of: date | None,
     members: list[Subscriber],
     own: dict[str, set[str]],
+    whole: Window,
 ) -> dict[tuple[str, str, str], ObjectiveResult]:
     """One evaluation for every (customer, service) that has rows of its own."""
     names = {m.customer for m in members}
@@ -322,7 +282,7 @@ def _own_rows_pass(
     evidence.scope_to(tables, Scope(pairs=tuple(pairs)), "ledger_own")
     synthetic = replace(agreement, statements=tuple(services))
     try:
-        results = judge_objectives(Context(synthetic, evidence, part, as_of, explain=False))
+        results = judge_objectives(Context(synthetic, evidence, part, as_of, explain=False, whole=whole))
     finally:
         evidence.clear_scope()
     found: dict[tuple[str, str, str], ObjectiveResult] = {}
@@ -352,6 +312,10 @@ def _customer_rows(
             key = (service.name, objective.name)
             result = theirs.get((who.customer, *key)) or shared[key]
             results.append(copy.copy(result))
+    provisional = window.end_us > ledger.cutoff_us
+    if provisional:
+        for result in results:
+            result.provisional = True
     history = past[who.customer]
     report = Report(agreement.title, window, plan=who.plan)
     report.objectives = results
@@ -361,6 +325,9 @@ def _customer_rows(
         agreement, results, part, fee, as_of, who.plan, history, report.notes, who.fee, share, window
     )
     ledger.notes.extend(report.notes)
+    if provisional:  # no claim deadline runs before the period is over
+        for owed in credits:
+            owed.claim_by, owed.expired = None, False
     by_key: dict[tuple[str, str], CreditResult] = {(c.service, c.objective): c for c in credits}
     rows: list[LedgerRow] = []
     for result in results:
@@ -384,6 +351,8 @@ def _customer_rows(
             credit.claim_by if credit else None,
             bool(credit and credit.capped),
             bool(chronic and chronic.holds),
+            result.provisional,
+            "" if result.judged else result.reason,
         )
         rows.append(row)
         history.periods.append(
@@ -396,78 +365,11 @@ def _customer_rows(
 
 
 def write_ledger(ledger: Ledger, path: Path) -> None:
-    """`.csv`, `.jsonl` or `.parquet`; decimals are written as exact text in every format."""
-    suffix = path.suffix.lower()
-    records = [r.record() for r in ledger.rows]
-    if suffix == ".jsonl":
-        write_atomically(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8"))
-    elif suffix == ".csv":
-        write_atomically(path, ledger_csv(records).encode("utf-8"))
-    elif suffix == ".parquet":
-        write_atomically(path, _parquet_bytes(records))
-    else:
-        raise SladslError(f"--ledger {path}: write .csv, .jsonl or .parquet")
+    """`.csv`, `.jsonl` or `.parquet` (`sladsl.evaluation.ledger_files`): decimals as exact
+    text in every format; the CSV's text cells are safe to open in a spreadsheet."""
+    write_records(path, [r.record() for r in ledger.rows], COLUMNS, _BOOLEAN_COLUMNS)
 
 
 def ledger_csv(records: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for record in records:
-        writer.writerow(
-            [
-                "" if record[c] is None else (str(record[c]).lower() if c in _BOOLEAN_COLUMNS else record[c])
-                for c in COLUMNS
-            ]
-        )
-    return out.getvalue()
-
-
-def _parquet_bytes(records: list[dict[str, Any]]) -> bytes:
-    import tempfile
-
-    import duckdb
-
-    with tempfile.TemporaryDirectory() as folder:
-        source = Path(folder) / "ledger.csv"
-        target = Path(folder) / "ledger.parquet"
-        source.write_text(ledger_csv(records), encoding="utf-8")
-        columns = ", ".join(
-            f'CAST(NULLIF("{c}", \'\') AS BOOLEAN) AS "{c}"'
-            if c in _BOOLEAN_COLUMNS
-            else f'NULLIF("{c}", \'\') AS "{c}"'
-            for c in COLUMNS
-        )
-        con = duckdb.connect()
-        try:
-            con.execute(
-                f"COPY (SELECT {columns} FROM read_csv('{source}', all_varchar = true, header = true)) "
-                f"TO '{target}' (FORMAT parquet)"
-            )
-        finally:
-            con.close()
-        return target.read_bytes()
-
-
-def has_customers(source: str | Path, agreement: ast.Agreement) -> bool:
-    evidence = Evidence(source, agreement.timezone)  # finding a file: no engine needed
-    try:
-        return evidence.has("customers")
-    finally:
-        evidence.close()
-
-
-def customer_subscriber(
-    evidence_source: str | Path, agreement: ast.Agreement, name: str, engine: str = "duckdb"
-) -> Subscriber:
-    """One row of the customers table, for `--customer ID`."""
-    evidence = open_evidence(evidence_source, agreement.timezone, engine)
-    try:
-        if not evidence.has("customers"):
-            raise EvidenceError(f"--customer {name!r}: the data source has no customers table")
-        found = next((s for s in read_customers(evidence, agreement) if s.customer == name), None)
-    finally:
-        evidence.close()
-    if found is None:
-        raise SladslError(f"--customer {name!r} is not in the customers table")
-    return found
+    """The ledger as CSV, as `--ledger OUT.csv` writes it (and standard output shows it)."""
+    return csv_text(records, COLUMNS, _BOOLEAN_COLUMNS)

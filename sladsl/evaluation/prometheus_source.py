@@ -2,23 +2,25 @@
 
 `open_data` passes file and DuckDB sources through unchanged. For a Prometheus URL it runs
 each objective's `monitor prometheus` queries (the ones `sladsl compile` uses) through the
-HTTP API (`/api/v1/query_range`) over the period, in steps that start at the period's start
-in the agreement's time zone, and writes the tables evaluation reads (`requests`,
-`samples`, `latency`, with DATA.md's columns) into a DuckDB file in a temporary folder,
-removed afterwards. docs/prometheus.md says what each query becomes and where it is exact.
+HTTP API (`/api/v1/query_range`, by `prometheus_http`, which trusts the server with
+nothing) over the period, in steps that start at the period's start in the agreement's
+time zone, and writes the tables evaluation reads (`requests`, `samples`, `latency`, with
+DATA.md's columns) into a DuckDB file in a temporary folder, removed afterwards.
+
+What is not evidence gives no row, never a good one: a NaN, a point at an instant that
+was not asked for, the steps of an answer the server warns may be partial, a query with no
+series. Evaluation then says "no evidence" rather than 100%. `prometheus_series` checks
+that the series behind each query exist, so that a misspelt metric or label stops instead
+of counting nothing. docs/prometheus.md says what each query becomes and where it is exact.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import json
 import math
+import sys
 import tempfile
-import urllib.error
-import urllib.parse
-import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -28,20 +30,27 @@ import duckdb
 
 from sladsl import ast
 from sladsl.diagnostics import SladslError
+from sladsl.evaluation.prometheus_http import US, Server, seconds, shown
+from sladsl.evaluation.prometheus_series import SeriesCheck
 from sladsl.periods import Window, parse_label
 
 SCHEMES = ("prometheus+http://", "prometheus+https://")
-DEFAULT_TIMEOUT = Decimal(30)  # seconds, for each HTTP request (connect and each read)
-MAX_POINTS = 11_000  # Prometheus answers at most 11,000 points per series and query_range
 MAX_STEPS = 1_100_000  # steps per query over the period (100 requests of 11,000 points)
 MAX_LATENCY_ROWS = 20_000_000  # requests expanded into `latency` rows, one per request
-HOUR_US = 3600 * 10**6
-US = 10**6
+HOUR_US = 3600 * US
 _NUDGE_MS = Decimal("0.000001")  # 1 ns: a request in the le="D" bucket is taken as just below D
+
+Warn = Callable[[str], None]
+
+
+def warn_on_stderr(message: str) -> None:
+    """The default for the source's warnings: one `sladsl: warning:` line each, as the
+    command prints evaluation's (the message holds no server text unescaped)."""
+    print(f"sladsl: warning: {message}", file=sys.stderr)
 
 
 @contextlib.contextmanager
-def open_data(data: str, agreement: ast.Agreement, label: str) -> Iterator[str | Path]:
+def open_data(data: str, agreement: ast.Agreement, label: str, warn: Warn | None = None) -> Iterator[str | Path]:
     """The evidence source evaluation reads: the path as given, or, for a Prometheus URL,
     a temporary DuckDB file of the tables fetched for the period `label`."""
     if not data.startswith(SCHEMES):
@@ -51,7 +60,7 @@ def open_data(data: str, agreement: ast.Agreement, label: str) -> Iterator[str |
     window = _period(label, agreement.timezone)
     with tempfile.TemporaryDirectory(prefix="sladsl-prometheus-") as folder:
         path = Path(folder) / "evidence.duckdb"
-        fetch(server, agreement, window, path)
+        fetch(server, agreement, window, path, warn or warn_on_stderr)
         yield path
 
 
@@ -63,124 +72,6 @@ def _period(label: str, zone: str) -> Window:
         return start
     end = parse_label(last, zone)
     return Window(start.kind, label, start.start, max(start.end, end.end))
-
-
-# ---- the HTTP API -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Server:
-    """A Prometheus server: the API base URL, how to name it in messages, and the timeout."""
-
-    base: str
-    shown: str
-    timeout: float
-    headers: dict[str, str] = field(default_factory=dict)
-
-    @staticmethod
-    def parse(data: str) -> Server:
-        url = urllib.parse.urlsplit(data[len("prometheus+") :])
-        if not url.hostname:
-            raise SladslError(f"--data {data}: no host; write prometheus+http://HOST:9090")
-        try:
-            url.port  # noqa: B018 - validates the port
-        except ValueError:
-            raise SladslError(f"--data {data}: the port is not a number") from None
-        timeout = DEFAULT_TIMEOUT
-        for key, value in urllib.parse.parse_qsl(url.query, keep_blank_values=True):
-            if key != "timeout":
-                raise SladslError(f"--data {data}: unknown option {key!r}; the only option is timeout=SECONDS")
-            try:
-                timeout = Decimal(value.removesuffix("s"))
-            except InvalidOperation:
-                timeout = Decimal(-1)
-            if not timeout.is_finite() or not 0 < timeout <= 3600:
-                raise SladslError(f"--data {data}: timeout={value!r} is not a number of seconds from 0 to 3600")
-        host = url.hostname if ":" not in url.hostname else f"[{url.hostname}]"
-        netloc = host + (f":{url.port}" if url.port else "")
-        headers = {}
-        if url.username is not None:
-            secret = f"{urllib.parse.unquote(url.username)}:{urllib.parse.unquote(url.password or '')}"
-            headers["Authorization"] = "Basic " + base64.b64encode(secret.encode()).decode()
-        base = urllib.parse.urlunsplit((url.scheme, netloc, url.path.rstrip("/"), "", ""))
-        return Server(base, f"prometheus+{base}", float(timeout), headers)
-
-    def query_range(
-        self, query: str, start_us: int, end_us: int, step_us: int
-    ) -> list[tuple[dict[str, str], list[tuple[int, str]]]]:
-        """The series of `query` evaluated at start, start + step, ... end (epoch µs), in
-        requests of at most MAX_POINTS points: [(labels, [(time µs, value)])]."""
-        series: dict[tuple[tuple[str, str], ...], tuple[dict[str, str], list[tuple[int, str]]]] = {}
-        first = start_us
-        while first <= end_us:
-            last = min(end_us, first + (MAX_POINTS - 1) * step_us)
-            try:
-                for item in self._get(query, first, last, step_us):
-                    labels = {str(k): str(v) for k, v in item.get("metric", {}).items()}
-                    key = tuple(sorted(labels.items()))
-                    points = series.setdefault(key, (labels, []))[1]
-                    points.extend((round(Decimal(str(t)) * 1000) * 1000, str(v)) for t, v in item.get("values", []))
-            except (AttributeError, TypeError, ValueError, ArithmeticError):
-                raise SladslError(
-                    f"{self.shown}: query {query!r}: the answer is not a Prometheus range result"
-                ) from None
-            first = last + step_us
-        return list(series.values())
-
-    def _get(self, query: str, start_us: int, end_us: int, step_us: int) -> list[dict[str, Any]]:
-        form = {
-            "query": query,
-            "start": _seconds(start_us),
-            "end": _seconds(end_us),
-            "step": _seconds(step_us),
-            "timeout": f"{self.timeout:g}s",
-        }
-        request = urllib.request.Request(
-            f"{self.base}/api/v1/query_range",
-            data=urllib.parse.urlencode(form).encode(),
-            headers={"Content-Type": "application/x-www-form-urlencoded", **self.headers},
-        )
-        where = f"{self.shown}: query {query!r}"
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as answer:
-                body = answer.read()
-        except urllib.error.HTTPError as exc:
-            raise SladslError(f"{where}: {_api_error(exc.read(), f'HTTP {exc.code} {exc.reason}')}") from None
-        except TimeoutError:
-            raise SladslError(f"{where}: no answer within {self.timeout:g} s") from None
-        except urllib.error.URLError as exc:
-            reason = exc.reason
-            if isinstance(reason, TimeoutError):
-                raise SladslError(f"{where}: no answer within {self.timeout:g} s") from None
-            raise SladslError(f"{self.shown}: cannot reach the server ({reason})") from None
-        except (OSError, ValueError) as exc:
-            raise SladslError(f"{where}: {exc}") from None
-        try:
-            answer_json = json.loads(body)
-        except ValueError:
-            raise SladslError(f"{where}: the answer is not JSON; is this a Prometheus server?") from None
-        if not isinstance(answer_json, dict) or answer_json.get("status") != "success":
-            raise SladslError(f"{where}: {_api_error(body, 'the answer is not a success')}")
-        data = answer_json.get("data") or {}
-        if data.get("resultType") != "matrix":
-            raise SladslError(f"{where}: gives a {data.get('resultType')}, not a range vector")
-        result: list[dict[str, Any]] = data.get("result") or []
-        return result
-
-
-def _api_error(body: bytes, fallback: str) -> str:
-    try:
-        found = json.loads(body)
-        if isinstance(found, dict) and found.get("error"):
-            kind = found.get("errorType")
-            return f"{kind}: {found['error']}" if kind else str(found["error"])
-    except ValueError:
-        pass
-    return fallback
-
-
-def _seconds(us: int) -> str:
-    return f"{us // US}.{us % US:06d}"
 
 
 # ---- what each objective needs ------------------------------------------------------
@@ -301,19 +192,31 @@ def _words(us: int) -> str:
 # ---- fetching -----------------------------------------------------------------------
 
 
-def fetch(server: Server, agreement: ast.Agreement, window: Window, path: Path) -> None:
+@dataclass
+class _Run:
+    """One fetch: the server, the period, where warnings go, and the series check that
+    asks about each selector once."""
+
+    server: Server
+    window: Window
+    warn: Warn
+    check: SeriesCheck
+
+
+def fetch(server: Server, agreement: ast.Agreement, window: Window, path: Path, warn: Warn = warn_on_stderr) -> None:
     """Write `requests`, `samples` and `latency` for the period into the DuckDB file `path`."""
     rows: dict[str, dict[str, list[Any]]] = {
         "requests": {"service": [], "t": [], "good": [], "total": []},
         "samples": {"service": [], "t": [], "up": []},
         "latency": {"service": [], "metric": [], "t": [], "value": [], "n": []},
     }
+    run = _Run(server, window, warn, SeriesCheck(server, window, warn, set()))
     expanded = 0
     wanted = needs(agreement)
     for need in wanted:
         step = _step(need, window)
         try:
-            expanded = _fetch_one(server, need, window, step, rows, expanded)
+            expanded = _fetch_one(run, need, step, rows, expanded)
         except ArithmeticError:
             raise SladslError(
                 f"{server.shown}: the queries of objective “{need.objectives[0]}” of service "
@@ -327,18 +230,16 @@ def fetch(server: Server, agreement: ast.Agreement, window: Window, path: Path) 
         ) from None
 
 
-def _fetch_one(
-    server: Server, need: _Need, window: Window, step: int, rows: dict[str, dict[str, list[Any]]], expanded: int
-) -> int:
+def _fetch_one(run: _Run, need: _Need, step: int, rows: dict[str, dict[str, list[Any]]], expanded: int) -> int:
     if need.table == "latency":
-        expanded += _latency(server, need, window, step, rows["latency"])
+        expanded += _latency(run, need, step, rows["latency"])
         if expanded > MAX_LATENCY_ROWS:
             raise SladslError(
-                f'{server.shown}: latency "{need.metric}" of service \u201c{need.service}\u201d has more than '
-                f"{MAX_LATENCY_ROWS:,} requests in {window.label}; evaluation reads one `latency` row per request"
+                f'{run.server.shown}: latency "{need.metric}" of service \u201c{need.service}\u201d has more than '
+                f"{MAX_LATENCY_ROWS:,} requests in {run.window.label}; evaluation reads one `latency` row per request"
             )
     else:
-        _counts(server, need, window, step, rows[need.table])
+        _counts(run, need, step, rows[need.table])
     return expanded
 
 
@@ -359,40 +260,111 @@ def _query(text: str, step: int) -> str:
     return text.replace("{{window}}", _words(step))
 
 
-def _by_time(
-    server: Server, text: str, window: Window, step: int, *, required: bool, by: str | None = None
-) -> dict[str, dict[int, Decimal]]:
-    """The query's values per series label `by` (all series summed when None) and step
-    start, evaluated at each step's end; NaN is no value; no series at all over the
-    period is an error when `required` (most likely a wrong metric name)."""
+@dataclass
+class _Values:
+    """A query's values per series label (all series summed under "") and step start,
+    and the step starts that have no evidence: a NaN, or an answer the server warned may
+    be partial. A step in `unknown` must give no row, whatever the other values say."""
+
+    by: dict[str, dict[int, Decimal]] = field(default_factory=dict)
+    unknown: set[int] = field(default_factory=set)
+
+    def summed(self) -> dict[int, Decimal]:
+        return {t: v for t, v in self.by.get("", {}).items() if t not in self.unknown}
+
+
+@dataclass
+class _Tally:
+    """What a query's answer held that is not evidence, for one warning each."""
+
+    nan: int = 0
+    elsewhere: int = 0
+    warnings: list[str] = field(default_factory=list)
+    warned_steps: int = 0
+
+
+def _by_time(run: _Run, text: str, step: int, *, required: bool, by: str | None = None) -> _Values:
+    """The query's values per series label `by` (all series summed when None), per step
+    start, evaluated at each step's end. Points at instants not asked for are dropped; a
+    NaN or a warned answer makes its steps unknown. The query's selectors are checked
+    (a metric or label with no series stops); a required query without data warns."""
     query = _query(text, step)
-    series = server.query_range(query, window.start_us + step, window.end_us, step)
-    if required and not series:
-        raise SladslError(f"{server.shown}: query {query!r} gives no data in {window.label}")
-    values: dict[str, dict[int, Decimal]] = {}
-    for labels, points in series:
-        into = values.setdefault(labels.get(by, "") if by else "", {})
-        for t, raw in points:
-            if raw in ("NaN", "-NaN"):
-                continue
-            try:
-                value = Decimal(raw)
-            except InvalidOperation:
-                value = Decimal("NaN")
-            if not value.is_finite():
-                raise SladslError(f"{server.shown}: query {query!r} gives {raw} at {_seconds(t)}")
-            into[t - step] = into.get(t - step, Decimal(0)) + value
-    return values
+    found, tally = _Values(), _Tally()
+    for chunk in run.server.query_range(query, run.window.start_us + step, run.window.end_us, step):
+        if chunk.warnings:
+            tally.warnings += chunk.warnings
+            before = len(found.unknown)
+            found.unknown.update(range(chunk.first - step, chunk.last - step + 1, step))
+            tally.warned_steps += len(found.unknown) - before
+        for labels, points in chunk.series:
+            into = found.by.setdefault(labels.get(by, "") if by else "", {})
+            for t, raw in points:
+                _point(run, query, found, into, tally, chunk.first, chunk.last, step, t, raw)
+    run.check.query(query)
+    _tell(run, query, found, tally, required)
+    return found
 
 
-def _counts(server: Server, need: _Need, window: Window, step: int, out: dict[str, list[Any]]) -> None:
-    """`requests` (good, total per step) or `samples` (up when no request of the step failed)."""
+def _point(
+    run: _Run,
+    query: str,
+    found: _Values,
+    into: dict[int, Decimal],
+    tally: _Tally,
+    first: int,
+    last: int,
+    step: int,
+    t: int,
+    raw: str,
+) -> None:
+    """Add one point to its step, or count it as no evidence."""
+    if not first <= t <= last or (t - first) % step:
+        tally.elsewhere += 1
+        return
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = Decimal("Infinity")
+    if value.is_nan():
+        tally.nan += 1
+        found.unknown.add(t - step)
+        return
+    if not value.is_finite():
+        raise SladslError(f"{run.server.shown}: query {query!r} gives {shown(raw, 40)} at {seconds(t)}")
+    into[t - step] = into.get(t - step, Decimal(0)) + value
+
+
+def _tell(run: _Run, query: str, found: _Values, tally: _Tally, required: bool) -> None:
+    """One warning per kind of missing evidence in a query's answer."""
+    where = f"{run.server.shown}: query {query!r}"
+    label = run.window.label
+    if tally.warnings:
+        text = shown("; ".join(dict.fromkeys(tally.warnings)))
+        run.warn(
+            f"{where}: the server warns that its answer may be incomplete ({text}); {tally.warned_steps} steps are no evidence"
+        )
+    if tally.nan:
+        run.warn(f"{where}: gives NaN at {tally.nan} instants in {label}; those steps are no evidence")
+    if tally.elsewhere:
+        run.warn(
+            f"{where}: {tally.elsewhere} points at instants not asked for (outside {label} or off its steps) are left out"
+        )
+    if required and not any(t not in found.unknown for values in found.by.values() for t in values):
+        run.warn(f"{where}: gives no data in {label}; no evidence from it")
+
+
+def _counts(run: _Run, need: _Need, step: int, out: dict[str, list[Any]]) -> None:
+    """`requests` (good, total per step) or `samples` (up when no request of the step
+    failed); a step without evidence in either query gives no row."""
     kinds = dict(need.queries)
-    total = _by_time(server, kinds["total"], window, step, required=True).get("", {})
+    total_values = _by_time(run, kinds["total"], step, required=True)
     bad_kind = "errors" if "errors" in kinds else "good"
-    other = _by_time(server, kinds[bad_kind], window, step, required=False).get("", {})
+    other_values = _by_time(run, kinds[bad_kind], step, required=False)
+    total, other = total_values.summed(), other_values.summed()
     scale = {kind: _scale(query, step) for kind, query in need.queries}
     for t in sorted(total):
+        if t in other_values.unknown:
+            continue
         count = max(0, round(total[t] * scale["total"]))
         found = max(0, round(other.get(t, Decimal(0)) * scale[bad_kind]))
         good = count - min(found, count) if bad_kind == "errors" else min(found, count)
@@ -413,41 +385,16 @@ def _scale(query: str, step: int) -> Decimal:
     return Decimal(step) / US if "rate(" in query and "increase(" not in query else Decimal(1)
 
 
-def _latency(server: Server, need: _Need, window: Window, step: int, out: dict[str, list[Any]]) -> int:
+def _latency(run: _Run, need: _Need, step: int, out: dict[str, list[Any]]) -> int:
     """`latency` rows as (value, number of requests) per step; returns the requests."""
     kind, text = need.queries[0]
-    rows: list[tuple[int, Decimal, int]] = []
     if kind == "latency":
-        values = _by_time(server, text, window, step, required=True).get("", {})
+        values = _by_time(run, text, step, required=True).summed()
         rows = [(t, v * 1000, 1) for t, v in values.items()]
     elif need.average:
-        sums = _by_time(server, f"sum(increase({text}_sum[{{{{window}}}}]))", window, step, required=True)[""]
-        counts = _by_time(server, f"sum(increase({text}_count[{{{{window}}}}]))", window, step, required=True)[""]
-        for t, c in counts.items():
-            n = round(c)
-            if n > 0:
-                rows.append((t, (sums.get(t, Decimal(0)) * 1000 / c).quantize(Decimal("0.000000001")), n))
+        rows = _averages(run, text, step)
     else:
-        query = f"sum by (le) (increase({text}_bucket[{{{{window}}}}]))"
-        buckets = _by_time(server, query, window, step, required=True, by="le")
-        try:
-            bounds = sorted((Decimal(le), le) for le in buckets if le)
-        except InvalidOperation:
-            raise SladslError(f"{server.shown}: histogram {text!r} has an `le` label that is not a number") from None
-        if any(b.is_nan() or b < 0 for b, _ in bounds):
-            raise SladslError(f"{server.shown}: histogram {text!r} has an `le` label that is not a bucket bound")
-        finite = [b for b, _ in bounds if b.is_finite()]
-        top = (finite[-1] * 1000 if finite else Decimal(0)) + Decimal("0.001")
-        times = sorted({t for le in buckets.values() for t in le})
-        for t in times:
-            below = 0
-            for bound, le in bounds:
-                cumulative = round(buckets[le].get(t, Decimal(0)))
-                n = cumulative - below
-                if n > 0:
-                    ms = bound * 1000 if bound.is_finite() else top
-                    rows.append((t, ms - _NUDGE_MS if ms in need.strict_ms else ms, n))
-                below = max(below, cumulative)
+        rows = _buckets(run, need, text, step)
     for t, value, n in rows:
         out["service"].append(need.service)
         out["metric"].append(need.metric)
@@ -455,6 +402,44 @@ def _latency(server: Server, need: _Need, window: Window, step: int, out: dict[s
         out["value"].append(format(value, "f"))
         out["n"].append(n)
     return sum(n for _, _, n in rows)
+
+
+def _averages(run: _Run, text: str, step: int) -> list[tuple[int, Decimal, int]]:
+    """Each step's requests at the step's mean, from the histogram's `_sum` and `_count`."""
+    sums = _by_time(run, f"sum(increase({text}_sum[{{{{window}}}}]))", step, required=True)
+    counts = _by_time(run, f"sum(increase({text}_count[{{{{window}}}}]))", step, required=True)
+    known_sums = sums.summed()
+    rows = []
+    for t, c in counts.summed().items():
+        n = round(c)
+        if n > 0 and t not in sums.unknown:
+            rows.append((t, (known_sums.get(t, Decimal(0)) * 1000 / c).quantize(Decimal("0.000000001")), n))
+    return rows
+
+
+def _buckets(run: _Run, need: _Need, text: str, step: int) -> list[tuple[int, Decimal, int]]:
+    """Each step's requests per bucket, at the bucket's upper bound (docs/prometheus.md)."""
+    found = _by_time(run, f"sum by (le) (increase({text}_bucket[{{{{window}}}}]))", step, required=True, by="le")
+    buckets = found.by
+    try:
+        bounds = sorted((Decimal(le), le) for le in buckets if le)
+    except InvalidOperation:
+        raise SladslError(f"{run.server.shown}: histogram {text!r} has an `le` label that is not a number") from None
+    if any(b.is_nan() or b < 0 for b, _ in bounds):
+        raise SladslError(f"{run.server.shown}: histogram {text!r} has an `le` label that is not a bucket bound")
+    finite = [b for b, _ in bounds if b.is_finite()]
+    top = (finite[-1] * 1000 if finite else Decimal(0)) + Decimal("0.001")
+    rows = []
+    for t in sorted({t for le in buckets.values() for t in le} - found.unknown):
+        below = 0
+        for bound, le in bounds:
+            cumulative = round(buckets[le].get(t, Decimal(0)))
+            n = cumulative - below
+            if n > 0:
+                ms = bound * 1000 if bound.is_finite() else top
+                rows.append((t, ms - _NUDGE_MS if ms in need.strict_ms else ms, n))
+            below = max(below, cumulative)
+    return rows
 
 
 _SCHEMAS = {

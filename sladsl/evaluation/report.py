@@ -13,6 +13,13 @@ from typing import Any
 
 from sladsl.periods import Window
 
+# The JSON report's layout version (`schema_version`): raised when a key changes meaning or
+# goes away, so that a billing script can refuse a report it was not written for.
+REPORT_SCHEMA_VERSION = 2
+
+# The reason an objective with no evidence rows at all in its period is not judged.
+NO_EVIDENCE = "no evidence in the period"
+
 
 def decimal_text(value: Decimal | None) -> str | None:
     """`3000`, `2678.4`, `99.88799...`: exact, without exponent or trailing zeros."""
@@ -111,6 +118,15 @@ class ObjectiveResult:
     strict: bool = False  # draft 2 `below D`: the measured value must be under the target
     windows: WindowCounts | None = None  # draft 2 per-window latency
     chronic_failure: ChronicResult | None = None  # draft 2 `chronic failure when ...`
+    # the period this verdict is for (`2026-10`): one of several when a quarter is asked
+    # of monthly clauses; None where the clause is not judged at its own period
+    period_label: str | None = None
+    provisional: bool = False  # its period had not ended at --as-of
+
+    @property
+    def no_evidence(self) -> bool:
+        """Not judged because nothing at all was recorded: an evidence gap, not a verdict."""
+        return not self.judged and self.reason.startswith(NO_EVIDENCE)
 
     @property
     def comparison(self) -> str:
@@ -125,6 +141,8 @@ class ObjectiveResult:
             "objective": self.objective,
             "kind": self.kind,
             "period": self.period,
+            "period_label": self.period_label,
+            "provisional": self.provisional,
             "target": decimal_text(self.target),
             "unit": self.unit,
             "judged": self.judged,
@@ -193,6 +211,7 @@ class SupportResult:
     explanation: list[Evidence] = field(default_factory=list)
     first_response: SupportResult.Deadline | None = None
     resolution: SupportResult.Deadline | None = None  # draft 2: `resolution within D`
+    period_label: str | None = None  # the period judged; None where measured per another kind
 
     @property
     def compliance(self) -> Decimal | None:
@@ -208,6 +227,7 @@ class SupportResult:
         data: dict[str, Any] = {
             "plan": self.plan,
             "priority": self.priority,
+            "period_label": self.period_label,
             "tickets": self.tickets,
             "met": self.met,
             "pending": self.pending,
@@ -234,11 +254,13 @@ class ClauseResult:
     judged: bool
     reason: str = ""
     explanation: list[Evidence] = field(default_factory=list)
+    period_label: str | None = None  # the period judged; None where due per another kind
 
     def to_json(self) -> dict[str, Any]:
         return {
             "section": self.section,
             "clause": self.clause,
+            "period_label": self.period_label,
             "judged": self.judged,
             "met": self.met,
             "reason": self.reason,
@@ -260,11 +282,15 @@ class CreditResult:
     basis: str = "monthly fee"  # monthly fee, fees for the period, fees for the downtime, fixed
     factor: Decimal | None = None  # `N times the fees for the downtime`
     capped: bool = False  # reduced (or cut to 0) by a per-period or rolling cap
+    period: str | None = None  # the label of the period the credit is for
+    provisional: bool = False  # the period had not ended at --as-of: the amount is not final
 
     def to_json(self) -> dict[str, Any]:
         return {
             "service": self.service,
             "objective": self.objective,
+            "period": self.period,
+            "provisional": self.provisional,
             "percent": decimal_text(self.percent),
             "basis": self.basis,
             "factor": decimal_text(self.factor),
@@ -295,6 +321,21 @@ class Report:
     # the JSON report has no `explanation` lists, which for 1,000 services are megabytes
     explained: bool = True
 
+    # the period had not ended at --as-of (or now): no verdict or credit in it is final
+    provisional: bool = False
+    currency: str | None = None  # the currency credits are paid in, for a zero total
+
+    @property
+    def provisional_note(self) -> str:
+        """The sentence every format gives for a period not yet over ("" when it is over)."""
+        if not self.provisional:
+            return ""
+        when = f"as of {self.as_of.isoformat()}" if self.as_of else "yet"
+        return (
+            f"{self.window.label} has not ended {when}: verdicts and credits cover the part of the "
+            "period so far and are not final; no claim deadline runs yet"
+        )
+
     @property
     def verdicts(self) -> list[bool]:
         found = [o.met for o in self.objectives if o.judged and o.met is not None]
@@ -303,11 +344,22 @@ class Report:
         return found
 
     @property
+    def unjudged(self) -> list[ObjectiveResult]:
+        """Objectives that apply to a period of the report but have no verdict: no evidence,
+        or a period not started yet (not those of a longer period than the one asked)."""
+        return [o for o in self.objectives if o.period_label is not None and not o.judged]
+
+    @property
     def status(self) -> str:
+        """`breached` when any judged clause is breached; otherwise `incomplete` when an
+        objective that applies to the period has no evidence (or nothing could be judged at
+        all); otherwise `met`. A gap in the evidence never reads as met."""
         verdicts = self.verdicts
-        if not verdicts:
-            return "no-data"
-        return "met" if all(verdicts) else "breached"
+        if not all(verdicts):
+            return "breached"
+        if not verdicts or self.unjudged:
+            return "incomplete"
+        return "met"
 
     def _listed(self, data: dict[str, Any]) -> dict[str, Any]:
         if not self.explained:
@@ -328,7 +380,7 @@ class Report:
             ((currency, amount),) = totals.items()
             total: dict[str, Any] = {"amount": format(amount, "f"), "currency": currency}
         elif not totals:
-            total = {"amount": "0", "currency": None}
+            total = {"amount": "0", "currency": self.currency}
         else:
             total = {
                 "amount": None,
@@ -336,6 +388,7 @@ class Report:
                 "by_currency": [{"amount": format(a, "f"), "currency": c} for c, a in sorted(totals.items())],
             }
         return {
+            "schema_version": REPORT_SCHEMA_VERSION,
             "agreement": self.agreement,
             "period": {
                 "label": self.window.label,
@@ -346,6 +399,7 @@ class Report:
             "plan": self.plan,
             **({"customer": self.customer} if self.customer is not None else {}),
             "status": self.status,
+            "provisional": self.provisional,
             "objectives": [self._listed(o.to_json()) for o in self.objectives],
             "support": [self._listed(s.to_json()) for s in self.support],
             "clauses": [self._listed(c.to_json()) for c in self.clauses],

@@ -94,6 +94,7 @@ def view_model(report: Report) -> dict[str, Any]:
             {
                 "service": o.service,
                 "objective": o.objective,
+                "period": o.period_label or o.period,
                 "target": target_text(o),
                 "measured": short_value(o.measured, o.unit),
                 "verdict": verdict,
@@ -108,6 +109,7 @@ def view_model(report: Report) -> dict[str, Any]:
             {
                 "plan": s.plan,
                 "priority": s.priority,
+                "period": s.period_label or "",
                 "tickets": s.tickets,
                 "met": s.met,
                 "pending": s.pending,
@@ -127,6 +129,7 @@ def view_model(report: Report) -> dict[str, Any]:
         {
             "service": c.service,
             "objective": c.objective,
+            "period": c.period or "",
             "tier": c.tier,
             "amount": "-" if c.amount is None else f"{c.amount} {c.currency}",
             "claim_by": c.claim_by.isoformat() if c.claim_by else "-",
@@ -145,8 +148,9 @@ def view_model(report: Report) -> dict[str, Any]:
         "status_words": {
             "met": "All commitments met",
             "breached": "Commitments breached",
-            "no-data": "Nothing could be judged",
+            "incomplete": "Incomplete: not every commitment could be judged",
         }[report.status],
+        "provisional": report.provisional_note,
         "objectives": objectives,
         "charts": [c for c in (_chart(o) for o in report.objectives) if c],
         "support": support,

@@ -1,10 +1,21 @@
-"""The evaluation report as a terminal table: one line per clause, then the credits."""
+"""The evaluation report as a terminal table: one line per clause, then the credits and a
+summary that counts every clause.
+
+The table fits the terminal's width (`sladsl.terminal`): the clause and "why" columns
+wrap, the others never do. Piped without COLUMNS it is one line per row. `rich` is
+imported only when the text is drawn: `report_html` imports the helpers here.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
+from sladsl.ast import PeriodKind
 from sladsl.evaluation.report import ClauseResult, Evidence, ObjectiveResult, Report, SupportResult, decimal_text
+from sladsl.periods import is_shorter
+from sladsl.terminal import Block, Cell, Table, draw
 from sladsl.units import describe_seconds
 
 
@@ -18,22 +29,6 @@ def short_value(value: Decimal | None, unit: str) -> str:
     exponent = value.as_tuple().exponent
     shown = value.quantize(Decimal("0.001")) if isinstance(exponent, int) and exponent < -3 else value
     return f"{decimal_text(shown)} ms"
-
-
-def _verdict(met: bool | None, judged: bool) -> str:
-    if not judged or met is None:
-        return "not judged"
-    return "met" if met else "BREACHED"
-
-
-def _table(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = []
-    for index, row in enumerate(rows):
-        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
-        if index == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return lines
 
 
 def target_text(o: ObjectiveResult) -> str:
@@ -67,7 +62,30 @@ def objective_note(o: ObjectiveResult) -> str:
     return f"{note}; {chronic}" if chronic and note else note or chronic
 
 
-def _support_row(s: SupportResult) -> list[str]:
+_VERDICT_STYLES = {"met": "green", "BREACHED": "bold red", "not judged": "yellow"}
+
+
+def _verdict(met: bool | None, judged: bool) -> Cell:
+    word = "not judged" if not judged or met is None else "met" if met else "BREACHED"
+    return (word, _VERDICT_STYLES[word])
+
+
+def _at(name: str, label: str | None, report: Report) -> str:
+    """The clause's name, with the period of its verdict when that is one of several."""
+    return f"{name} ({label})" if label and label != report.window.label else name
+
+
+def _objective_row(o: ObjectiveResult, report: Report) -> list[Cell]:
+    return [
+        _at(f"{o.service} / {o.objective}", o.period_label, report),
+        target_text(o),
+        short_value(o.measured, o.unit),
+        _verdict(o.met, o.judged),
+        f"provisional; {objective_note(o)}" if o.provisional and o.judged else objective_note(o),
+    ]
+
+
+def _support_row(s: SupportResult, report: Report) -> list[Cell]:
     compliance = s.compliance
     measured = "-" if compliance is None else short_value(compliance, "%")
     note = s.reason if not s.judged else f"{s.met} of {s.tickets - s.pending} met, {s.pending} pending"
@@ -77,7 +95,7 @@ def _support_row(s: SupportResult) -> list[str]:
             for name, d in (("first response", s.first_response), ("resolution", s.resolution))
         )
     return [
-        f"support {s.plan} / {s.priority}",
+        _at(f"support {s.plan} / {s.priority}", getattr(s, "period_label", None), report),
         f"{decimal_text(s.target)}%",
         measured,
         _verdict(s.ok, s.judged and s.ok is not None),
@@ -85,12 +103,13 @@ def _support_row(s: SupportResult) -> list[str]:
     ]
 
 
-def _clause_row(c: ClauseResult) -> list[str]:
-    return [f"{c.section}: {c.clause}", "", "", _verdict(c.met, c.judged), c.reason]
+def _clause_row(c: ClauseResult, report: Report) -> list[Cell]:
+    name = _at(f"{c.section}: {c.clause}", getattr(c, "period_label", None), report)
+    return [name, "", "", _verdict(c.met, c.judged), c.reason]
 
 
-def _explain(items: list[Evidence], indent: str = "    ") -> list[str]:
-    lines = []
+def _explain(items: list[Evidence], indent: str = "    ") -> list[Block]:
+    lines: list[Block] = []
     for e in items:
         when = ""
         if e.start is not None:
@@ -102,63 +121,185 @@ def _explain(items: list[Evidence], indent: str = "    ") -> list[str]:
     return lines
 
 
-def render_text(report: Report, explain: bool = False) -> str:
+def _evidence(report: Report) -> list[Block]:
+    out: list[Block] = ["", "evidence:"]
+    for o in report.objectives:
+        if o.explanation:
+            out.append(f"  {_at(f'{o.service} / {o.objective}', o.period_label, report)}:")
+            out += _explain(o.explanation)
+    for s in report.support:
+        if s.explanation:
+            out.append(f"  support {s.plan} / {s.priority}:")
+            out += _explain(s.explanation)
+    for c in report.clauses:
+        if c.explanation:
+            out.append(f"  {c.section}: {c.clause}:")
+            out += _explain(c.explanation)
+    return out
+
+
+def _credits(report: Report) -> list[Block]:
+    if not report.credits:
+        return []
+    rows: list[list[Cell]] = []
+    for credit in report.credits:
+        amount = "-" if credit.amount is None else f"{credit.amount} {credit.currency}"
+        note = "; ".join(filter(None, ["provisional" if credit.provisional else "", credit.reason]))
+        rows.append(
+            [
+                _at(f"{credit.service} / {credit.objective}", credit.period, report),
+                credit.tier,
+                amount,
+                credit.claim_by.isoformat() if credit.claim_by else "-",
+                note,
+            ]
+        )
+    return [Table(["credit", "tier", "amount", "claim by", "note"], rows, frozenset({0, 1, 4})), ""]
+
+
+def provisional_line(report: Report) -> Block:
+    """The report's period had not ended: say so before any verdict is read."""
+    as_of = report.as_of or date.today()
+    return (
+        f"PROVISIONAL: {report.window.label} has not ended as of {as_of.isoformat()}; "
+        "verdicts and credits are not final",
+        "bold yellow",
+    )
+
+
+def render_text(report: Report, explain: bool = False, width: int | None = None, colour: bool = False) -> str:
+    """The report for a person: fitted to `width` (None: one line per row, for `grep`),
+    verdicts coloured only when `colour`."""
     w = report.window
-    out = [f"{report.agreement}", f"period {w.label}: {w.start.isoformat()} to {w.end.isoformat()}"]
+    out: list[Block] = [report.agreement, f"period {w.label}: {w.start.isoformat()} to {w.end.isoformat()}"]
     if report.customer is not None:
         out.append(f"customer {report.customer}")
     if report.plan is not None:
         out.append(f"plan {report.plan}")
+    if report.provisional:
+        out.append(provisional_line(report))
     out.append("")
-    rows = [["clause", "target", "measured", "verdict", "why"]]
-    for o in report.objectives:
-        rows.append(
-            [
-                f"{o.service} / {o.objective}",
-                target_text(o),
-                short_value(o.measured, o.unit),
-                _verdict(o.met, o.judged),
-                objective_note(o),
-            ]
-        )
-    rows += [_support_row(s) for s in report.support]
-    rows += [_clause_row(c) for c in report.clauses]
-    out += _table(rows)
+    rows = [_objective_row(o, report) for o in report.objectives]
+    rows += [_support_row(s, report) for s in report.support]
+    rows += [_clause_row(c, report) for c in report.clauses]
+    out.append(Table(["clause", "target", "measured", "verdict", "why"], rows, frozenset({0, 4})))
     if explain:
-        out += ["", "evidence:"]
-        for o in report.objectives:
-            if o.explanation:
-                out.append(f"  {o.service} / {o.objective}:")
-                out += _explain(o.explanation)
-        for s in report.support:
-            if s.explanation:
-                out.append(f"  support {s.plan} / {s.priority}:")
-                out += _explain(s.explanation)
-        for c in report.clauses:
-            if c.explanation:
-                out.append(f"  {c.section}: {c.clause}:")
-                out += _explain(c.explanation)
+        out += _evidence(report)
     out.append("")
-    if report.credits:
-        credit_rows = [["credit", "tier", "amount", "claim by", "note"]]
-        for credit in report.credits:
-            amount = "-" if credit.amount is None else f"{credit.amount} {credit.currency}"
-            credit_rows.append(
-                [
-                    f"{credit.service} / {credit.objective}",
-                    credit.tier,
-                    amount,
-                    credit.claim_by.isoformat() if credit.claim_by else "-",
-                    credit.reason,
-                ]
-            )
-        out += _table(credit_rows)
-        out.append("")
-    for note in report.notes:
-        out.append(f"note: {note}")
+    out += _credits(report)
+    out += [f"note: {note}" for note in report.notes]
     if report.notes:
         out.append("")
+    out += summary_lines(report)
     totals = report.totals
     total = ", ".join(f"{amount} {currency}" for currency, amount in sorted(totals.items())) or "none"
-    out.append(f"status: {report.status}; credits owed: {total}")
-    return "\n".join(out) + "\n"
+    status = report.status + (" (provisional)" if report.provisional else "")
+    out.append((f"status: {status}; credits owed: {total}", _STATUS_STYLES.get(report.status)))
+    return draw(out, width, colour) + "\n"
+
+
+_STATUS_STYLES = {"met": "bold green", "breached": "bold red", "incomplete": "bold yellow"}
+
+
+# ---- the summary: every clause counted ------------------------------------------------------
+
+LISTED = 10
+"""Names listed per kind of unjudged clause before `and N more`: a thousand services fit."""
+
+
+@dataclass
+class Tally:
+    """Every row of the report, in exactly one bucket."""
+
+    met: int = 0
+    breached: int = 0
+    no_evidence: list[str] = field(default_factory=list)
+    longer: list[str] = field(default_factory=list)  # measured over a longer period than asked
+    other: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.met + self.breached + len(self.no_evidence) + len(self.longer) + len(self.other)
+
+    def judged(self, met: bool | None) -> None:
+        if met:
+            self.met += 1
+        else:
+            self.breached += 1
+
+
+def _kind(text: str) -> PeriodKind | None:
+    """`calendar year` from `calendar year`, `measured per calendar year, not per ...` or `due per week`."""
+    for prefix in ("measured per ", "due per "):
+        text = text.removeprefix(prefix)
+    try:
+        return PeriodKind(text.split(",")[0].strip())
+    except ValueError:
+        return None
+
+
+def _longer(kind: PeriodKind | None, report: Report) -> bool:
+    return kind is not None and is_shorter(report.window.kind, kind)
+
+
+def tally(report: Report) -> Tally:
+    """Each clause of the report: judged (met or breached), not judged for lack of evidence,
+    not judged because its period is longer than the one asked, or not judged otherwise."""
+    counts = Tally()
+    for o in report.objectives:
+        name = _at(f"{o.service} / {o.objective}", o.period_label, report)
+        if o.judged and o.met is not None:
+            counts.judged(o.met)
+        elif o.no_evidence:
+            counts.no_evidence.append(name)
+        elif _longer(_kind(o.period), report):
+            counts.longer.append(f"{name} (per {o.period})")
+        else:
+            counts.other.append(f"{name} ({o.reason})" if o.reason else name)
+    for s in report.support:
+        name = _at(f"support {s.plan} / {s.priority}", getattr(s, "period_label", None), report)
+        if s.ok is not None:
+            counts.judged(s.ok)
+        elif _longer(_kind(s.reason), report):
+            counts.longer.append(f"{name} ({s.reason})")
+        else:
+            counts.other.append(f"{name} ({s.reason or 'no tickets due'})")
+    for c in report.clauses:
+        name = _at(f"{c.section}: {c.clause}", getattr(c, "period_label", None), report)
+        if c.judged and c.met is not None:
+            counts.judged(c.met)
+        elif _longer(_kind(c.reason), report):
+            counts.longer.append(f"{name} ({c.reason})")
+        else:
+            counts.other.append(f"{name} ({c.reason})" if c.reason else name)
+    return counts
+
+
+def _listing(names: list[str]) -> str:
+    shown = "; ".join(names[:LISTED])
+    return shown + (f"; and {len(names) - LISTED} more" if len(names) > LISTED else "")
+
+
+def summary_lines(report: Report) -> list[Block]:
+    """One line that counts every clause, then the unjudged ones by name: a gap in the
+    evidence or a clause the period cannot judge must not pass for a clean report."""
+    t = tally(report)
+    judged = t.met + t.breached
+    parts = [f"{judged} judged ({t.met} met, {t.breached} breached)"]
+    if t.no_evidence:
+        parts.append(f"{len(t.no_evidence)} not judged for lack of evidence")
+    if t.longer:
+        parts.append(f"{len(t.longer)} not judged, measured over a longer period than {report.window.label}")
+    if t.other:
+        parts.append(f"{len(t.other)} not judged for another reason")
+    out: list[Block] = [f"summary: {t.total} clause{'' if t.total == 1 else 's'}: " + "; ".join(parts)]
+    listed: list[list[Cell]] = []
+    if t.no_evidence:
+        listed.append(["  no evidence:", (_listing(t.no_evidence), "yellow")])
+    if t.longer:
+        listed.append(["  longer period:", _listing(t.longer)])
+    if t.other:
+        listed.append(["  not judged:", _listing(t.other)])
+    if listed:
+        out.append(Table([], listed, frozenset({1})))
+    return out

@@ -230,8 +230,8 @@ def _check_tickets(context: Context, view: str, plans: list[ast.SupportPlan]) ->
 
 
 def _has_column(context: Context, table: str, column: str) -> bool:
-    found = context.evidence._find(table)
-    return found is not None and column in found.raw_types
+    """Whether the table's file has the column, on whichever engine read it."""
+    return context.evidence.has_column(table, column)
 
 
 def _plan(context: Context, plan: ast.SupportPlan, view: str, target: Decimal) -> list[SupportResult]:
@@ -480,6 +480,9 @@ def _report(context: Context, reporting: ast.Reporting, clause: ast.Report) -> C
     result = ClauseResult("reporting", words, None, False)
     if clause.every.kind is not context.window.kind:
         result.reason = f"due per {clause.every.kind.value}"
+        return result
+    if context.provisional:
+        result.reason = "not due yet: the period has not ended"
         return result
     view = context.evidence.require("reports", "the reporting clauses")
     due = _report_due(context, reporting, clause)

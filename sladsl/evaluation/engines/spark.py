@@ -30,26 +30,28 @@ from pathlib import Path
 from typing import Any
 
 from sladsl.diagnostics import SladslError
-from sladsl.evaluation import instants
+from sladsl.evaluation import evidence_files, instants
 from sladsl.evaluation.evidence import (
-    _SQL_TYPES,
-    BOOLEAN,
-    DECIMAL,
-    INTEGER,
-    NUMBER_TEXT,
-    PERCENT_TEXT,
     SEPARATOR,
-    SHARE,
-    SHARE_TEXT,
     TABLES,
-    TEXT,
-    TIMESTAMP,
-    Column,
     Evidence,
     EvidenceError,
     Scope,
     _Table,
     validity_checks,
+)
+from sladsl.evaluation.evidence_typing import (
+    BOOLEAN,
+    DECIMAL,
+    INTEGER,
+    NUMBER_TEXT,
+    PERCENT_TEXT,
+    SHARE,
+    SHARE_TEXT,
+    SQL_TYPES,
+    TEXT,
+    TIMESTAMP,
+    Column,
 )
 
 # Tables that stay in Spark: evaluation asks for their reductions, never their rows.
@@ -125,6 +127,9 @@ class SparkEvidence(Evidence):
             raise SladslError(f"{source}: --engine spark reads a folder of tables, not a DuckDB file")
         self.spark = session or spark_session()
         self.spark.conf.set("spark.sql.session.timeZone", zone)
+        # Parquet TIMESTAMP(NANOS) (pandas' default) is illegal to Spark's reader: read as the
+        # long it is stored as, and made an instant by `_spark_typed` (`_nanos` says which)
+        self.spark.conf.set("spark.sql.legacy.parquet.nanosAsLong", "true")
         self._frames: dict[str, Any] = {}  # the typed tables that stay in Spark
         self._scoped: dict[str, Any] = {}
         self._checked: set[str] = set()
@@ -148,6 +153,7 @@ class SparkEvidence(Evidence):
         return self.scope.get(name, view)
 
     def _raw_frame(self, table: _Table) -> Any:
+        self._prepare(table)  # the delimiter, the part files: decided as for DuckDB
         reader = self.spark.read
         # the file, or the directory of part files; absolute, for a Spark Connect server has its own directory
         path = str(Path(table.origin).resolve())
@@ -155,6 +161,7 @@ class SparkEvidence(Evidence):
             if table.kind == "csv":
                 return (
                     reader.option("header", True)
+                    .option("sep", table.delimiter)
                     .option("inferSchema", False)
                     .option("multiLine", True)
                     .option("escape", '"')
@@ -171,6 +178,11 @@ class SparkEvidence(Evidence):
     def _typed_frame(self, table: _Table) -> Any:
         raw = self._raw_frame(table)
         raw_types = {f.name: f.dataType.simpleString() for f in raw.schema.fields}
+        table.present = tuple(raw_types)
+        text = table.kind in ("csv", "jsonl")
+        if text and any(_REPLACEMENT in name for name in raw_types):
+            self._refuse_if_not_utf8(table)
+        raw_types |= _nanos(table.part_types or {}, raw_types)
         columns = TABLES[table.name]
         for column in columns:
             if column.name not in raw_types and not column.optional:
@@ -183,6 +195,9 @@ class SparkEvidence(Evidence):
             parts.append(f"{_spark_typed(column, raw_types)} AS `{column.name}`")
             present = column.name in raw_types
             parts.append(f"{_spark_raw(column.name, raw_types) if present else 'NULL'} AS `__raw_{column.name}`")
+        strings = [f"`{name}`" for name, kind in raw_types.items() if kind == "string"]
+        if text and strings:  # Spark decodes bytes that are not UTF-8 to U+FFFD, and goes on
+            parts.append(f"instr(concat_ws('', {', '.join(strings)}), '{_REPLACEMENT}') > 0 AS `__replaced`")
         checked = self.spark.sql(f"SELECT {', '.join(parts)} FROM {raw_name}")
         self._validate_in_spark(table, checked, raw_types)
         return checked.select(*[f"`{c.name}`" for c in columns])
@@ -190,17 +205,29 @@ class SparkEvidence(Evidence):
     def _validate_in_spark(self, table: _Table, checked: Any, raw_types: dict[str, str]) -> None:
         every = validity_checks(table.name, set(raw_types), parsed=lambda c: True, may_be_empty=lambda c: True)
         checks = [_backticks(condition) for condition, _, _ in every]
-        if not checks:
+        replaced = "__replaced" in checked.columns
+        if not checks and not replaced:
             return
         checked.createOrReplaceTempView(f"checked_{table.name}")
-        counts = ", ".join(f"count_if({c})" for c in checks)
+        counts = ", ".join(f"count_if({c})" for c in ["`__replaced`"] * replaced + checks)
         try:
             row = self.spark.sql(f"SELECT {counts} FROM checked_{table.name}").collect()[0]
         except Exception as exc:  # a ragged or corrupt file, found on the first full read
             self._fail_like_duckdb(table, exc)
+        if replaced:
+            if row[0]:  # bytes that are not UTF-8, or a U+FFFD written as UTF-8 (which is fine)
+                self._refuse_if_not_utf8(table)
+            row = row[1:]
         if any(row):
             failed = [c for c, n in zip(checks, row, strict=True) if n]
             self._fail_like_duckdb(table, None, failed[0])
+
+    def _refuse_if_not_utf8(self, table: _Table) -> None:
+        """Spark read a replacement character: the error DuckDB gives when the file is not
+        UTF-8 (naming the line), found by reading the file once; else nothing."""
+        problem = evidence_files.not_utf8(table.file, table.origin)
+        if problem:
+            raise EvidenceError(problem)
 
     def _fail_like_duckdb(self, table: _Table, exc: Exception | None, condition: str = "") -> None:
         """Name the row and column as the DuckDB engine does, by validating this one file with
@@ -212,7 +239,7 @@ class SparkEvidence(Evidence):
 
     def _to_duckdb(self, frame: Any, view: str, columns: tuple[Column, ...]) -> None:
         """A typed Spark table as a DuckDB temp table of exactly the typed view's types."""
-        selects = ", ".join(f'CAST("{c.name}" AS {_SQL_TYPES[c.kind]}) AS "{c.name}"' for c in columns)
+        selects = ", ".join(f'CAST("{c.name}" AS {SQL_TYPES[c.kind]}) AS "{c.name}"' for c in columns)
         self._collect(frame, f"CREATE OR REPLACE TEMP TABLE {view} AS SELECT {selects} FROM {{rows}}")
 
     def _collect(self, frame: Any, statement: str, params: dict[str, Any] | None = None) -> None:
@@ -359,6 +386,16 @@ _SPARK_TYPES |= {DECIMAL: "DECIMAL(38,9)", SHARE: "DECIMAL(38,9)"}
 _INTEGERS = frozenset({"bigint", "int", "smallint", "tinyint"})
 
 _FLOATS = frozenset({"double", "float"})
+_NANOS = {"TIMESTAMP_NS": "timestamp_ns", "TIMESTAMPTZ_NS": "timestamptz_ns"}  # DuckDB's type -> ours
+_REPLACEMENT = "\ufffd"
+
+
+def _nanos(part_types: dict[str, str], raw_types: dict[str, str]) -> dict[str, str]:
+    """The Parquet TIMESTAMP(NANOS) columns, which Spark reads as longs (`nanosAsLong`), by
+    the pseudo types `_spark_typed` makes instants of: wall-clock times or UTC instants."""
+    return {
+        name: _NANOS[kind] for name, kind in part_types.items() if kind in _NANOS and raw_types.get(name) == "bigint"
+    }
 
 
 def _spark_raw(name: str, raw_types: dict[str, str]) -> str:
@@ -377,6 +414,11 @@ def _spark_typed(column: Column, raw_types: dict[str, str]) -> str:
     if kind == TEXT:
         return text
     if kind == TIMESTAMP:
+        if raw_type in _NANOS.values():  # microseconds rounded down (`pmod` is never negative), as in DuckDB
+            micros = f"((`{name}` - pmod(`{name}`, 1000)) div 1000)"
+            if raw_type == "timestamptz_ns":
+                return f"timestamp_micros({micros})"
+            return f"CAST(timestampadd(MICROSECOND, {micros}, TIMESTAMP_NTZ'1970-01-01 00:00:00') AS TIMESTAMP)"
         if raw_type in ("timestamp", "timestamp_ntz", "date"):
             return f"CAST(`{name}` AS TIMESTAMP)"  # a naive value: the session's zone, fold=0
         # the one grammar (`instants.ISO_TIMESTAMP`): within it, Spark's cast reads as DuckDB's
