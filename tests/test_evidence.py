@@ -96,7 +96,7 @@ SAMPLE_RUNS = [
     ("managed-database", "2026-10", []),
     ("video-cdn", "2026-10", ["--as-of", "2026-11-10"]),
     ("payments-api", "2026-10", []),
-    ("payments-api", "2026-Q4", []),
+    ("payments-api", "2026-Q4", ["--as-of", "2027-01-10"]),  # after the quarter: not provisional
 ]
 
 
