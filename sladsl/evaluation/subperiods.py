@@ -100,7 +100,7 @@ def judge_shorter_periods(
             report.warnings.extend(found.warnings)
             if history is not None:
                 _remember(history, found, sub, keys)
-        report.objectives = _replaced(report.objectives, kind, objectives, lambda o: (o.service, o.objective))
+        report.objectives = _replaced(report.objectives, kind, objectives)
         report.support = _replaced_support(report.support, kind, support)
         report.clauses = [
             line
@@ -120,22 +120,22 @@ def _kind_of(result: ObjectiveResult) -> ast.PeriodKind | None:
         return None
 
 
-def _support_kind(result: SupportResult) -> ast.PeriodKind | None:
-    if not result.reason.startswith(_OTHER_PERIOD):
+def _kind_named(reason: str, prefix: str) -> ast.PeriodKind | None:
+    """The kind of period a "measured per ..." or "due per ..." reason names."""
+    if not reason.startswith(prefix):
         return None
     try:
-        return ast.PeriodKind(result.reason.removeprefix(_OTHER_PERIOD))
+        return ast.PeriodKind(reason.removeprefix(prefix))
     except ValueError:
         return None
+
+
+def _support_kind(result: SupportResult) -> ast.PeriodKind | None:
+    return _kind_named(result.reason, _OTHER_PERIOD)
 
 
 def _clause_kind(result: ClauseResult) -> ast.PeriodKind | None:
-    if not result.reason.startswith(_DUE_PER):
-        return None
-    try:
-        return ast.PeriodKind(result.reason.removeprefix(_DUE_PER))
-    except ValueError:
-        return None
+    return _kind_named(result.reason, _DUE_PER)
 
 
 def _take_clauses(
@@ -220,12 +220,12 @@ def _replaced(
     results: list[ObjectiveResult],
     kind: ast.PeriodKind,
     found: dict[tuple[str, str], list[ObjectiveResult]],
-    key: Callable[[ObjectiveResult], tuple[str, str]],
 ) -> list[ObjectiveResult]:
     out: list[ObjectiveResult] = []
     for result in results:
-        if not judged_here(result) and _kind_of(result) is kind and key(result) in found:
-            out.extend(found[key(result)])
+        key = (result.service, result.objective)
+        if not judged_here(result) and _kind_of(result) is kind and key in found:
+            out.extend(found[key])
         else:
             out.append(result)
     return out
