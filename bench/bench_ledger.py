@@ -137,7 +137,7 @@ def main() -> None:
 
     from sladsl.api import parse
     from sladsl.evaluation.ledger import evaluate_ledger
-    from sladsl.periods import parse_range
+    from sladsl.language.periods import parse_range
 
     agreement = parse(AGREEMENT)
     windows = parse_range("2026-11", "UTC")

@@ -22,8 +22,8 @@ from pathlib import Path
 
 from lark import Lark
 
-from sladsl.checker import check
-from sladsl.parser import grammar_text, normalise_source, parse
+from sladsl.language.checks import check
+from sladsl.language.parser import grammar_text, normalise_source, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 

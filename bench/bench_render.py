@@ -66,7 +66,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from sladsl.api import parse
-    from sladsl.render import contract_model, environment, html_to_pdf, render_text
+    from sladsl.documents.render import contract_model, environment, html_to_pdf, render_text
 
     text = SAMPLE.read_text()
     agreement = parse(text)

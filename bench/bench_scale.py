@@ -34,9 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sladsl import ast  # noqa: E402
-from sladsl.checker import check  # noqa: E402
-from sladsl.parser import parse  # noqa: E402
+from sladsl.language import ast  # noqa: E402
+from sladsl.language.checks import check  # noqa: E402
+from sladsl.language.parser import parse  # noqa: E402
 
 HEAD = """sla "Large" {
     timezone "Europe/Berlin"
@@ -168,14 +168,14 @@ def _check(agreement: ast.Agreement) -> object:
 
 
 def _render(agreement: ast.Agreement) -> object:
-    from sladsl.render import render_text
+    from sladsl.documents.render import render_text
 
     return [render_text(agreement, fmt) for fmt in ("html", "md")]
 
 
 def _compile(agreement: ast.Agreement) -> object:
-    from sladsl import monitoring
-    from sladsl.dashboard import dashboard
+    from sladsl.monitoring import prometheus as monitoring
+    from sladsl.monitoring.grafana import dashboard
 
     out = [monitoring.to_yaml(c(agreement).documents) for c in (monitoring.prometheus, monitoring.openslo)]
     return [*out, dashboard(agreement)]

@@ -49,12 +49,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `python bench/fuzz_campaign.py` from a checkout
     sys.path.insert(0, str(ROOT))
 
-from sladsl import ast  # noqa: E402
-from sladsl.checker import check  # noqa: E402
-from sladsl.diagnostics import SladslError, SyntaxFailure  # noqa: E402
-from sladsl.formatter import format_agreement, scan_comments  # noqa: E402
-from sladsl.parser import grammar_text, normalise_source, parse  # noqa: E402
-from sladsl.serialize import to_json  # noqa: E402
+from sladsl.language import ast  # noqa: E402
+from sladsl.language.checks import check  # noqa: E402
+from sladsl.language.diagnostics import SladslError, SyntaxFailure  # noqa: E402
+from sladsl.language.formatter import format_agreement, scan_comments  # noqa: E402
+from sladsl.language.parser import grammar_text, normalise_source, parse  # noqa: E402
+from sladsl.language.serialize import to_json  # noqa: E402
 
 STAGES = ("parse", "check", "fmt", "render", "compile")
 
@@ -500,7 +500,7 @@ def _stage_fmt(text: str, agreement: ast.Agreement) -> None:
 
 
 def _stage_render(agreement: ast.Agreement) -> None:
-    from sladsl.render import render_text
+    from sladsl.documents.render import render_text
 
     for plan in (None, *agreement.plans):
         for fmt in ("html", "md"):
@@ -509,7 +509,7 @@ def _stage_render(agreement: ast.Agreement) -> None:
 
 def _stage_compile(agreement: ast.Agreement) -> list[str]:
     """Prometheus rules and OpenSLO for the agreement and each plan; the rules' YAML back."""
-    from sladsl import monitoring
+    from sladsl.monitoring import prometheus as monitoring
 
     rules = []
     for plan in (None, *agreement.plans):
@@ -713,7 +713,7 @@ def scale() -> str:
     """Parse + check (and printing every diagnostic) at 10 KB, 100 KB and 1 MB, for a clean
     agreement with many services and one with 8 errors in each: is it near linear?"""
     from bench.bench_parse import SERVICE
-    from sladsl.diagnostics import format_diagnostic
+    from sladsl.language.diagnostics import format_diagnostic
 
     parse(generated(SERVICE, 1000))
     lines = [f"{'':8} {'size':>9} {'diagnostics':>11} {'parse':>7} {'check':>7} {'print':>7} {'MB/s':>6}"]

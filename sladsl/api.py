@@ -26,13 +26,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from sladsl.ast import Agreement, Money
-from sladsl.checker import check
-from sladsl.diagnostics import Diagnostic, SladslError, SyntaxFailure
-from sladsl.formatter import format_agreement, format_source
-from sladsl.parser import parse
-from sladsl.serialize import check_json, to_json
-from sladsl.sources import Source, read_source
+from sladsl.language.ast import Agreement, Money
+from sladsl.language.checks import check
+from sladsl.language.diagnostics import Diagnostic, SladslError, SyntaxFailure
+from sladsl.language.formatter import format_agreement, format_source
+from sladsl.language.front_end import check_source
+from sladsl.language.parser import parse
+from sladsl.language.serialize import check_json, to_json
+from sladsl.language.sources import Source, read_source
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -116,15 +117,6 @@ class CompiledRules:
 # ---- parse and check ----------------------------------------------------------------------------
 
 
-def check_source(text: str) -> tuple[Agreement | None, list[Diagnostic]]:
-    """Parse and check in one call: the AST (None on a syntax error) and all diagnostics."""
-    try:
-        agreement = parse(text)
-    except SyntaxFailure as failure:
-        return None, [failure.diagnostic]
-    return agreement, check(agreement)
-
-
 def load(path: str | os.PathLike[str]) -> Agreement:
     """Read, parse and check a `.sla` file, as every command but `check` does first: an
     agreement with errors raises `AgreementError` (warnings are allowed)."""
@@ -175,7 +167,7 @@ def evaluate(
     from sladsl.evaluation.evaluate import evaluate as run_evaluation
     from sladsl.evaluation.ledger import customer_subscriber, has_customers
     from sladsl.evaluation.prometheus_source import open_data
-    from sladsl.plans import resolve_plan
+    from sladsl.language.plans import resolve_plan
 
     checked = _agreement(agreement)
     if ".." in period:
@@ -246,8 +238,8 @@ def ledger(
     """
     from sladsl.evaluation.ledger import evaluate_ledger, write_ledger
     from sladsl.evaluation.prometheus_source import open_data
-    from sladsl.periods import parse_range
-    from sladsl.sources import output_path
+    from sladsl.language.periods import parse_range
+    from sladsl.language.sources import output_path
 
     checked = _agreement(agreement)
     monthly, day, source_text = _fee(fee, checked), _date(as_of), _data(data, engine)
@@ -317,8 +309,8 @@ def render(
     (default: every plan side by side); `warn` hears of each resource a PDF asked for and
     did not get (the command prints these as warnings).
     """
-    from sladsl import render as renderer
-    from sladsl.plans import resolve_plan
+    from sladsl.documents import render as renderer
+    from sladsl.language.plans import resolve_plan
 
     if format not in ("html", "md", "pdf"):
         raise SladslError(f"--format {format!r}: choose html, pdf or md")
@@ -351,8 +343,8 @@ def compile(
     `runbook_url` annotates every alert (prometheus and kubernetes); `strict` raises
     `SladslError` when an objective cannot be compiled, instead of listing it in `warnings`.
     """
-    from sladsl import monitoring
-    from sladsl.plans import resolve_plan
+    from sladsl.language.plans import resolve_plan
+    from sladsl.monitoring import prometheus as monitoring
 
     if target not in TARGETS:
         raise SladslError(f"--target {target!r}: choose {', '.join(TARGETS)}")
@@ -375,10 +367,10 @@ def compile(
 
 
 def _compiled(agreement: Agreement, target: str, plan: str | None, runbook: str | None) -> Any:
-    from sladsl import monitoring
+    from sladsl.monitoring import prometheus as monitoring
 
     if target == "grafana":
-        from sladsl.dashboard import dashboard
+        from sladsl.monitoring.grafana import dashboard
 
         return dashboard(agreement, plan)
     if target == "kubernetes":

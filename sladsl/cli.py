@@ -27,8 +27,8 @@ from sladsl.cli_output import (
     warn,
     write_output,
 )
-from sladsl.diagnostics import SladslError, SyntaxFailure
-from sladsl.sources import write_atomically
+from sladsl.language.diagnostics import SladslError, SyntaxFailure
+from sladsl.language.sources import write_atomically
 
 QUIET = click.option(
     "-q", "--quiet", is_flag=True, help="say nothing about the files written (errors and warnings still)"
@@ -70,7 +70,7 @@ def check(files: tuple[str, ...], output: str, colour: bool | None, strict: bool
     warning).
     """
     from sladsl.api import check_source
-    from sladsl.serialize import check_entry
+    from sladsl.language.serialize import check_entry
 
     unreadable = errors = warnings = 0
     results: list[dict[str, Any]] = []
@@ -156,7 +156,7 @@ def parse(file: str, as_json: bool, colour: bool | None) -> None:
     Decimals are strings; every node has `node` (its kind) and `span`.
     """
     from sladsl.api import parse as parse_text
-    from sladsl.serialize import to_json
+    from sladsl.language.serialize import to_json
 
     source = read_input(file)
     try:
@@ -299,12 +299,12 @@ def render(
 
     HTML and Markdown are deterministic: the same input gives the same bytes.
     """
-    from sladsl import render as renderer
+    from sladsl.documents import render as renderer
 
     overrides = _overrides(sets)
     paper = "Letter" if paper.lower() == "letter" else "A4"
     if batch:
-        from sladsl.batch import render_batch
+        from sladsl.documents.batch import render_batch
 
         if out is None:
             raise SladslError("--batch needs -o FOLDER")
@@ -314,7 +314,7 @@ def render(
         raise SladslError("render takes one FILE (use --batch for several)")
     if customers is not None:
         raise SladslError("--customers needs --batch")
-    from sladsl.plans import resolve_plan
+    from sladsl.language.plans import resolve_plan
 
     agreement = load_checked(read_input(files[0]), colour)
     chosen = resolve_plan(agreement, plan) if plan is not None else None
@@ -368,8 +368,8 @@ def compile_rules(
 
     An objective that cannot be compiled is a warning that names it (exit 1 with --strict).
     """
-    from sladsl import monitoring
-    from sladsl.plans import resolve_plan
+    from sladsl.language.plans import resolve_plan
+    from sladsl.monitoring import prometheus as monitoring
 
     if runbook is not None:
         if target not in ("prometheus", "kubernetes"):
@@ -381,7 +381,7 @@ def compile_rules(
     chosen = resolve_plan(agreement, plan) if plan is not None else None
     check_output(out, (file,))
     if target == "grafana":
-        from sladsl.dashboard import dashboard
+        from sladsl.monitoring.grafana import dashboard
 
         compiled = dashboard(agreement, chosen)
     elif target == "kubernetes":

@@ -17,8 +17,8 @@ from typing import Any
 import click
 
 from sladsl.cli_output import check_output, exit_for_status, note, parse_fail_on, read_input, warn, write_output
-from sladsl.diagnostics import SladslError
-from sladsl.sources import output_path, shown
+from sladsl.language.diagnostics import SladslError
+from sladsl.language.sources import output_path, shown
 from sladsl.terminal import is_terminal, progress, text_width, use_colour
 
 
@@ -85,7 +85,7 @@ def _judge(o: Options, agreement: Any, monthly: Any, day: date | None) -> Any:
     from sladsl.evaluation.evaluate import evaluate as run_evaluation
     from sladsl.evaluation.ledger import customer_subscriber, has_customers
     from sladsl.evaluation.prometheus_source import open_data
-    from sladsl.plans import resolve_plan
+    from sladsl.language.plans import resolve_plan
 
     listed = o.explain or o.output == "html"  # evidence lists are gathered only where they are shown
     with open_data(o.data, agreement, o.period) as source:
@@ -107,7 +107,7 @@ def _judge(o: Options, agreement: Any, monthly: Any, day: date | None) -> Any:
 
 def _ledger(o: Options, agreement: Any, source: Any, monthly: Any, day: date | None) -> Any:
     from sladsl.evaluation.ledger import evaluate_ledger
-    from sladsl.periods import parse_range
+    from sladsl.language.periods import parse_range
 
     windows = parse_range(o.period, agreement.timezone)
     return evaluate_ledger(agreement, source, windows, monthly, day, o.history, o.plan, o.engine)

@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 
 import click
 
-from sladsl.diagnostics import Diagnostic, SladslError, format_diagnostic
-from sladsl.sources import Source, decode_source, output_path, read_source, shown, write_atomically
+from sladsl.language.diagnostics import Diagnostic, SladslError, format_diagnostic
+from sladsl.language.sources import Source, decode_source, output_path, read_source, shown, write_atomically
 from sladsl.terminal import is_terminal, use_colour
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -118,7 +118,7 @@ def _internal_error(exc: Exception) -> None:
 def read_input(path: str) -> Source:
     """A .sla file, or standard input for `-`."""
     if path == "-":
-        from sladsl.sources import MAX_SOURCE_BYTES
+        from sladsl.language.sources import MAX_SOURCE_BYTES
 
         data = sys.stdin.buffer.read(MAX_SOURCE_BYTES + 1)
         if len(data) > MAX_SOURCE_BYTES:

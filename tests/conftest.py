@@ -42,8 +42,8 @@ def spark() -> object:
     """The one local Spark session of the test run (`--engine spark` finds it started).
     Skipped without PySpark or Java, unless SLADSL_REQUIRE_SPARK=1 (`.ci/run`): then a
     missing Spark fails the run instead of hiding the engine tests."""
-    from sladsl.diagnostics import SladslError
     from sladsl.evaluation.engines.spark import spark_session
+    from sladsl.language.diagnostics import SladslError
 
     try:
         return spark_session()

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from sladsl import api
-from sladsl.ast import Money
+from sladsl.language.ast import Money
 
 from .conftest import ROOT, run
 

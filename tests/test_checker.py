@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sladsl.api import check_source, parse
-from sladsl.checker import check
+from sladsl.language.checks import check
 
 from .conftest import BAD, GOOD, ROOT, SAMPLES, SPEC_EXAMPLES, golden, run
 

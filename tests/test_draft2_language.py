@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from sladsl import ast
 from sladsl.api import check_source, format_source, parse
-from sladsl.plans import for_plan, plan_copies
+from sladsl.language import ast
+from sladsl.language.plans import for_plan, plan_copies
 
 from .conftest import ROOT, run
 

@@ -349,7 +349,9 @@ def test_times_fees_over_a_quarter_and_half_up(tmp_path: Path) -> None:
     # 2.5 x 7500 x 11,000 s / 7,948,800 = 25.94605475... -> 25.95
     objective = "availability at least 99.9% per calendar quarter"
     credits = 'credits for "O" { below 99.9%: 2.5 times the fees for the downtime }'
-    data = evaluate(tmp_path, agreement(objective, credits), down(11000), "--period", "2026-Q4", "--as-of", "2027-01-10")
+    data = evaluate(
+        tmp_path, agreement(objective, credits), down(11000), "--period", "2026-Q4", "--as-of", "2027-01-10"
+    )
     assert data["credits"][0]["amount"] == "25.95"
 
 

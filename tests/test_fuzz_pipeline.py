@@ -27,7 +27,9 @@ import pytest
 import yaml
 
 from bench.fuzz_campaign import Campaign, campaign, check_rules, report, run_one, save, tokens
-from sladsl import formatter, monitoring, monitoring_yaml
+from sladsl.language import formatter
+from sladsl.monitoring import prometheus as monitoring
+from sladsl.monitoring import yaml_text as monitoring_yaml
 
 from .conftest import ROOT
 

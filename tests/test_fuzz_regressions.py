@@ -9,7 +9,7 @@ from pathlib import Path
 from lark.exceptions import UnexpectedInput
 
 from bench.fuzz_campaign import fuzzed
-from sladsl import parser
+from sladsl.language import parser
 
 from .conftest import ROOT, run
 

@@ -16,8 +16,8 @@ import pytest
 from lark import Lark
 from lark.exceptions import UnexpectedInput
 
-from sladsl import grammar_tables, parser
-from sladsl.grammar_tables import OPTIONS, build_parser, grammar_text
+from sladsl.language import grammar_tables, parser
+from sladsl.language.grammar_tables import OPTIONS, build_parser, grammar_text
 
 from .conftest import BAD, GOOD, ROOT, SAMPLES
 
@@ -37,7 +37,7 @@ def _lark_cache_name(scratch: Path) -> str:
     in a private folder and read the name back, as an attacker would. The name hashes the
     options in the order they are given: the order sladsl gave them in (`cache` last)."""
     code = (
-        "from lark import Lark; from sladsl.grammar_tables import OPTIONS, grammar_text; "
+        "from lark import Lark; from sladsl.language.grammar_tables import OPTIONS, grammar_text; "
         "Lark(grammar_text(), **OPTIONS, cache=True)"
     )
     env = dict(os.environ, TMPDIR=str(scratch))
@@ -71,7 +71,7 @@ def test_a_pickle_planted_in_the_temp_folder_is_never_loaded(tmp_path: Path) -> 
 def test_the_shipped_tables_belong_to_the_grammar() -> None:
     tables = json.loads(grammar_tables.grammar_file(grammar_tables.TABLES).read_text(encoding="utf-8"))
     assert tables["grammar_sha256"] == grammar_tables.grammar_sha256(grammar_text()), (
-        "grammar/sla.lark changed: run `python -m sladsl.grammar_tables` and commit grammar/sla.lark.json"
+        "grammar/sla.lark changed: run `python -m sladsl.language.grammar_tables` and commit grammar/sla.lark.json"
     )
     if tables["lark"] != lark.__version__:
         pytest.skip(f"tables built by Lark {tables['lark']}, Lark {lark.__version__} installed: not regenerated")

@@ -14,8 +14,8 @@ import jsonschema
 import pytest
 import yaml
 
-from sladsl.ast import PeriodKind
-from sladsl.monitoring import burn_factor, number
+from sladsl.language.ast import PeriodKind
+from sladsl.monitoring.prometheus import burn_factor, number
 
 from .conftest import ROOT, SPEC_EXAMPLES, golden, run
 

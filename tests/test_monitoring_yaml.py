@@ -9,10 +9,12 @@ import pytest
 import yaml
 
 from bench.fuzz_campaign import fuzzed
-from sladsl import monitoring, monitoring_yaml, yaml_fast
-from sladsl.checker import check
-from sladsl.diagnostics import SladslError, SyntaxFailure
-from sladsl.parser import parse
+from sladsl.language.checks import check
+from sladsl.language.diagnostics import SladslError, SyntaxFailure
+from sladsl.language.parser import parse
+from sladsl.monitoring import prometheus as monitoring
+from sladsl.monitoring import yaml_fast
+from sladsl.monitoring import yaml_text as monitoring_yaml
 
 from .conftest import BAD, GOOD, ROOT, SAMPLES
 

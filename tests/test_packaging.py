@@ -24,7 +24,7 @@ def test_wheel_ships_the_grammar_and_parses_outside_the_checkout(tmp_path: Path)
     zipfile.ZipFile(wheel).extractall(target)
     sample = (ROOT / "samples" / "payments-api.sla").read_text(encoding="utf-8")
     code = (
-        "import sys, sladsl.parser as p; assert p.__file__.startswith(sys.argv[1]), p.__file__; "
+        "import sys, sladsl.language.parser as p; assert p.__file__.startswith(sys.argv[1]), p.__file__; "
         "assert p._parser().source_path == '<deserialized>'; print(p.parse(sys.stdin.read()).title)"
     )
     done = subprocess.run(

@@ -9,9 +9,9 @@ from decimal import Decimal
 import lark
 import pytest
 
-from sladsl import ast
 from sladsl.api import parse
-from sladsl.diagnostics import SyntaxFailure
+from sladsl.language import ast
+from sladsl.language.diagnostics import SyntaxFailure
 
 from .conftest import GOOD, SAMPLES, SPEC_EXAMPLES
 

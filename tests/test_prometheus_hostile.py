@@ -23,7 +23,7 @@ import pytest
 
 from sladsl.evaluation.prometheus_http import DEFAULT_TIMEOUT, MAX_ANSWER_BYTES, Server
 from sladsl.evaluation.prometheus_source import open_data
-from sladsl.parser import parse
+from sladsl.language.parser import parse
 from tests import hostile_prometheus
 from tests.conftest import ROOT, run
 from tests.hostile_prometheus import HostileServer

@@ -389,7 +389,7 @@ def test_a_range_of_periods_is_fetched_whole(server: str) -> None:
     import duckdb
 
     from sladsl.evaluation.prometheus_source import open_data
-    from sladsl.parser import parse
+    from sladsl.language.parser import parse
 
     agreement = parse(SLA.read_text(encoding="utf-8"))
     with open_data(server, agreement, "2026-W42..2026-W43") as path:

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sladsl.api import check_source
-from sladsl.diagnostics import SyntaxFailure
+from sladsl.language.diagnostics import SyntaxFailure
 
 from .conftest import ROOT, SAMPLES, SPEC_EXAMPLES
 
@@ -112,7 +112,7 @@ def relaid(draw: st.DrawFn) -> str:
 @given(relaid())
 def test_layout_changes_keep_ast_and_comments(text: str) -> None:
     from sladsl.api import format_source, parse
-    from sladsl.formatter import scan_comments
+    from sladsl.language.formatter import scan_comments
 
     try:
         agreement = parse(text)

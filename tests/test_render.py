@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from sladsl import ast
 from sladsl.api import parse
-from sladsl.phrases import PHRASES, Context, amount_words, base_words, period_words, phrase, tier_condition
-from sladsl.render import render_text
+from sladsl.documents.phrases import PHRASES, Context, amount_words, base_words, period_words, phrase, tier_condition
+from sladsl.documents.render import render_text
+from sladsl.language import ast
 
 from .conftest import ROOT, SAMPLES, SPEC_EXAMPLES, golden, run
 

@@ -16,7 +16,7 @@ import pytest
 from markdown_it import MarkdownIt
 from pypdf import PdfReader
 
-from sladsl.render import md_prose, md_text
+from sladsl.documents.render import md_prose, md_text
 
 from .conftest import ROOT, run
 

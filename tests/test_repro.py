@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sladsl.api import format_source, parse
-from sladsl.formatter import scan_comments
+from sladsl.language.formatter import scan_comments
 
 from .conftest import ROOT, run
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from bench.bench_scale import feeless, plans
-from sladsl import ast
-from sladsl.checker import check
-from sladsl.parser import parse
+from sladsl.language import ast
+from sladsl.language.checks import check
+from sladsl.language.parser import parse
 
 
 @contextmanager

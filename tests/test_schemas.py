@@ -99,7 +99,7 @@ def test_unknown_schema_name_is_refused() -> None:
 
 
 def test_ast_schema_is_the_one_built_from_the_ast() -> None:
-    """The shipped file is regenerated from sladsl/ast.py (SLADSL_REGEN=1 rewrites it)."""
+    """The shipped file is regenerated from sladsl/language/ast.py (SLADSL_REGEN=1 rewrites it)."""
     golden(ROOT / "sladsl" / "schemas" / "ast.schema.json", ast_schema.text())
 
 
@@ -144,7 +144,7 @@ def test_check_json_validates_for_good_and_bad_cases() -> None:
 
 def test_check_schema_catches_a_misspelt_or_missing_key() -> None:
     from sladsl.api import check_source
-    from sladsl.serialize import check_json
+    from sladsl.language.serialize import check_json
 
     text = (ROOT / "tests" / "cases" / "bad" / "tiers.sla").read_text(encoding="utf-8")
     data = check_json([("tiers.sla", check_source(text)[1])])

@@ -16,15 +16,15 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from sladsl import ast
 from sladsl.evaluation import sql
 from sladsl.evaluation.context import EXPLAIN_LIMIT, US, Context
 from sladsl.evaluation.context import seconds as _seconds
 from sladsl.evaluation.evidence import SEPARATOR
 from sladsl.evaluation.report import NO_EVIDENCE, ObjectiveResult, WindowCounts
 from sladsl.evaluation.report import Evidence as Proof
-from sladsl.periods import Window, containing, epoch_us, next_start, window_from
-from sladsl.units import describe_duration
+from sladsl.language import ast
+from sladsl.language.periods import Window, containing, epoch_us, next_start, window_from
+from sladsl.language.units import describe_duration
 
 _HUNDRED = Decimal(100)
 _counter = itertools.count()
@@ -435,7 +435,7 @@ def _maintenance_proofs(
 
 
 def describe_seconds_us(us: int) -> str:
-    from sladsl.units import describe_seconds
+    from sladsl.language.units import describe_seconds
 
     return describe_seconds(_seconds(us)) if us else "nothing"
 

@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sladsl import ast
 from sladsl.evaluation.evidence import Evidence
-from sladsl.periods import Window, epoch_us
+from sladsl.language import ast
+from sladsl.language.periods import Window, epoch_us
 
 US = 1_000_000
 EXPLAIN_LIMIT = 50  # pieces of evidence listed per objective and kind; the rest are counted

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sladsl import ast
-from sladsl.currencies import minor_unit
-from sladsl.diagnostics import SladslError
 from sladsl.evaluation.report import CreditResult, ObjectiveResult, decimal_text
-from sladsl.periods import Window, add_calendar, add_months, epoch_us, from_epoch_us
-from sladsl.units import describe_duration
+from sladsl.language import ast
+from sladsl.language.currencies import minor_unit
+from sladsl.language.diagnostics import SladslError
+from sladsl.language.periods import Window, add_calendar, add_months, epoch_us, from_epoch_us
+from sladsl.language.units import describe_duration
 
 _HUNDRED = Decimal(100)
 

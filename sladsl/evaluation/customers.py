@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from sladsl import ast
-from sladsl.currencies import is_currency
-from sladsl.diagnostics import SladslError
 from sladsl.evaluation.credits import fee_in_effect, foreign_fixed_credit, tier_words
 from sladsl.evaluation.engines import open_evidence
 from sladsl.evaluation.evidence import Evidence, EvidenceError
-from sladsl.periods import Window
-from sladsl.plans import for_plan
+from sladsl.language import ast
+from sladsl.language.currencies import is_currency
+from sladsl.language.diagnostics import SladslError
+from sladsl.language.periods import Window
+from sladsl.language.plans import for_plan
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sladsl import ast
-from sladsl.diagnostics import SladslError
 from sladsl.evaluation.availability import (
     average_error_rate,
     blank_result,
@@ -33,7 +31,9 @@ from sladsl.evaluation.history import read_history
 from sladsl.evaluation.report import ChronicResult, ObjectiveResult, Report
 from sladsl.evaluation.subperiods import NotSubscribed, credit_currency, judge_shorter_periods, mark_period
 from sladsl.evaluation.support import evaluate_clauses, evaluate_support
-from sladsl.periods import (
+from sladsl.language import ast
+from sladsl.language.diagnostics import SladslError
+from sladsl.language.periods import (
     Window,
     cutoff_us,
     label_of,
@@ -42,7 +42,7 @@ from sladsl.periods import (
     refuse_unstarted,
     window_from,
 )
-from sladsl.plans import for_plan
+from sladsl.language.plans import for_plan
 
 if TYPE_CHECKING:
     from sladsl.evaluation.ledger import Subscriber
@@ -63,7 +63,7 @@ def evaluate(
     """The report for one period; raises `SladslError` (exit 2) on bad evidence.
 
     With plans, the agreement is first projected onto the customer's `plan`
-    (`sladsl.plans.for_plan`), so every stage below reads one plan's terms. A period that
+    (`sladsl.language.plans.for_plan`), so every stage below reads one plan's terms. A period that
     has not ended at `as_of` (default: now) is judged on its elapsed part and is
     provisional; one that has not started is refused. Clauses of shorter periods are
     judged at each of their own periods inside (`sladsl.evaluation.subperiods`).
@@ -312,7 +312,7 @@ def parse_fee(text: str, agreement: ast.Agreement) -> ast.Money:
                 "--fee needs a currency here (the agreement names none): write, for example, --fee '2500 USD'"
             )
         currency = fees[0]
-    from sladsl.currencies import is_currency
+    from sladsl.language.currencies import is_currency
 
     if not is_currency(currency):
         raise SladslError(f"--fee: unknown currency {currency!r}")

@@ -23,7 +23,6 @@ from typing import Any
 
 import duckdb
 
-from sladsl.diagnostics import SladslError
 from sladsl.evaluation import evidence_files, instants, sql
 from sladsl.evaluation.evidence_typing import (
     BOOLEAN,
@@ -38,6 +37,7 @@ from sladsl.evaluation.evidence_typing import (
     raw_value,
     typed_value,
 )
+from sladsl.language.diagnostics import SladslError
 
 SEPARATOR = "\x1f"  # between customer and service in the ledger's own-rows pass; never in a name users see
 

@@ -27,13 +27,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sladsl import ast
-from sladsl.diagnostics import SladslError
 from sladsl.evaluation.credits import History, PastPeriod, fee_in_effect
 from sladsl.evaluation.evidence import TABLES, Evidence, EvidenceError
 from sladsl.evaluation.ledger_files import unprefix_sql
-from sladsl.periods import Window, parse_label
-from sladsl.plans import for_plan
+from sladsl.language import ast
+from sladsl.language.diagnostics import SladslError
+from sladsl.language.periods import Window, parse_label
+from sladsl.language.plans import for_plan
 
 if TYPE_CHECKING:
     from sladsl.evaluation.customers import Subscriber

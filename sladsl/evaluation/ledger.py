@@ -27,8 +27,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sladsl import ast
-from sladsl.diagnostics import SladslError
 from sladsl.evaluation.context import Context
 from sladsl.evaluation.credits import History, PastPeriod, credits_owed
 from sladsl.evaluation.customers import Subscriber as Subscriber
@@ -42,8 +40,10 @@ from sladsl.evaluation.history import Holder, read_histories
 from sladsl.evaluation.ledger_files import csv_text, write_records
 from sladsl.evaluation.report import CreditResult, ObjectiveResult, Report, decimal_text
 from sladsl.evaluation.subperiods import with_shorter_periods
-from sladsl.periods import Window, cutoff_us, refuse_unstarted
-from sladsl.plans import for_plan, resolve_plan
+from sladsl.language import ast
+from sladsl.language.diagnostics import SladslError
+from sladsl.language.periods import Window, cutoff_us, refuse_unstarted
+from sladsl.language.plans import for_plan, resolve_plan
 
 COLUMNS = (
     "customer",

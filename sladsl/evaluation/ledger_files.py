@@ -19,8 +19,8 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
-from sladsl.diagnostics import SladslError
-from sladsl.sources import write_atomically
+from sladsl.language.diagnostics import SladslError
+from sladsl.language.sources import write_atomically
 
 # OWASP, "CSV Injection": a cell starting with one of these is a formula to a spreadsheet
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

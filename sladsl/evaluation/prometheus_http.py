@@ -29,7 +29,7 @@ from decimal import Decimal, InvalidOperation
 from http import HTTPStatus
 from typing import Any
 
-from sladsl.diagnostics import SladslError
+from sladsl.language.diagnostics import SladslError
 
 DEFAULT_TIMEOUT = Decimal(60)  # seconds: the total deadline of each query, all its requests included
 MAX_TIMEOUT = Decimal(3600)

@@ -26,9 +26,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sladsl.diagnostics import SladslError
 from sladsl.evaluation.prometheus_http import Server, shown
-from sladsl.periods import Window
+from sladsl.language.diagnostics import SladslError
+from sladsl.language.periods import Window
 
 _TOKENS = re.compile(
     r"""

@@ -28,11 +28,11 @@ from typing import Any
 
 import duckdb
 
-from sladsl import ast
-from sladsl.diagnostics import SladslError
 from sladsl.evaluation.prometheus_http import US, Server, seconds, shown
 from sladsl.evaluation.prometheus_series import SeriesCheck
-from sladsl.periods import Window, parse_label
+from sladsl.language import ast
+from sladsl.language.diagnostics import SladslError
+from sladsl.language.periods import Window, parse_label
 
 SCHEMES = ("prometheus+http://", "prometheus+https://")
 MAX_STEPS = 1_100_000  # steps per query over the period (100 requests of 11,000 points)

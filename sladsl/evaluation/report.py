@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sladsl.periods import Window
+from sladsl.language.periods import Window
 
 # The JSON report's layout version (`schema_version`): raised when a key changes meaning or
 # goes away, so that a billing script can refuse a report it was not written for.

@@ -7,23 +7,14 @@ autoescapes everything, so names from the agreement or the evidence appear as te
 from __future__ import annotations
 
 from decimal import Decimal
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from sladsl.evaluation.report import ObjectiveResult, Report, decimal_text
 from sladsl.evaluation.report_text import objective_note, short_value, target_text
-from sladsl.units import describe_seconds
-
-
-def template_dir() -> Path:
-    """Templates shipped in the package, or the checkout's `templates/` in development."""
-    packaged = resources.files("sladsl") / "templates"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "templates"
+from sladsl.language.units import describe_seconds
+from sladsl.resources import template_dir
 
 
 def _environment() -> jinja2.Environment:

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sladsl.ast import PeriodKind
 from sladsl.evaluation.report import ClauseResult, Evidence, ObjectiveResult, Report, SupportResult, decimal_text
-from sladsl.periods import is_shorter
+from sladsl.language.ast import PeriodKind
+from sladsl.language.periods import is_shorter
+from sladsl.language.units import describe_seconds
 from sladsl.terminal import Block, Cell, Table, draw
-from sladsl.units import describe_seconds
 
 
 def short_value(value: Decimal | None, unit: str) -> str:

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from sladsl import ast
-from sladsl.diagnostics import SladslError
 from sladsl.evaluation.credits import History, PastPeriod
 from sladsl.evaluation.report import ClauseResult, ObjectiveResult, Report, SupportResult
-from sladsl.periods import Window, is_shorter, windows_within
+from sladsl.language import ast
+from sladsl.language.diagnostics import SladslError
+from sladsl.language.periods import Window, is_shorter, windows_within
 
 _OTHER_PERIOD = "measured per "
 _DUE_PER = "due per "

@@ -13,15 +13,15 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sladsl import ast
-from sladsl.ast import Duration, TimeUnit
 from sladsl.evaluation import sql
 from sladsl.evaluation.context import EXPLAIN_LIMIT
 from sladsl.evaluation.evidence import EvidenceError
 from sladsl.evaluation.report import ClauseResult, SupportResult
 from sladsl.evaluation.report import Evidence as Proof
-from sladsl.periods import epoch_us
-from sladsl.units import describe_duration
+from sladsl.language import ast
+from sladsl.language.ast import Duration, TimeUnit
+from sladsl.language.periods import epoch_us
+from sladsl.language.units import describe_duration
 
 if TYPE_CHECKING:
     from sladsl.evaluation.context import Context
@@ -384,7 +384,7 @@ _LISTED_TICKETS = """
 
 def _hms(us: int, open_time: bool = False) -> str:
     """Elapsed time in words; open time is told in hours, since a business day is not 24 hours."""
-    from sladsl.units import describe_seconds
+    from sladsl.language.units import describe_seconds
 
     if us <= 0:
         return "0 seconds"
@@ -517,7 +517,7 @@ def _report_due(context: Context, reporting: ast.Reporting, clause: ast.Report) 
     end = context.window.end_us
     if not clause.within.business:
         if clause.within.is_calendar:
-            from sladsl.periods import add_calendar
+            from sladsl.language.periods import add_calendar
 
             day = add_calendar(context.window.end.date(), clause.within)
             return epoch_us(datetime(day.year, day.month, day.day, tzinfo=context.window.start.tzinfo))

@@ -1,7 +1,7 @@
 """Builds `ast.schema.json` from the AST's own dataclasses, so that the schema of
-`sladsl parse --json` cannot drift from what `sladsl.serialize.to_json` prints.
+`sladsl parse --json` cannot drift from what `sladsl.language.serialize.to_json` prints.
 
-The schema is derived from the type hints of `sladsl.ast`, mapped the way `to_json` maps
+The schema is derived from the type hints of `sladsl.language.ast`, mapped the way `to_json` maps
 values: a node is an object with `node` (its class name) and every public field; a
 `Span` is {line, column, end_line, end_column}; `Decimal` a string; `date` `YYYY-MM-DD`;
 an enum its value (a weekday its lower-case name); a tuple a list. Every key is
@@ -22,8 +22,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sladsl import ast
-from sladsl.serialize import AST_SCHEMA_VERSION
+from sladsl.language import ast
+from sladsl.language.serialize import AST_SCHEMA_VERSION
 
 DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -121,7 +121,7 @@ def build() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "sladsl parse --json: the typed AST of one agreement",
-        "description": "Generated from sladsl/ast.py by sladsl/schemas/ast_schema.py; see docs/report.md.",
+        "description": "Generated from sladsl/language/ast.py by sladsl/schemas/ast_schema.py; see docs/report.md.",
         "type": "object",
         "properties": {"schema_version": {"const": AST_SCHEMA_VERSION}, **root["properties"]},
         "required": ["schema_version", *root["required"]],

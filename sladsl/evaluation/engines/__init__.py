@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sladsl.diagnostics import SladslError
 from sladsl.evaluation.evidence import Evidence
+from sladsl.language.diagnostics import SladslError
 
 ENGINES = ("duckdb", "spark")
 

@@ -29,7 +29,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from sladsl.diagnostics import SladslError
 from sladsl.evaluation import evidence_files, instants
 from sladsl.evaluation.evidence import (
     SEPARATOR,
@@ -53,6 +52,7 @@ from sladsl.evaluation.evidence_typing import (
     TIMESTAMP,
     Column,
 )
+from sladsl.language.diagnostics import SladslError
 
 # Tables that stay in Spark: evaluation asks for their reductions, never their rows.
 REDUCED = frozenset({"samples"})

@@ -1,0 +1,1 @@
+"""The front end: source text to a checked, typed AST (parse, check, format, serialize)."""

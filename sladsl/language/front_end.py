@@ -1,0 +1,21 @@
+"""The front end in one call: source text to an AST and every diagnostic.
+
+Why here and not in `sladsl.api`: batch rendering and the command line need it too, and
+they sit below the API or beside it; a stage must not import the layer above it.
+"""
+
+from __future__ import annotations
+
+from sladsl.language.ast import Agreement
+from sladsl.language.checks import check
+from sladsl.language.diagnostics import Diagnostic, SyntaxFailure
+from sladsl.language.parser import parse
+
+
+def check_source(text: str) -> tuple[Agreement | None, list[Diagnostic]]:
+    """Parse and check in one call: the AST (None on a syntax error) and all diagnostics."""
+    try:
+        agreement = parse(text)
+    except SyntaxFailure as failure:
+        return None, [failure.diagnostic]
+    return agreement, check(agreement)

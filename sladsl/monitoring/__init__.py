@@ -1,0 +1,1 @@
+"""The monitoring compiler: the AST to Prometheus rules, OpenSLO and Grafana dashboards."""
