@@ -174,10 +174,12 @@ def _render(agreement: ast.Agreement) -> object:
 
 
 def _compile(agreement: ast.Agreement) -> object:
-    from sladsl.monitoring import prometheus as monitoring
     from sladsl.monitoring.grafana import dashboard
+    from sladsl.monitoring.openslo import openslo
+    from sladsl.monitoring.prometheus import prometheus
+    from sladsl.monitoring.yaml_text import to_yaml
 
-    out = [monitoring.to_yaml(c(agreement).documents) for c in (monitoring.prometheus, monitoring.openslo)]
+    out = [to_yaml(c(agreement).documents) for c in (prometheus, openslo)]
     return [*out, dashboard(agreement)]
 
 

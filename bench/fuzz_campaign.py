@@ -509,12 +509,14 @@ def _stage_render(agreement: ast.Agreement) -> None:
 
 def _stage_compile(agreement: ast.Agreement) -> list[str]:
     """Prometheus rules and OpenSLO for the agreement and each plan; the rules' YAML back."""
-    from sladsl.monitoring import prometheus as monitoring
+    from sladsl.monitoring.openslo import openslo
+    from sladsl.monitoring.prometheus import prometheus
+    from sladsl.monitoring.yaml_text import to_yaml
 
     rules = []
     for plan in (None, *agreement.plans):
-        rules.append(monitoring.to_yaml(monitoring.prometheus(agreement, plan).documents))
-        monitoring.to_yaml(monitoring.openslo(agreement, plan).documents)
+        rules.append(to_yaml(prometheus(agreement, plan).documents))
+        to_yaml(openslo(agreement, plan).documents)
     return rules
 
 

@@ -61,6 +61,7 @@ __all__ = [
     "format_ledger",
     "format_report",
     "format_source",
+    "judge",
     "ledger",
     "load",
     "parse",
@@ -164,26 +165,103 @@ def evaluate(
     portfolio, judged by `ledger()`. `explain=True` gathers the evidence behind every verdict
     (what `--explain` prints, and what the HTML report lists).
     """
-    from sladsl.evaluation.evaluate import evaluate as run_evaluation
-    from sladsl.evaluation.ledger import customer_subscriber, has_customers
-    from sladsl.evaluation.prometheus_source import open_data
-    from sladsl.language.plans import resolve_plan
-
-    checked = _agreement(agreement)
     if ".." in period:
         raise SladslError(f"--period {period}: evaluate() judges one period; ledger() judges a range")
+    from sladsl.evaluation.report import Report
+
+    result = judge(
+        agreement,
+        data,
+        period,
+        fee=fee,
+        as_of=as_of,
+        plan=plan,
+        history=history,
+        customer=customer,
+        engine=engine,
+        explain=explain,
+        ledger=False,
+    )
+    assert isinstance(result, Report)
+    return result
+
+
+def judge(
+    agreement: AgreementLike,
+    data: str | os.PathLike[str],
+    period: str,
+    *,
+    fee: str | Decimal | int | Money | None = None,
+    as_of: date | str | None = None,
+    plan: str | None = None,
+    history: str | os.PathLike[str] | None = None,
+    customer: str | None = None,
+    engine: str = "duckdb",
+    explain: bool = False,
+    ledger: bool | None = None,
+    before: Callable[[Literal["report", "ledger"]], None] | None = None,
+    warn: Callable[[str], None] | None = None,
+    checked: bool = False,
+) -> Report | Ledger:
+    """What `sladsl evaluate` produces: one `Report`, or a `Ledger` of every customer.
+
+    `ledger=None` decides as the command does: a ledger when the data has a `customers`
+    table, or the period is a range `A..B`, and no `customer` is named. `before` is told
+    which of the two it will be once that is known and before the evidence is judged, so
+    that a caller can refuse an option that does not fit (the command's `--format`) without
+    doing the work first. `warn` hears what a Prometheus source warns of while it is read
+    (the command prints it); without it, those warnings lead the result's `warnings`.
+    `checked=True` says the caller has checked the `Agreement` already (the command has,
+    to print its warnings): a large agreement is then not checked twice.
+    """
+    heard: list[str] = []
+    sure = agreement if checked and isinstance(agreement, Agreement) else _agreement(agreement)
+    options = (fee, as_of, plan, history, customer, engine, explain, ledger, before, warn or heard.append)
+    result = _judge(sure, data, period, *options)
+    result.warnings[:0] = heard
+    return result
+
+
+def _judge(
+    checked: Agreement,
+    data: str | os.PathLike[str],
+    period: str,
+    fee: str | Decimal | int | Money | None,
+    as_of: date | str | None,
+    plan: str | None,
+    history: str | os.PathLike[str] | None,
+    customer: str | None,
+    engine: str,
+    explain: bool,
+    ledger: bool | None,
+    before: Callable[[Literal["report", "ledger"]], None] | None,
+    warn: Callable[[str], None],
+) -> Report | Ledger:
+    from sladsl.evaluation.evaluate import evaluate as run_evaluation
+    from sladsl.evaluation.ledger import customer_subscriber, evaluate_ledger, has_customers
+    from sladsl.evaluation.prometheus_source import open_data
+    from sladsl.language.periods import parse_range
+    from sladsl.language.plans import resolve_plan
+
     monthly, day, source_text = _fee(fee, checked), _date(as_of), _data(data, engine)
-    with open_data(source_text, checked, period) as source:
+    with open_data(source_text, checked, period, warn) as source:
+        if ledger is None:
+            ledger = customer is None and (".." in period or has_customers(source, checked))
+        elif ledger is False and customer is None and has_customers(source, checked):
+            raise SladslError(
+                f"{data}: the data source has a customers table: ledger() judges every customer, "
+                "evaluate(customer=ID) one of them"
+            )
+        if before is not None:
+            before("ledger" if ledger else "report")
+        if ledger:
+            windows = parse_range(period, checked.timezone)
+            return evaluate_ledger(checked, source, windows, monthly, day, _path(history), plan, engine)
         if customer is not None:
             if plan is not None:
                 raise SladslError("--plan: with --customer, the customers table gives the plan")
             who = customer_subscriber(source, checked, customer, engine)
             return run_evaluation(checked, source, period, monthly, day, None, _path(history), who, engine, explain)
-        if has_customers(source, checked):
-            raise SladslError(
-                f"{data}: the data source has a customers table: ledger() judges every customer, "
-                "evaluate(customer=ID) one of them"
-            )
         plan_name = resolve_plan(checked, plan)
         return run_evaluation(checked, source, period, monthly, day, plan_name, _path(history), None, engine, explain)
 
@@ -194,8 +272,10 @@ def format_report(
     *,
     explain: bool = False,
     width: int | None = None,
+    colour: bool = False,
 ) -> str:
-    """The report as `sladsl evaluate --format FORMAT` prints it into a file or a pipe.
+    """The report as `sladsl evaluate --format FORMAT` prints it (`colour`: verdicts
+    coloured for a terminal).
 
     JSON is `report.to_json()` as the command prints it; HTML lists the evidence only when
     the report was evaluated with `explain=True`. Text lists it with `explain` (`--explain`)
@@ -210,7 +290,7 @@ def format_report(
     if format == "text":
         from sladsl.evaluation.report_text import render_text
 
-        return render_text(report, explain, width=width)
+        return render_text(report, explain, width=width, colour=colour)
     raise SladslError(f"--format {format!r}: choose text, json or html")
 
 
@@ -236,18 +316,13 @@ def ledger(
     customer is the one customer, on `plan`. `out` also writes the ledger (`.csv`, `.jsonl`
     or `.parquet`), never over one of the inputs.
     """
-    from sladsl.evaluation.ledger import evaluate_ledger, write_ledger
-    from sladsl.evaluation.prometheus_source import open_data
-    from sladsl.language.periods import parse_range
+    from sladsl.evaluation.ledger import Ledger, write_ledger
     from sladsl.language.sources import output_path
 
-    checked = _agreement(agreement)
-    monthly, day, source_text = _fee(fee, checked), _date(as_of), _data(data, engine)
-    windows = parse_range(period, checked.timezone)
-    with open_data(source_text, checked, period) as source:
-        book = evaluate_ledger(checked, source, windows, monthly, day, _path(history), plan, engine)
+    book = judge(agreement, data, period, fee=fee, as_of=as_of, plan=plan, history=history, engine=engine, ledger=True)
+    assert isinstance(book, Ledger)
     if out is not None:
-        write_ledger(book, output_path(os.fspath(out), (source_text, _path(history))))
+        write_ledger(book, output_path(os.fspath(out), (os.fspath(data), _path(history))))
     return book
 
 
@@ -292,9 +367,22 @@ def render(
 ) -> bytes: ...
 
 
+@overload
 def render(
     agreement: AgreementLike,
-    format: Literal["html", "md", "pdf"] = "html",
+    format: str,
+    *,
+    overrides: Mapping[str, str] | None = None,
+    template_dir: str | os.PathLike[str] | None = None,
+    paper: str = "A4",
+    plan: str | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> str | bytes: ...
+
+
+def render(
+    agreement: AgreementLike,
+    format: str = "html",
     *,
     overrides: Mapping[str, str] | None = None,
     template_dir: str | os.PathLike[str] | None = None,
@@ -344,14 +432,15 @@ def compile(
     `SladslError` when an objective cannot be compiled, instead of listing it in `warnings`.
     """
     from sladsl.language.plans import resolve_plan
-    from sladsl.monitoring import prometheus as monitoring
 
     if target not in TARGETS:
         raise SladslError(f"--target {target!r}: choose {', '.join(TARGETS)}")
     if runbook_url is not None:
         if target not in ("prometheus", "kubernetes"):
             raise SladslError("--runbook-url goes with --target prometheus or kubernetes (it annotates alerts)")
-        problem = monitoring.runbook_problem(runbook_url)
+        from sladsl.monitoring.prometheus import runbook_problem
+
+        problem = runbook_problem(runbook_url)
         if problem:
             raise SladslError(problem)
     checked = _agreement(agreement)
@@ -362,22 +451,29 @@ def compile(
     if target == "grafana":
         text = json.dumps(compiled.documents[0], indent=2, ensure_ascii=False) + "\n"
     else:
-        text = monitoring.to_yaml(compiled.documents)
+        from sladsl.monitoring.yaml_text import to_yaml
+
+        text = to_yaml(compiled.documents)
     return CompiledRules(target, text, compiled.documents, compiled.warnings)
 
 
 def _compiled(agreement: Agreement, target: str, plan: str | None, runbook: str | None) -> Any:
-    from sladsl.monitoring import prometheus as monitoring
-
+    """The target's compiler, imported alone: one module per target (`sladsl.monitoring`)."""
     if target == "grafana":
         from sladsl.monitoring.grafana import dashboard
 
         return dashboard(agreement, plan)
     if target == "kubernetes":
-        return monitoring.kubernetes(agreement, plan, runbook)
+        from sladsl.monitoring.kubernetes import kubernetes
+
+        return kubernetes(agreement, plan, runbook)
     if target == "prometheus":
-        return monitoring.prometheus(agreement, plan, runbook)
-    return monitoring.openslo(agreement, plan)
+        from sladsl.monitoring.prometheus import prometheus
+
+        return prometheus(agreement, plan, runbook)
+    from sladsl.monitoring.openslo import openslo
+
+    return openslo(agreement, plan)
 
 
 # ---- option values, as the command reads them ---------------------------------------------------

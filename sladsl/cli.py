@@ -299,8 +299,6 @@ def render(
 
     HTML and Markdown are deterministic: the same input gives the same bytes.
     """
-    from sladsl.documents import render as renderer
-
     overrides = _overrides(sets)
     paper = "Letter" if paper.lower() == "letter" else "A4"
     if batch:
@@ -314,20 +312,17 @@ def render(
         raise SladslError("render takes one FILE (use --batch for several)")
     if customers is not None:
         raise SladslError("--customers needs --batch")
-    from sladsl.language.plans import resolve_plan
+    from sladsl.api import render as render_document
 
     agreement = load_checked(read_input(files[0]), colour)
-    chosen = resolve_plan(agreement, plan) if plan is not None else None
     inputs = (files[0], template_dir)
     check_output(out, inputs)  # refused before the layout work, and again when writing
-    if fmt == "pdf":
-        if out is None or out == "-":
-            raise SladslError("--format pdf needs -o FILE.pdf")
-        document = renderer.render_pdf(agreement, overrides, template_dir, paper, chosen, warn=warn)
-        write_output(document, out, inputs, quiet)
-        return
-    document_text = renderer.render_text(agreement, fmt, overrides, template_dir, paper, chosen)
-    write_output(document_text, out, inputs, quiet)
+    if fmt == "pdf" and (out is None or out == "-"):
+        raise SladslError("--format pdf needs -o FILE.pdf")
+    document = render_document(
+        agreement, fmt, overrides=overrides, template_dir=template_dir, paper=paper, plan=plan, warn=warn
+    )
+    write_output(document, out, inputs, quiet)
 
 
 @main.command(name="compile")
@@ -369,12 +364,15 @@ def compile_rules(
     An objective that cannot be compiled is a warning that names it (exit 1 with --strict).
     """
     from sladsl.language.plans import resolve_plan
-    from sladsl.monitoring import prometheus as monitoring
+    from sladsl.monitoring.kubernetes import kubernetes
+    from sladsl.monitoring.openslo import openslo
+    from sladsl.monitoring.prometheus import prometheus, runbook_problem
+    from sladsl.monitoring.yaml_text import to_yaml
 
     if runbook is not None:
         if target not in ("prometheus", "kubernetes"):
             raise SladslError("--runbook-url goes with --target prometheus or kubernetes (it annotates alerts)")
-        problem = monitoring.runbook_problem(runbook)
+        problem = runbook_problem(runbook)
         if problem:
             raise SladslError(problem)
     agreement = load_checked(read_input(file), colour)
@@ -385,17 +383,17 @@ def compile_rules(
 
         compiled = dashboard(agreement, chosen)
     elif target == "kubernetes":
-        compiled = monitoring.kubernetes(agreement, chosen, runbook)
+        compiled = kubernetes(agreement, chosen, runbook)
     elif target == "prometheus":
-        compiled = monitoring.prometheus(agreement, chosen, runbook)
+        compiled = prometheus(agreement, chosen, runbook)
     else:
-        compiled = monitoring.openslo(agreement, chosen)
+        compiled = openslo(agreement, chosen)
     for warning in compiled.warnings:
         warn(warning)
     if target == "grafana":
         write_output(json.dumps(compiled.documents[0], indent=2, ensure_ascii=False) + "\n", out, (file,), quiet)
     else:
-        write_output(monitoring.to_yaml(compiled.documents), out, (file,), quiet)
+        write_output(to_yaml(compiled.documents), out, (file,), quiet)
     if strict and compiled.warnings:
         raise click.exceptions.Exit(1)
 

@@ -8,11 +8,9 @@ on a terminal only. `--fail-on` makes a status exit 3.
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -56,20 +54,33 @@ class Options:
 
 def run(o: Options) -> None:
     """Judge, then write; every refusal (a bad option, bad evidence) comes before any output."""
+    from sladsl.api import judge
     from sladsl.cli_output import load_checked, parse_date
-    from sladsl.evaluation.evaluate import parse_fee
 
     fail_on = parse_fail_on(o.fail_on, o.fail_on_breach)
     agreement = load_checked(read_input(o.file), o.colour)
-    monthly = parse_fee(o.fee, agreement) if o.fee else None
     day = parse_date(o.as_of, "--as-of")
-    if o.engine == "spark" and o.data.startswith("prometheus+"):
-        raise SladslError("--engine spark reads a folder of tables; a Prometheus source is read by DuckDB")
     check_output(o.out, o.inputs)
     check_output(o.ledger, o.inputs)
     engine = "Spark" if o.engine == "spark" else "DuckDB"
+    listed = o.explain or o.output == "html"  # evidence lists are gathered only where they are shown
     with progress(f"evaluating {o.period} with {engine}", enabled=not o.quiet):
-        result = _judge(o, agreement, monthly, day)
+        result = judge(
+            agreement,
+            o.data,
+            o.period,
+            fee=o.fee,
+            as_of=day,
+            plan=o.plan,
+            history=o.history,
+            customer=o.customer,
+            engine=o.engine,
+            explain=listed,
+            ledger=True if o.ledger is not None and o.customer is None else None,
+            before=lambda kind: _refuse_format(o, kind),
+            warn=warn,
+            checked=True,
+        )
     from sladsl.evaluation.ledger import Ledger
 
     if isinstance(result, Ledger):
@@ -79,54 +90,23 @@ def run(o: Options) -> None:
     exit_for_status(result.status, fail_on)
 
 
-def _judge(o: Options, agreement: Any, monthly: Any, day: date | None) -> Any:
-    """A `Report`, or a `Ledger` when the data has customers, the period is a range or
-    `--ledger` is given (and no `--customer`)."""
-    from sladsl.evaluation.evaluate import evaluate as run_evaluation
-    from sladsl.evaluation.ledger import customer_subscriber, has_customers
-    from sladsl.evaluation.prometheus_source import open_data
-    from sladsl.language.plans import resolve_plan
-
-    listed = o.explain or o.output == "html"  # evidence lists are gathered only where they are shown
-    with open_data(o.data, agreement, o.period) as source:
-        if o.customer is None and (o.ledger is not None or ".." in o.period or has_customers(source, agreement)):
-            ledger_format(o)  # refused before the work, not after
-            return _ledger(o, agreement, source, monthly, day)
-        if o.output == "csv":
-            raise SladslError(
-                "--format csv is for a ledger (many customers or periods); one report is text, json or html"
-            )
-        if o.customer is not None:
-            if o.plan is not None:
-                raise SladslError("--plan: with --customer, the customers table gives the plan")
-            who = customer_subscriber(source, agreement, o.customer, o.engine)
-            return run_evaluation(agreement, source, o.period, monthly, day, None, o.history, who, o.engine, listed)
-        plan_name = resolve_plan(agreement, o.plan)
-        return run_evaluation(agreement, source, o.period, monthly, day, plan_name, o.history, None, o.engine, listed)
-
-
-def _ledger(o: Options, agreement: Any, source: Any, monthly: Any, day: date | None) -> Any:
-    from sladsl.evaluation.ledger import evaluate_ledger
-    from sladsl.language.periods import parse_range
-
-    windows = parse_range(o.period, agreement.timezone)
-    return evaluate_ledger(agreement, source, windows, monthly, day, o.history, o.plan, o.engine)
+def _refuse_format(o: Options, kind: str) -> None:
+    """`--format` that does not fit what will be produced, refused before the work."""
+    if kind == "ledger":
+        ledger_format(o)
+    elif o.output == "csv":
+        raise SladslError("--format csv is for a ledger (many customers or periods); one report is text, json or html")
 
 
 def _write_report(o: Options, report: Any) -> None:
+    from sladsl.api import format_report
+
     for message in report.warnings:
         warn(message)
-    if o.output == "json":
-        text = json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
-    elif o.output == "html":
-        from sladsl.evaluation.report_html import render_report
-
-        text = render_report(report)
-    else:
-        from sladsl.evaluation.report_text import render_text
-
-        stream = sys.stdout if o.to_stdout else None
-        text = render_text(report, o.explain, text_width(stream), use_colour(o.colour, stream))
+    stream = sys.stdout if o.to_stdout and o.output not in ("json", "html") else None
+    chosen: Literal["text", "json", "html"] = "json" if o.output == "json" else "html" if o.output == "html" else "text"
+    width = text_width(stream) if chosen == "text" else None
+    text = format_report(report, chosen, explain=o.explain, width=width, colour=use_colour(o.colour, stream))
     write_output(text, o.out, o.inputs, o.quiet)
 
 
@@ -145,7 +125,7 @@ def ledger_format(o: Options) -> str:
 
 
 def _write_ledger(o: Options, agreement: Any, book: Any) -> None:
-    from sladsl.evaluation.ledger import ledger_csv, write_ledger
+    from sladsl.evaluation.ledger import write_ledger
 
     for message in book.warnings:
         warn(message)
@@ -166,6 +146,6 @@ def _write_ledger(o: Options, agreement: Any, book: Any) -> None:
         write_output(text, o.out, o.inputs, o.quiet)
         return
     if o.ledger is None or o.out is not None:
-        records = [r.record() for r in book.rows]
-        text = json.dumps(records, indent=2, ensure_ascii=False) + "\n" if chosen == "json" else ledger_csv(records)
-        write_output(text, o.out, o.inputs, o.quiet)
+        from sladsl.api import format_ledger
+
+        write_output(format_ledger(book, "json" if chosen == "json" else "csv"), o.out, o.inputs, o.quiet)

@@ -51,3 +51,40 @@ def spark() -> object:
         if os.environ.get("SLADSL_REQUIRE_SPARK") == "1":
             raise
         pytest.skip(str(exc))
+
+
+# Words in a skip reason that say the test needed Spark: the `spark` fixture's errors,
+# `importorskip("pyspark")` / `importorskip("pyarrow")` (the `spark` extra brings Arrow)
+_SPARK_SKIP_WORDS = ("spark", "pyarrow")
+
+
+def spark_skips(reports: list[pytest.TestReport]) -> list[str]:
+    """The reasons of the skipped reports that were skipped for want of Spark."""
+    reasons = []
+    for report in reports:
+        if isinstance(report.longrepr, tuple):
+            reason = str(report.longrepr[2]).removeprefix("Skipped: ")
+            if any(word in reason.lower() for word in _SPARK_SKIP_WORDS):
+                reasons.append(reason)
+    return reasons
+
+
+def _why(reasons: list[str]) -> str:
+    """What is missing, as the first reason says it: the package, or a Spark that starts."""
+    first = reasons[0]
+    if "needs PySpark" in first or "import" in first:
+        return "PySpark not installed"
+    return "no local Spark could start (Java 17 installed?)"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say it in plain words when the Spark engine tests did not run here: under `-q` a
+    skip is one `s` among dots, and a green run without them must not pass for a full one."""
+    reasons = spark_skips(terminalreporter.stats.get("skipped", []))
+    if not reasons:
+        return
+    terminalreporter.write_line(
+        f"Spark engine tests skipped ({len(reasons)}): {_why(reasons)} (pip install -e '.[test,spark]', "
+        "and Java 17); CI runs them with SLADSL_REQUIRE_SPARK=1",
+        yellow=True,
+    )

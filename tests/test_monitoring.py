@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from sladsl.language.ast import PeriodKind
-from sladsl.monitoring.prometheus import burn_factor, number
+from sladsl.monitoring.common import burn_factor, number
 
 from .conftest import ROOT, SPEC_EXAMPLES, golden, run
 

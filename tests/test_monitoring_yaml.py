@@ -12,13 +12,15 @@ from bench.fuzz_campaign import fuzzed
 from sladsl.language.checks import check
 from sladsl.language.diagnostics import SladslError, SyntaxFailure
 from sladsl.language.parser import parse
-from sladsl.monitoring import prometheus as monitoring
 from sladsl.monitoring import yaml_fast
 from sladsl.monitoring import yaml_text as monitoring_yaml
+from sladsl.monitoring.kubernetes import kubernetes
+from sladsl.monitoring.openslo import openslo
+from sladsl.monitoring.prometheus import prometheus
 
 from .conftest import BAD, GOOD, ROOT, SAMPLES
 
-COMPILERS = (monitoring.prometheus, monitoring.kubernetes, monitoring.openslo)
+COMPILERS = (prometheus, kubernetes, openslo)
 
 
 def _pyyaml(documents: list[object]) -> str:
@@ -115,4 +117,4 @@ def test_the_fast_writer_matches_pyyaml_on_fuzzed_agreements() -> None:
 def test_hidden_characters_leave_the_fast_writer_for_the_escaping_one() -> None:
     document = {"name": "Edge\x85delivery"}
     assert yaml_fast.dump([document], monitoring_yaml._number) is None
-    assert monitoring.to_yaml([document]) == 'name: "Edge\\Ndelivery"\n'
+    assert monitoring_yaml.to_yaml([document]) == 'name: "Edge\\Ndelivery"\n'

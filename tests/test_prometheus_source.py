@@ -426,3 +426,18 @@ def test_the_selectors_of_a_query(query: str, found: list[str]) -> None:
     from sladsl.evaluation.prometheus_series import selectors
 
     assert [s.text for s in selectors(query)] == found
+
+
+def test_the_api_hands_a_sources_warnings_to_the_caller(server: str, capfd: pytest.CaptureFixture[str]) -> None:
+    """A library prints nothing: what the Prometheus source warns of leads `report.warnings`,
+    or goes to the caller's `warn`."""
+    from sladsl import api
+
+    report = api.evaluate(SLA, server, "2026-W45")
+    expected = f"{server}: query 'sum(rate(api_requests_total[5m]))': gives no data in 2026-W45"
+    assert any(w.startswith(expected) for w in report.warnings), report.warnings
+    assert capfd.readouterr().err == ""
+    heard: list[str] = []
+    report = api.judge(SLA, server, "2026-W45", warn=heard.append)
+    assert any(w.startswith(expected) for w in heard)
+    assert not any(w.startswith(expected) for w in report.warnings)

@@ -252,7 +252,7 @@ def _business_deadline(
     """`claim within N business days on "C"`: the Nth open day of the calendar after the
     period (the first day after the period counts when it is open); `N business hours`:
     the day on which N hours of its open time after the period's end have passed."""
-    from sladsl.evaluation.support import add_business_time, closed_days, open_intervals
+    from sladsl.evaluation.calendars import add_business_time, closed_days, open_intervals
 
     zone = agreement.timezone
     first = window.end.date()  # the local day after the period

@@ -45,7 +45,7 @@ from sladsl.language.periods import (
 from sladsl.language.plans import for_plan
 
 if TYPE_CHECKING:
-    from sladsl.evaluation.ledger import Subscriber
+    from sladsl.evaluation.customers import Subscriber
 
 
 def evaluate(
@@ -234,10 +234,12 @@ def judge_chronic_failures(context: Context, report: Report, history: History) -
     for service in context.agreement.services:
         for objective in service.objectives:
             rule = objective.chronic_failure
+            if rule is None:
+                continue  # before the search below: a ledger asks this for every customer
             result = next(
                 (r for r in report.objectives if r.service == service.name and r.objective == objective.name), None
             )
-            if rule is None or result is None or objective.period is None:
+            if result is None or objective.period is None:
                 continue
             if objective.period.kind is not context.window.kind:
                 continue

@@ -38,6 +38,7 @@ from sladsl.evaluation.evaluate import judge_chronic_failures, judge_objectives,
 from sladsl.evaluation.evidence import CUSTOMER_SCOPED, SEPARATOR, Evidence, Scope
 from sladsl.evaluation.history import Holder, read_histories
 from sladsl.evaluation.ledger_files import csv_text, write_records
+from sladsl.evaluation.ledger_sql import is_plain, judge_plain
 from sladsl.evaluation.report import CreditResult, ObjectiveResult, Report, decimal_text
 from sladsl.evaluation.subperiods import with_shorter_periods
 from sladsl.language import ast
@@ -266,26 +267,31 @@ def _own_rows_pass(
     services: list[ast.Service] = []
     pairs: list[tuple[str, str]] = []
     tables: set[str] = set()
+    plain: list[tuple[str, ast.Service, ast.Objective]] = []
+    needs = [(s, o, set(tables_for(o)), is_plain(o, part)) for s in agreement.services for o in s.objectives]
     for customer in sorted(names):
-        for service in agreement.services:
-            objectives = []
-            for objective in service.objectives:
-                needed = set(tables_for(objective))
-                if any(customer in own.get(t, ()) for t in needed):
-                    objectives.append(objective)
+        objectives: dict[str, list[ast.Objective]] = {}
+        for service, objective, needed, one_query in needs:
+            if any(customer in own.get(t, ()) for t in needed):
+                if one_query:  # judged by `sladsl.evaluation.ledger_sql`, for all pairs at once
+                    plain.append((customer, service, objective))
+                else:
+                    objectives.setdefault(service.name, []).append(objective)
                     tables |= needed & set(CUSTOMER_SCOPED)
-            if objectives:
-                services.append(ast.Service(f"{customer}{SEPARATOR}{service.name}", tuple(objectives), service.span))
+        for service in agreement.services:
+            if service.name in objectives:
+                composite = f"{customer}{SEPARATOR}{service.name}"
+                services.append(ast.Service(composite, tuple(objectives[service.name]), service.span))
                 pairs.append((customer, service.name))
+    found = judge_plain(evidence, part, whole, plain)
     if not services:
-        return {}
+        return found
     evidence.scope_to(tables, Scope(pairs=tuple(pairs)), "ledger_own")
     synthetic = replace(agreement, statements=tuple(services))
     try:
         results = judge_objectives(Context(synthetic, evidence, part, as_of, explain=False, whole=whole))
     finally:
         evidence.clear_scope()
-    found: dict[tuple[str, str, str], ObjectiveResult] = {}
     for result in results:
         customer, _, service_name = result.service.partition(SEPARATOR)
         result.service = service_name
@@ -310,8 +316,9 @@ def _customer_rows(
     for service in agreement.services:
         for objective in service.objectives:
             key = (service.name, objective.name)
-            result = theirs.get((who.customer, *key)) or shared[key]
-            results.append(copy.copy(result))
+            own_result = theirs.get((who.customer, *key))
+            # a shared verdict is every such customer's: copied before this one's marks
+            results.append(own_result or copy.copy(shared[key]))
     provisional = window.end_us > ledger.cutoff_us
     if provisional:
         for result in results:

@@ -97,15 +97,32 @@ def bucket_runs(buckets: str) -> str:
 def sample_summary(view: str) -> str:
     """One pass over the samples of the period: per service (every service, so that unknown
     names are found in the same pass) the count, the distinct intervals (a bitmap, linear
-    time, to find duplicates), and the down intervals."""
+    time, to find duplicates), and the down intervals. The bitmap itself is kept as
+    `present` only for a service with an interval that has no sample: `missing_in_summary`
+    reads its gaps from it without a second pass over the samples."""
     return f"""
-        SELECT service, count(*) AS n,
-               bit_count(bitstring_agg(bucket, 0, $buckets - 1)) AS distinct_buckets,
-               list(bucket) FILTER (WHERE NOT up) AS down
-        FROM (SELECT service, up, CAST((epoch_us("timestamp") - $p0) // $step AS INTEGER) AS bucket
-              FROM {view}
-              WHERE "timestamp" >= make_timestamptz($p0) AND "timestamp" < make_timestamptz($p1))
-        GROUP BY service
+        SELECT service, n, bit_count(intervals) AS distinct_buckets, down,
+               CASE WHEN bit_count(intervals) < $buckets THEN intervals END AS present
+        FROM (SELECT service, count(*) AS n, bitstring_agg(bucket, 0, $buckets - 1) AS intervals,
+                     list(bucket) FILTER (WHERE NOT up) AS down
+              FROM (SELECT service, up, CAST((epoch_us("timestamp") - $p0) // $step AS INTEGER) AS bucket
+                    FROM {view}
+                    WHERE "timestamp" >= make_timestamptz($p0) AND "timestamp" < make_timestamptz($p1))
+              GROUP BY service)
+    """
+
+
+def missing_in_summary(summary: str) -> str:
+    """The intervals of the period without a sample, for the services in `$services`, from a
+    `sample_summary` table: the zero bits of a service's `present` bitmap (bit i is interval
+    i), and every interval for a service the summary does not name."""
+    return f"""
+        SELECT service, CAST(unnest([i FOR i IN range($buckets) IF get_bit(present, CAST(i AS INTEGER)) = 0])
+                             AS INTEGER) AS bucket
+        FROM {summary} WHERE present IS NOT NULL AND service IN (SELECT unnest($services))
+        UNION ALL
+        SELECT s.service, CAST(unnest(range(0, $buckets)) AS INTEGER) AS bucket
+        FROM (SELECT unnest($services) AS service) s ANTI JOIN {summary} m ON m.service = s.service
     """
 
 

@@ -11,11 +11,50 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal  # noqa: F401  (the schema resolves every node's hints in this module)
 from typing import Any, TypeVar
 
-# The values and header statements, and the support nodes, live in their own modules;
+# The values and header statements, the objective and credit clauses and the support
+# nodes live in their own modules;
 # every node is re-exported here, where the rest of sladsl (and type hints) look them up.
+from sladsl.language.ast_credits import (
+    Claim,
+    ClaimByMonthEnd,
+    ClaimWindow,
+    CreditAmount,
+    CreditCap,
+    CreditMinimum,
+    Credits,
+    CreditStatement,
+    FixedCredit,
+    PercentOfFee,
+    Tier,
+    TimesDowntimeFees,
+)
+from sladsl.language.ast_objectives import (
+    AvailabilityTarget,
+    AverageErrorRate,
+    ChronicFailure,
+    DowntimeFromErrorRate,
+    DowntimeFromIncidents,
+    DowntimeFromSamples,
+    DowntimeSource,
+    ExcludeCauses,
+    ExcludeMaintenance,
+    IgnoreOutages,
+    LatencyTarget,
+    LatencyWindows,
+    MaintenanceCap,
+    MissingData,
+    Monitor,
+    MonitorQuery,
+    Objective,
+    ObjectiveStatement,
+    RequestTarget,
+    RoundOutages,
+    Target,
+    WeightByAffected,
+)
 from sladsl.language.ast_support import (
     BreachNotification,
     Calendar,
@@ -158,401 +197,13 @@ __all__ = [
 ]
 
 
-# ---- objectives ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class AvailabilityTarget:
-    """`availability at least P per PERIOD`: time-based availability."""
-
-    percent: Percent
-    period: Period
-    span: Span = field(default=NO_SPAN, compare=False)
-    on: OnPlans | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RequestTarget:
-    """`availability at least P of requests per PERIOD`: good / total requests."""
-
-    percent: Percent
-    period: Period
-    span: Span = field(default=NO_SPAN, compare=False)
-    on: OnPlans | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class LatencyWindows:
-    """`in at least 99% of 1 hour windows`: latency judged window by window (draft 2)."""
-
-    share: Percent
-    window: Duration
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class LatencyTarget:
-    """`latency "METRIC" pNN at most D per PERIOD`; percentile None means the average.
-
-    `strict` is draft 2's `below D` (value < D); `at most D` is value <= D. With
-    `windows`, the measured value is the share of windows whose percentile meets the
-    bound, a percent judged like availability (at least the share).
-    """
-
-    metric: str
-    percentile: Decimal | None
-    limit: Duration
-    period: Period
-    span: Span = field(default=NO_SPAN, compare=False)
-    strict: bool = False
-    windows: LatencyWindows | None = None
-    on: OnPlans | None = None
-
-    @property
-    def upward(self) -> bool:
-        """True when breaches are values above the bound (durations); False for a share of windows."""
-        return self.windows is None
-
-
-Target = AvailabilityTarget | RequestTarget | LatencyTarget
-
-
-@dataclass(frozen=True, slots=True)
-class DowntimeFromIncidents:
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class DowntimeFromSamples:
-    every: Duration
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class DowntimeFromErrorRate:
-    above: Percent
-    window: Duration
-    min_requests: int | None = None
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class AverageErrorRate:
-    window: Duration
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-DowntimeSource = DowntimeFromIncidents | DowntimeFromSamples | DowntimeFromErrorRate | AverageErrorRate
-
-
-@dataclass(frozen=True, slots=True)
-class MissingData:
-    counts_as_available: bool
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class IgnoreOutages:
-    shorter_than: Duration
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class RoundOutages:
-    """`round outages down to 1 minute`: each counted outage counts whole multiples of D."""
-
-    unit: Duration
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class WeightByAffected:
-    """`weight downtime by share affected`: downtime at the largest `affected` share."""
-
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class ChronicFailure:
-    """`chronic failure when breached in 3 consecutive periods or in 4 of any 12 periods`.
-
-    Either condition may be absent; `of_any` is (M, K): breached in M of any K periods.
-    """
-
-    consecutive: int | None
-    of_any: tuple[int, int] | None
-    span: Span = field(default=NO_SPAN, compare=False)
-    consecutive_first: bool = field(default=True, compare=False)  # layout only
-
-
-@dataclass(frozen=True, slots=True)
-class MaintenanceCap:
-    limit: Duration
-    period: Period
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class ExcludeMaintenance:
-    notice: Duration
-    cap: MaintenanceCap | None = None
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class ExcludeCauses:
-    causes: tuple[str, ...]
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class MonitorQuery:
-    """One named query (`errors`, `good`, `total`, `histogram`) of a monitor block."""
-
-    kind: str
-    query: str
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Monitor:
-    system: str
-    queries: tuple[MonitorQuery, ...]
-    span: Span = field(default=NO_SPAN, compare=False)
-
-    def query(self, kind: str) -> str | None:
-        return next((q.query for q in self.queries if q.kind == kind), None)
-
-
-ObjectiveStatement = (
-    Target
-    | DowntimeSource
-    | MissingData
-    | IgnoreOutages
-    | RoundOutages
-    | WeightByAffected
-    | ExcludeMaintenance
-    | ExcludeCauses
-    | ChronicFailure
-    | Monitor
-    | Text
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Objective:
-    name: str
-    statements: tuple[ObjectiveStatement, ...]
-    span: Span = field(default=NO_SPAN, compare=False)
-    name_span: Span = field(default=NO_SPAN, compare=False)
-    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
-
-    @property
-    def targets(self) -> tuple[Target, ...]:
-        found: tuple[Target, ...] = _memo(
-            self._memo,
-            "targets",
-            lambda: tuple(
-                s for s in self.statements if isinstance(s, AvailabilityTarget | RequestTarget | LatencyTarget)
-            ),
-        )
-        return found
-
-    @property
-    def target(self) -> Target | None:
-        targets = self.targets
-        return targets[0] if targets else None
-
-    @property
-    def downtime_sources(self) -> tuple[DowntimeSource, ...]:
-        found: tuple[DowntimeSource, ...] = _memo(
-            self._memo,
-            "sources",
-            lambda: tuple(
-                s
-                for s in self.statements
-                if isinstance(s, DowntimeFromIncidents | DowntimeFromSamples | DowntimeFromErrorRate | AverageErrorRate)
-            ),
-        )
-        return found
-
-    @property
-    def downtime_source(self) -> DowntimeSource:
-        """How downtime is known; `downtime from incidents` when nothing says otherwise."""
-        sources = self.downtime_sources
-        return sources[0] if sources else DowntimeFromIncidents(span=self.span)
-
-    @property
-    def missing_data(self) -> MissingData | None:
-        return _first(self.statements, MissingData)
-
-    @property
-    def missing_counts_as_available(self) -> bool:
-        statement = self.missing_data
-        return True if statement is None else statement.counts_as_available
-
-    @property
-    def ignore_outages(self) -> IgnoreOutages | None:
-        return _first(self.statements, IgnoreOutages)
-
-    def target_for(self, plan: str | None) -> Target | None:
-        """The one target that applies to `plan`: its own `on plan`, else the one without."""
-        return _for_plan(self.targets, plan)
-
-    @property
-    def round_outages(self) -> RoundOutages | None:
-        return _first(self.statements, RoundOutages)
-
-    @property
-    def weight_by_affected(self) -> bool:
-        return _first(self.statements, WeightByAffected) is not None
-
-    @property
-    def chronic_failure(self) -> ChronicFailure | None:
-        return _first(self.statements, ChronicFailure)
-
-    @property
-    def maintenance(self) -> ExcludeMaintenance | None:
-        return _first(self.statements, ExcludeMaintenance)
-
-    @property
-    def excluded_causes(self) -> tuple[str, ...]:
-        return tuple(c for s in _all(self.statements, ExcludeCauses) for c in s.causes)
-
-    @property
-    def monitor(self) -> Monitor | None:
-        return _first(self.statements, Monitor)
-
-    @property
-    def period(self) -> Period | None:
-        target = self.target
-        return None if target is None else target.period
-
-
-# ---- credits ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PercentOfFee:
-    """`10% of monthly fee`, `10% of fees for the period` (draft 1)."""
-
-    percent: Percent
-    base: FeeBase
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class TimesDowntimeFees:
-    """`10 times the fees for the downtime`: factor x period fees x downtime / period length."""
-
-    factor: Decimal
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class FixedCredit:
-    """`250 USD`: a fixed sum in the fee's currency."""
-
-    money: Money
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-CreditAmount = PercentOfFee | TimesDowntimeFees | FixedCredit
-
-
-@dataclass(frozen=True, slots=True)
-class Tier:
-    """`below 99.9%: 10% of monthly fee`; the threshold is a Percent or a Duration."""
-
-    comparison: Comparison
-    threshold: Percent | Duration
-    amount: CreditAmount
-    span: Span = field(default=NO_SPAN, compare=False)
-
-    @property
-    def percent_of_fee(self) -> PercentOfFee | None:
-        return self.amount if isinstance(self.amount, PercentOfFee) else None
-
-
-@dataclass(frozen=True, slots=True)
-class CreditCap:
-    """`at most 100% of monthly fee [per 12 months]`; `rolling` spans this and earlier periods."""
-
-    percent: Percent
-    base: FeeBase
-    span: Span = field(default=NO_SPAN, compare=False)
-    rolling: Duration | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CreditMinimum:
-    money: Money
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimWindow:
-    """`claim within 30 days` or `claim within 10 business days on "Business hours"`."""
-
-    within: Duration
-    span: Span = field(default=NO_SPAN, compare=False)
-    calendar: str | None = None
-    calendar_span: Span = field(default=NO_SPAN, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimByMonthEnd:
-    """`claim by the end of the 2nd calendar month after the period` (draft 2)."""
-
-    months_after: int
-    span: Span = field(default=NO_SPAN, compare=False)
-
-
-Claim = ClaimWindow | ClaimByMonthEnd
-
-CreditStatement = Tier | CreditCap | CreditMinimum | ClaimWindow | ClaimByMonthEnd | Text
-
-
-@dataclass(frozen=True, slots=True)
-class Credits:
-    objective: str
-    statements: tuple[CreditStatement, ...]
-    span: Span = field(default=NO_SPAN, compare=False)
-    objective_span: Span = field(default=NO_SPAN, compare=False)
-    on: OnPlans | None = None
-
-    @property
-    def tiers(self) -> tuple[Tier, ...]:
-        return _all(self.statements, Tier)
-
-    @property
-    def cap(self) -> CreditCap | None:
-        """The per-period cap (draft 1 meaning); see `rolling_caps` for `per 12 months`."""
-        return self.period_cap
-
-    @property
-    def minimum(self) -> CreditMinimum | None:
-        return _first(self.statements, CreditMinimum)
-
-    @property
-    def rolling_caps(self) -> tuple[CreditCap, ...]:
-        return tuple(c for c in _all(self.statements, CreditCap) if c.rolling is not None)
-
-    @property
-    def period_cap(self) -> CreditCap | None:
-        """The cap on one period's credits (draft 1); rolling caps are `rolling_caps`."""
-        return next((c for c in _all(self.statements, CreditCap) if c.rolling is None), None)
-
-    @property
-    def claim_window(self) -> Claim | None:
-        return next((s for s in self.statements if isinstance(s, ClaimWindow | ClaimByMonthEnd)), None)
-
-
 ServiceStatement = Fee | Text | Objective | Credits
 
 
 @dataclass(frozen=True, slots=True)
 class Service:
+    """`service "Name" { ... }`: a fee, objectives and credits, statements in source order."""
+
     name: str
     statements: tuple[ServiceStatement, ...]
     span: Span = field(default=NO_SPAN, compare=False)

@@ -84,6 +84,8 @@ CalendarStatement = OpenHours | TimeZone | Holidays | ClosedOn | OpenOn | Text
 
 @dataclass(frozen=True, slots=True)
 class Calendar:
+    """`calendar "Name" { ... }`: open hours, time zone and holidays that business time follows."""
+
     name: str
     statements: tuple[CalendarStatement, ...]
     span: Span = field(default=NO_SPAN, compare=False)
@@ -112,6 +114,8 @@ class Calendar:
 
 @dataclass(frozen=True, slots=True)
 class UsesCalendar:
+    """`calendar "Name"` inside a block: the business calendar the block follows."""
+
     name: str
     span: Span = field(default=NO_SPAN, compare=False)
 
@@ -130,6 +134,8 @@ class Priority:
 
 @dataclass(frozen=True, slots=True)
 class TicketTarget:
+    """`target P of tickets per PERIOD`: the share of tickets that must meet their priority."""
+
     percent: Percent
     period: Period
     span: Span = field(default=NO_SPAN, compare=False)
@@ -140,6 +146,8 @@ SupportStatement = UsesCalendar | Priority | TicketTarget | Text
 
 @dataclass(frozen=True, slots=True)
 class SupportPlan:
+    """`support "Name" [on plan] { ... }`: a calendar, priorities and a ticket target."""
+
     name: str
     statements: tuple[SupportStatement, ...]
     span: Span = field(default=NO_SPAN, compare=False)
@@ -167,6 +175,8 @@ class SupportPlan:
 
 @dataclass(frozen=True, slots=True)
 class Certification:
+    """`certification "Name" [renewed every D]`: a certification the provider keeps."""
+
     name: str
     renewed_every: Duration | None = None
     span: Span = field(default=NO_SPAN, compare=False)
@@ -174,12 +184,16 @@ class Certification:
 
 @dataclass(frozen=True, slots=True)
 class Compliance:
+    """`compliance "Name"`: a regime the provider complies with."""
+
     name: str
     span: Span = field(default=NO_SPAN, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class BreachNotification:
+    """`breach notification within D`: how soon customers hear of a breach."""
+
     within: Duration
     span: Span = field(default=NO_SPAN, compare=False)
 
@@ -189,6 +203,8 @@ SecurityStatement = Certification | Compliance | BreachNotification | Text
 
 @dataclass(frozen=True, slots=True)
 class Security:
+    """`security { ... }`: certifications, compliance and breach notification."""
+
     statements: tuple[SecurityStatement, ...]
     span: Span = field(default=NO_SPAN, compare=False)
 
@@ -220,6 +236,8 @@ ReportingStatement = Report | UsesCalendar | Text
 
 @dataclass(frozen=True, slots=True)
 class Reporting:
+    """`reporting { ... }`: the reports the provider sends and when."""
+
     statements: tuple[ReportingStatement, ...]
     span: Span = field(default=NO_SPAN, compare=False)
 

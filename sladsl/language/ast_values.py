@@ -127,6 +127,8 @@ class Duration:
 
 @dataclass(frozen=True, slots=True)
 class Money:
+    """`100 USD`: an exact amount in an ISO 4217 currency."""
+
     amount: Decimal
     currency: str
     span: Span = field(default=NO_SPAN, compare=False)
@@ -134,12 +136,16 @@ class Money:
 
 @dataclass(frozen=True, slots=True)
 class Percent:
+    """`99.9%`: an exact percentage (the value is 99.9, not 0.999)."""
+
     value: Decimal
     span: Span = field(default=NO_SPAN, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Period:
+    """`per calendar month` and the like: the measurement period of a target or cap."""
+
     kind: PeriodKind
     span: Span = field(default=NO_SPAN, compare=False)
 
@@ -184,6 +190,8 @@ class Text:
 
 @dataclass(frozen=True, slots=True)
 class Definition:
+    """`define "term" as "..."`: a defined term, printed in the document."""
+
     term: str
     body: str
     span: Span = field(default=NO_SPAN, compare=False)
@@ -192,36 +200,48 @@ class Definition:
 
 @dataclass(frozen=True, slots=True)
 class Version:
+    """`version "1.2"`: the agreement's own version."""
+
     value: str
     span: Span = field(default=NO_SPAN, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Provider:
+    """`provider "Name"`: who gives the service."""
+
     name: str
     span: Span = field(default=NO_SPAN, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Customer:
+    """`customer "Name"`: who receives it."""
+
     name: str
     span: Span = field(default=NO_SPAN, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Effective:
+    """`effective 2026-01-01`: the first day the agreement applies."""
+
     date: date
     span: Span = field(default=NO_SPAN, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Term:
+    """`term 12 months`: how long the agreement runs."""
+
     duration: Duration
     span: Span = field(default=NO_SPAN, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class TimeZone:
+    """`timezone "Europe/Berlin"`: the IANA zone that periods and hours follow."""
+
     name: str
     span: Span = field(default=NO_SPAN, compare=False)
 

@@ -16,6 +16,7 @@ import enum
 from dataclasses import dataclass
 
 from sladsl.language.ast import Span
+from sladsl.language.invisible import is_hidden
 
 
 class Severity(enum.Enum):
@@ -25,6 +26,8 @@ class Severity(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
+    """One error or warning with its code, place and hint: what `check` prints and `--json` lists."""
+
     code: str
     severity: Severity
     message: str
@@ -87,7 +90,7 @@ def format_diagnostic(diag: Diagnostic, filename: str, source: str, colour: bool
     lines = _lines(source)
     if not 1 <= span.line <= len(lines):
         return head + (f"\n  = hint: {diag.hint}" if diag.hint else "")
-    text = lines[span.line - 1].rstrip("\r").expandtabs(4)
+    text = _visible(lines[span.line - 1].rstrip("\r").expandtabs(4))
     raw = lines[span.line - 1]
     start = _display_column(raw, span.column)
     if span.end_line == span.line and span.end_column > span.column:
@@ -106,6 +109,16 @@ def format_diagnostic(diag: Diagnostic, filename: str, source: str, colour: bool
     if diag.hint:
         out.append(f"{gutter} = hint: {diag.hint}")
     return "\n".join(out)
+
+
+def _visible(line: str) -> str:
+    """The source line with each invisible character (a bidi override, a control) shown
+    as U+FFFD: printed raw, a right-to-left override reorders the rest of the line on the
+    terminal, so the line would not read as the file does and the caret would point
+    elsewhere. One character for one keeps the caret under its column."""
+    if line.isascii():
+        return line
+    return "".join("\ufffd" if is_hidden(char) else char for char in line)
 
 
 _split_cache: tuple[str, list[str]] | None = None

@@ -24,6 +24,8 @@ INDENT = "    "
 
 @dataclass(frozen=True, slots=True)
 class Comment:
+    """A `#` comment and its line: the formatter keeps comments, which the AST does not hold."""
+
     line: int
     text: str
 

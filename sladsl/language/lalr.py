@@ -10,12 +10,22 @@ import functools
 
 from lark import Lark
 
+from sladsl.language.fast_lalr import LeanParser, lean_parser
 from sladsl.language.grammar_tables import build_parser
 from sladsl.language.parse_nodes import _Builder
+from sladsl.language.scanners import HOT_USES, warm_lazily
 
 
 @functools.cache
 def the_parser() -> Lark:
     """Built once per process from the tables shipped with the package (`grammar_tables`);
-    never from a cache in a shared folder."""
-    return build_parser(_Builder())
+    never from a cache in a shared folder. Its lexer compiles a state's patterns only when
+    the state is hot (`sladsl.language.scanners`)."""
+    return warm_lazily(build_parser(_Builder()))
+
+
+@functools.cache
+def the_lean_parser() -> LeanParser | None:
+    """The lean loop over the same parser's tables (`sladsl.language.fast_lalr`); None when
+    the grammar or the Lark release does not allow it, and then Lark's loop parses."""
+    return lean_parser(the_parser(), HOT_USES)

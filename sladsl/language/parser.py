@@ -15,7 +15,7 @@ from sladsl.language import ast
 from sladsl.language.ast import Span
 from sladsl.language.diagnostics import SyntaxFailure, error
 from sladsl.language.grammar_tables import grammar_text as grammar_text  # re-exported: bench and tools read it here
-from sladsl.language.lalr import the_parser
+from sladsl.language.lalr import the_lean_parser, the_parser
 
 # re-exported: the callbacks and the error descriptions live in their own modules
 from sladsl.language.parse_nodes import MAX_FRACTION_DIGITS as MAX_FRACTION_DIGITS
@@ -41,12 +41,28 @@ def parse(text: str) -> ast.Agreement:
                 'an agreement starts with `sla "Title" {` and ends with `}`',
             )
         )
+    agreement = _lean_parse(text)
+    if agreement is not None:
+        return agreement
     try:
         result = _parser().parse(text)
     except UnexpectedInput as exc:
         raise SyntaxFailure(_describe(exc, text)) from None
     assert isinstance(result, ast.Agreement)
     return result
+
+
+def _lean_parse(text: str) -> ast.Agreement | None:
+    """The lean loop's AST; None when it cannot parse the text (or is not available), so
+    that Lark's own loop parses it again and raises what every error message is built from."""
+    lean = the_lean_parser()
+    if lean is None:
+        return None
+    try:
+        result = lean.parse(text)
+    except Exception:  # any failure: Lark's loop decides, and raises Lark's error
+        return None
+    return result if isinstance(result, ast.Agreement) else None
 
 
 def normalise_source(text: str) -> str:

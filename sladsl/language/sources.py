@@ -7,7 +7,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +41,8 @@ def shown(path: str | Path) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Source:
+    """A source text and the name messages show for it (the path, or `<stdin>`)."""
+
     name: str
     text: str
 
@@ -99,6 +100,8 @@ def write_atomically(path: Path, data: bytes) -> None:
         return
     target = Path(os.path.realpath(path))
     try:
+        import tempfile  # here, not at the top: only writing commands pay for it
+
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
         raise SladslError(f"{shown(path)}: cannot write in the folder {shown(target.parent)}: {_reason(exc)}") from None

@@ -13,7 +13,8 @@ from typing import Any
 
 from sladsl.language import ast
 from sladsl.language.plans import plan_copies
-from sladsl.monitoring.prometheus import PERIOD_HOURS, Compiled, prometheus, promql_string, windows
+from sladsl.monitoring.common import PERIOD_HOURS, Compiled, promql_string, windows
+from sladsl.monitoring.prometheus import prometheus
 
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 

@@ -14,20 +14,16 @@ from typing import Any
 
 from sladsl.language import ast
 from sladsl.language.ast import PeriodKind
-from sladsl.monitoring.prometheus import (
+from sladsl.monitoring.common import (
     Compiled,
-    _clause_words,
-    _copies,
-    _dns_name,
-    _le,
-    _Sli,
-    _unique,
-    _Warnings,
-    histogram_of,
+    Warnings,
+    copies_to_compile,
+    dns_name,
     number,
-    sli,
+    prom_duration,
+    unique_name,
 )
-from sladsl.monitoring.windows import _prom_duration
+from sladsl.monitoring.objectives import Sli, clause_words, histogram_of, le_matcher, sli
 
 # ---- OpenSLO ---------------------------------------------------------------------------------------
 
@@ -58,11 +54,11 @@ def _source(query: str, window: str) -> dict[str, Any]:
     return {"metricSource": {"type": "Prometheus", "spec": {"query": query.replace("{{window}}", window)}}}
 
 
-def openslo_documents(agreement: ast.Agreement, plan: str | None = None) -> Compiled:
+def openslo(agreement: ast.Agreement, plan: str | None = None) -> Compiled:
     """One SLO document per objective and plan (the plan in the name and a `plan` label)."""
-    copies = _copies(agreement, plan)
+    copies = copies_to_compile(agreement, plan)
     compiled = Compiled()
-    warnings = _Warnings([p for p, _ in copies])
+    warnings = Warnings([p for p, _ in copies])
     names: set[str] = set()
     for name, copy in copies:
         for service in copy.services:
@@ -83,7 +79,7 @@ def openslo_documents(agreement: ast.Agreement, plan: str | None = None) -> Comp
                         name,
                     )
                     continue
-                unique = _unique(document["metadata"]["name"], names, 63)
+                unique = unique_name(document["metadata"]["name"], names, 63)
                 if unique != document["metadata"]["name"]:
                     document["metadata"]["name"] = unique
                     document["spec"]["indicator"]["metadata"]["name"] = f"{unique}-sli"[:63]
@@ -108,14 +104,14 @@ def _window_slo(
     histogram, unusable = histogram_of(monitor)
     if unusable:
         return None, unusable
-    window = _prom_duration(target.windows.window.seconds)
+    window = prom_duration(target.windows.window.seconds)
     if not histogram or target.percentile is None or window is None or window.endswith("ms"):
         return None, "OpenSLO time slices need a percentile over a `histogram` and windows of whole seconds"
     limit = target.limit.seconds
-    found = _Sli(
+    found = Sli(
         "",
         target.windows.share.value / 100,
-        good=f"sum(rate({histogram.series('bucket', _le(limit))}[{{{{window}}}}]))",
+        good=f"sum(rate({histogram.series('bucket', le_matcher(limit))}[{{{{window}}}}]))",
         total=f"sum(rate({histogram.series('count')}[{{{{window}}}}]))",
     )
     document = _slo(agreement, service, objective, found, plan, slices=(window, target.percentile / 100))
@@ -126,7 +122,7 @@ def _slo(
     agreement: ast.Agreement,
     service: ast.Service,
     objective: ast.Objective,
-    found: _Sli,
+    found: Sli,
     plan: str | None = None,
     slices: tuple[str, Decimal] | None = None,
 ) -> dict[str, Any]:
@@ -173,9 +169,9 @@ def _slo(
         goal["target"] = found.target
     if timeslices:
         goal.update(timeSliceTarget=slice_target, timeSliceWindow=slice_window)
-    name = _dns_name(service.name, objective.name, *([] if plan is None else [plan]))
+    name = dns_name(service.name, objective.name, *([] if plan is None else [plan]))
     start = _period_start(kind, agreement.effective)
-    labels = {"agreement": [_dns_name(agreement.title)]}
+    labels = {"agreement": [dns_name(agreement.title)]}
     if plan is not None:
         labels["plan"] = [plan]  # as written, the value of the Prometheus rules' `plan` label
     return {
@@ -187,8 +183,8 @@ def _slo(
             "labels": labels,
         },
         "spec": {
-            "description": _clause_words(agreement, objective)[:1050],
-            "service": _dns_name(service.name),
+            "description": clause_words(agreement, objective)[:1050],
+            "service": dns_name(service.name),
             "indicator": {"metadata": {"name": f"{name}-sli"[:63]}, "spec": indicator_spec},
             "timeWindow": [
                 {

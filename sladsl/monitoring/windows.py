@@ -15,26 +15,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sladsl.language import ast
 from sladsl.language.units import describe_duration
-from sladsl.monitoring.prometheus import (
+from sladsl.monitoring.common import (
     PERIOD_HOURS,
     PERIOD_WINDOW,
-    _clause_words,
-    _labels,
-    _le,
-    _selector,
-    _summary_rules,
-    histogram_of,
+    label_selector,
     number,
+    objective_labels,
+    prom_duration,
 )
-
-
-def _prom_duration(seconds: Decimal) -> str | None:
-    """A fixed length as a Prometheus duration (1d, 1h, 30m, 90s, 500ms); None below 1 ms."""
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        if seconds % size == 0:
-            return f"{int(seconds / size)}{unit}"
-    ms = seconds * 1000
-    return f"{int(ms)}ms" if ms == ms.to_integral_value() and ms > 0 else None
+from sladsl.monitoring.objectives import clause_words, histogram_of, le_matcher
+from sladsl.monitoring.summary import summary_rules
 
 
 def _epoch_aligned(zone: str, seconds: Decimal, year: int) -> bool:
@@ -67,7 +57,7 @@ def _window_meets(target: ast.LatencyTarget, monitor: ast.Monitor, window: str) 
     if histogram:
         count = f"sum(increase({histogram.series('count')}[{window}]))"
         if target.percentile is not None:
-            within = f"sum(increase({histogram.series('bucket', _le(limit))}[{window}]))"
+            within = f"sum(increase({histogram.series('bucket', le_matcher(limit))}[{window}]))"
             meets = f"({within} / {count} >= bool {number(target.percentile / 100)})"
         else:
             total = f"sum(increase({histogram.series('sum')}[{window}]))"
@@ -95,7 +85,7 @@ def window_rules(
     if monitor is None:
         return None, "it has no `monitor prometheus` block"
     size = target.windows.window.seconds
-    window = _prom_duration(size)
+    window = prom_duration(size)
     if window is None:
         return None, "its windows are shorter than a millisecond"
     histogram, unusable = histogram_of(monitor)
@@ -105,8 +95,8 @@ def window_rules(
     if meets is None:
         return None, "a latency objective needs a `histogram` (or a `latency` query giving the window's value)"
     kind = target.period.kind
-    labels = _labels(agreement, service, objective, plan)
-    selector = _selector(labels)
+    labels = objective_labels(agreement, service, objective, plan)
+    selector = label_selector(labels)
     period_window = PERIOD_WINDOW[kind]
     share = target.windows.share.value / 100
     budget = 1 - share
@@ -138,12 +128,12 @@ def window_rules(
         {"record": good_share, "expr": f"avg_over_time(({meets})[{period_window}:{window}])", "labels": dict(labels)},
         {"record": "sla:error_budget:ratio", "expr": f"vector({number(budget)})", "labels": dict(labels)},
     ]
-    rules += _summary_rules(labels, target, share, None, period_window)
+    rules += summary_rules(labels, target, share, None, period_window)
     per_period = Decimal(PERIOD_HOURS[kind] * 3600) / size
     allowed = budget * per_period
     count_words = number(per_period) if per_period == per_period.to_integral_value() else f"{per_period:.2f}"
     notes = {
-        "clause": _clause_words(agreement, objective),
+        "clause": clause_words(agreement, objective),
         "bound": _bound_words(target, monitor),
         "windows": (
             f"{period_window} has {count_words} windows of {describe_duration(target.windows.window)}; "
@@ -181,7 +171,7 @@ def window_rules(
         rules.append(
             {
                 "alert": "SLALatencyBucketMissing",
-                "expr": f"absent({histogram.series('bucket', _le(target.limit.seconds))})",
+                "expr": f"absent({histogram.series('bucket', le_matcher(target.limit.seconds))})",
                 "for": "15m",
                 "labels": {**labels, "severity": "ticket"},
                 "annotations": {

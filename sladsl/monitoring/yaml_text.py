@@ -24,11 +24,11 @@ from typing import Any
 
 from sladsl.language.invisible import has_hidden
 from sladsl.monitoring import yaml_fast
+from sladsl.monitoring.common import number
 
 
 def _number(value: Decimal) -> str:
-    from sladsl.monitoring.prometheus import number
-
+    """Decimals as the rules print them (`sladsl.monitoring.common.number`): the fast writer's hook."""
     return number(value)
 
 

@@ -7,16 +7,17 @@ almost always pasted by accident. The documents show each such character as `[U+
 and the monitoring outputs escape it; the warning says so before anyone signs.
 
 Every string of the AST is looked at, wherever the grammar lets one be written, by walking
-the nodes' fields: a new statement is covered without a change here.
+the nodes' fields (`common.nodes`, the one walk the checker shares): a new statement is
+covered without a change here.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
 from sladsl.language import ast
+from sladsl.language.checks.common import nodes, text_fields
 from sladsl.language.diagnostics import Diagnostic, warning
 from sladsl.language.invisible import BIDI_CONTROLS, code_point, describe, hidden_characters
 
@@ -50,14 +51,19 @@ _SPAN_OF = {"name": "name_span", "title": "title_span", "objective": "objective_
 
 def check_hidden(agreement: ast.Agreement) -> Iterator[Diagnostic]:
     """One W212 per string that holds hidden characters, at the string's statement."""
-    for node in _nodes(agreement):
-        for name in _text_fields(type(node)):
-            value = getattr(node, name)
-            texts = value if isinstance(value, tuple) else (value,)
-            allowed = "\n\t" if (type(node), name) in _MULTILINE else ""
-            found = sorted({c for t in texts if isinstance(t, str) for c in hidden_characters(t, allowed)})
-            if found:
-                yield _warning(_WHAT.get((type(node), name), "this string"), found, _span(node, name, texts, allowed))
+    for node in nodes(agreement):
+        yield from hidden_in(node)
+
+
+def hidden_in(node: Any) -> Iterator[Diagnostic]:
+    """The W212 of one node's own strings: the checker's single walk calls it on each node."""
+    for name in text_fields(type(node)):
+        value = getattr(node, name)
+        texts = value if isinstance(value, tuple) else (value,)
+        allowed = "\n\t" if (type(node), name) in _MULTILINE else ""
+        found = sorted({c for t in texts if isinstance(t, str) for c in hidden_characters(t, allowed)})
+        if found:
+            yield _warning(_WHAT.get((type(node), name), "this string"), found, _span(node, name, texts, allowed))
 
 
 def _span(node: Any, name: str, texts: tuple[Any, ...], allowed: str) -> ast.Span:
@@ -90,38 +96,3 @@ def _warning(what: str, found: list[str], span: ast.Span) -> Diagnostic:
             f"outputs escape {them}; remove {them} unless meant"
         )
     return warning("W212", f"{what} holds invisible character{'s' if several else ''}: {listed}", span, hint)
-
-
-def _nodes(root: Any) -> Iterator[Any]:
-    """Every node under `root` (itself included), depth first."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        for name in _child_fields(type(node)):
-            value = getattr(node, name)
-            if isinstance(value, tuple):
-                stack.extend(v for v in reversed(value) if dataclasses.is_dataclass(v))
-            elif value is not None and dataclasses.is_dataclass(value):
-                stack.append(value)
-
-
-_CHILDREN: dict[type, tuple[str, ...]] = {}
-_TEXTS: dict[type, tuple[str, ...]] = {}
-_TEXT_TYPES = ("str", "str | None", "tuple[str, ...]")
-
-
-def _child_fields(kind: type) -> tuple[str, ...]:
-    """The fields of a node type that can hold nodes (not texts, spans or memos), found once."""
-    if kind not in _CHILDREN:
-        texts = _text_fields(kind)
-        names = (f.name for f in dataclasses.fields(kind) if f.name not in texts)
-        _CHILDREN[kind] = tuple(n for n in names if not n.startswith("_") and n != "span" and not n.endswith("_span"))
-    return _CHILDREN[kind]
-
-
-def _text_fields(kind: type) -> tuple[str, ...]:
-    """The fields of a node type declared as text (`str`, `str | None`, `tuple[str, ...]`)."""
-    if kind not in _TEXTS:
-        _TEXTS[kind] = tuple(f.name for f in dataclasses.fields(kind) if f.type in _TEXT_TYPES)
-    return _TEXTS[kind]

@@ -1,196 +1,21 @@
-"""The checker's rules on objectives and credits: targets per plan, downtime sources and
-exclusions, error budgets, monitors, credit tiers and their order, amounts, bases and caps.
+"""The checker's rules on credits: tiers and their order, amounts and their currencies, fee
+bases, caps, claim deadlines, and remedies across periods (rolling caps, chronic failure).
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
 
 from sladsl.language import ast
-from sladsl.language.ast import Duration, FeeBase, PeriodKind, Span
-from sladsl.language.checks.common import Diagnostics, T, _duplicates, _n, _single_statements
+from sladsl.language.ast import Duration, FeeBase, PeriodKind, TimeUnit
+from sladsl.language.checks.common import Diagnostics, _business_units, _n, _single_statements
+from sladsl.language.checks.plans import _plan_choices
+from sladsl.language.currencies import is_currency
 from sladsl.language.diagnostics import Diagnostic, error, warning
-from sladsl.language.units import describe_duration, describe_seconds, shortest_period_seconds
-
-_TIME_BASED_ONLY = (
-    ast.DowntimeFromIncidents,
-    ast.DowntimeFromSamples,
-    ast.DowntimeFromErrorRate,
-    ast.AverageErrorRate,
-    ast.MissingData,
-    ast.IgnoreOutages,
-    ast.RoundOutages,
-    ast.WeightByAffected,
-    ast.ExcludeMaintenance,
-    ast.ExcludeCauses,
-)
-
-
-def _check_objectives(a: ast.Agreement) -> Diagnostics:
-    plans = tuple(dict.fromkeys(a.plans))  # once, not once per objective: large files were quadratic
-    for service in a.services:
-        for objective in service.objectives:
-            yield from _check_objective(objective, plans)
-
-
-def _check_targets(o: ast.Objective, plans: tuple[str, ...]) -> Diagnostics:
-    """Exactly one target applies to each plan: its own `on plan` one, else the plain one."""
-    targets = o.targets
-    if not targets:
-        yield error(
-            "E111",
-            f"objective `{o.name}` has no target",
-            o.name_span,
-            "add a target such as `availability at least 99.9% per calendar month`",
-        )
-        return
-    plain = [t for t in targets if t.on is None]
-    for extra in plain[1:]:
-        hint = 'end it with `on plan "NAME"` for one plan' if plans else "split it into two objectives"
-        yield error("E111", f"objective `{o.name}` has more than one target", extra.span, hint)
-    seen: dict[str, Span] = {}
-    for target in targets:
-        for name in target.on.names if target.on else ():
-            if name in seen:
-                yield error(
-                    "E120",
-                    f"two targets of objective `{o.name}` apply to plan `{name}`",
-                    target.on.span if target.on else target.span,
-                    f"the first is on line {seen[name].line}; each plan has exactly one target",
-                )
-            seen.setdefault(name, target.span)
-    if not plain:
-        for plan in plans:
-            if plan not in seen:
-                yield error(
-                    "E120",
-                    f"no target of objective `{o.name}` applies to plan `{plan}`",
-                    o.name_span,
-                    "add a target without `on plan` for the plans that have none of their own",
-                )
-    kinds = {type(t) for t in targets}
-    shapes = {(type(t), isinstance(t, ast.LatencyTarget) and t.windows is not None) for t in targets}
-    if len(kinds) > 1 or len(shapes) > 1:
-        yield error(
-            "E120",
-            f"the targets of objective `{o.name}` measure different things on different plans",
-            targets[1].span,
-            "one objective measures one thing; plans differ in the numbers. Use two objectives",
-        )
-
-
-def _check_objective(o: ast.Objective, plans: tuple[str, ...] = ()) -> Diagnostics:
-    yield from _check_targets(o, plans)
-    target = o.target
-    yield from _single_statements(
-        o.statements,
-        {
-            ast.MissingData: "missing data",
-            ast.IgnoreOutages: "ignore outages",
-            ast.RoundOutages: "round outages",
-            ast.WeightByAffected: "weight downtime",
-            ast.ExcludeMaintenance: "exclude maintenance",
-            ast.ChronicFailure: "chronic failure",
-            ast.Monitor: "monitor",
-        },
-    )
-    for extra_source in o.downtime_sources[1:]:
-        yield error(
-            "E113",
-            "an objective has one way of knowing its downtime",
-            extra_source.span,
-            f"the first is on line {o.downtime_sources[0].span.line}",
-        )
-    if target is not None and not isinstance(target, ast.AvailabilityTarget):
-        kind = "latency" if isinstance(target, ast.LatencyTarget) else "request-based"
-        for s in o.statements:
-            if isinstance(s, _TIME_BASED_ONLY):
-                yield error(
-                    "E113",
-                    f"this statement does not apply to a {kind} objective",
-                    s.span,
-                    "downtime, outages and exclusions belong to time-based availability",
-                )
-    if isinstance(o.downtime_source, ast.AverageErrorRate) and o.ignore_outages:
-        yield error("E113", "`ignore outages` has no meaning with an average error rate", o.ignore_outages.span)
-    time_based = target is None or isinstance(target, ast.AvailabilityTarget)
-    rounding = o.round_outages
-    if time_based and rounding is not None and isinstance(o.downtime_source, ast.AverageErrorRate):
-        yield error("E121", "`round outages` has no meaning with an average error rate", rounding.span)
-    weight = _first_of(o, ast.WeightByAffected)
-    if time_based and weight is not None and not isinstance(o.downtime_source, ast.DowntimeFromIncidents):
-        yield error(
-            "E121",
-            "`weight downtime by share affected` needs downtime from incidents",
-            weight.span,
-            "only incidents carry an `affected` share; samples and request counts do not",
-        )
-    if o.monitor:
-        yield from _check_monitor(o.monitor)
-    yield from _check_budget(o)
-
-
-def _first_of(o: ast.Objective, kind: type[T]) -> T | None:
-    return next((s for s in o.statements if isinstance(s, kind)), None)
-
-
-def _check_monitor(m: ast.Monitor) -> Diagnostics:
-    yield from _duplicates(((q.kind, q.span) for q in m.queries), "query", code="E101")
-    kinds = {q.kind for q in m.queries}
-    if not ({"total", "errors"} <= kinds or {"total", "good"} <= kinds or kinds & {"histogram", "latency"}):
-        yield error(
-            "E117",
-            "a monitor block needs `total` with `errors` or `good`, or a `histogram`",
-            m.span,
-            'for example: errors "sum(rate(x{code=~\\"5..\\"}[{{window}}]))" and total "sum(rate(x[{{window}}]))"',
-        )
-
-
-def _smallest_counted_outage(o: ast.Objective) -> Decimal | None:
-    source = o.downtime_source
-    ignore = o.ignore_outages
-    threshold = (
-        ignore.shorter_than.seconds
-        if ignore and not ignore.shorter_than.is_calendar and not ignore.shorter_than.business
-        else None
-    )
-    if isinstance(source, ast.DowntimeFromSamples) and not source.every.is_calendar and not source.every.business:
-        step = source.every.seconds
-    elif isinstance(source, ast.DowntimeFromErrorRate) and not source.window.is_calendar and not source.window.business:
-        step = source.window.seconds
-    else:
-        step = None
-    rounding = o.round_outages
-    unit = rounding.unit.seconds if rounding and not rounding.unit.is_calendar and not rounding.unit.business else None
-    candidates = [v for v in (threshold, step, unit) if v is not None]
-    return max(candidates) if candidates else None
-
-
-def _check_budget(o: ast.Objective) -> Diagnostics:
-    for target in o.targets:
-        yield from _check_target_budget(o, target)
-
-
-def _check_target_budget(o: ast.Objective, target: ast.Target) -> Diagnostics:
-    if not isinstance(target, ast.AvailabilityTarget) or not Decimal(0) <= target.percent.value <= Decimal(100):
-        return
-    smallest = _smallest_counted_outage(o)
-    if smallest is None or o.weight_by_affected:
-        return
-    budget = (Decimal(100) - target.percent.value) / Decimal(100) * shortest_period_seconds(target.period.kind)
-    if budget < smallest:
-        yield warning(
-            "W204",
-            f"the error budget ({describe_seconds(budget)} per {target.period.kind.value}) is smaller than "
-            f"the smallest outage that counts ({describe_seconds(smallest)})",
-            target.span,
-            "the commitment is all or nothing: a single counted outage breaches it",
-        )
-
-
-# ---- credits ------------------------------------------------------------------------------
+from sladsl.language.units import describe_duration
 
 
 def _check_credits(a: ast.Agreement) -> Diagnostics:
@@ -448,3 +273,162 @@ def _check_cap(credits: ast.Credits, target: ast.Target) -> Diagnostics:
                 amount.percent.span,
                 "this tier can never pay in full",
             )
+
+
+# ---- amounts and currencies ---------------------------------------------------------------
+
+
+def _monies(a: ast.Agreement) -> Iterator[ast.Money]:
+    for fee in _fees(a):
+        yield fee.money
+    for service in a.services:
+        for credits in service.credits:
+            if credits.minimum:
+                yield credits.minimum.money
+
+
+def _fees(a: ast.Agreement) -> Iterator[ast.Fee]:
+    yield from (s for s in a.statements if isinstance(s, ast.Fee))
+    for service in a.services:
+        yield from (s for s in service.statements if isinstance(s, ast.Fee))
+
+
+def _check_currencies(a: ast.Agreement) -> Diagnostics:
+    for money in _monies(a):
+        if not is_currency(money.currency):
+            yield error(
+                "E106",
+                f"unknown currency `{money.currency}`",
+                money.span,
+                "use an ISO 4217 code such as USD, EUR or GBP",
+            )
+    fees = list(_fees(a))
+    if fees:
+        first = fees[0].money.currency
+        for fee in fees[1:]:
+            if fee.money.currency != first:
+                yield warning(
+                    "W205",
+                    f"this fee is in {fee.money.currency} but the first fee is in {first}",
+                    fee.money.span,
+                    "credits of different services cannot be added up into one total",
+                )
+    choices = _plan_choices(a)  # once: `a.plans` scans every statement of the agreement
+    for service in a.services:
+        for plan in choices:
+            monthly = a.monthly_fee(service, plan)
+            for credits in service.credits:
+                if not ast.applies_to(credits.on, plan) or monthly is None:
+                    continue
+                minimum = credits.minimum
+                if minimum and minimum.money.currency != monthly.currency:
+                    yield warning(
+                        "W205",
+                        f"the minimum is in {minimum.money.currency} but the fee is in {monthly.currency}",
+                        minimum.money.span,
+                    )
+                for tier in credits.tiers:
+                    if isinstance(tier.amount, ast.FixedCredit) and tier.amount.money.currency != monthly.currency:
+                        yield error(
+                            "E122",
+                            f"this credit is in {tier.amount.money.currency} but the fee"
+                            + (f" on plan `{plan}`" if plan else "")
+                            + f" is in {monthly.currency}",
+                            tier.amount.money.span,
+                            f"write the sum in {monthly.currency}; credits are paid in the fee's currency",
+                        )
+
+
+# ---- claim deadlines and remedies across periods -------------------------------------------
+
+
+def _check_claims(a: ast.Agreement) -> Diagnostics:
+    """Each credits block's claim deadline and rolling caps."""
+    for service in a.services:
+        for credits in service.credits:
+            yield from _check_claim(credits)
+            named = service.objective(credits.objective)
+            periods = {t.period.kind: t.period for t in named.targets} if named else {}
+            for cap in credits.rolling_caps:
+                for period in periods.values():
+                    yield from _rolling_span(cap, period)
+
+
+_MAX_MONTHS_AFTER = 1200  # a claim deadline a century after the period is a typo, not a term
+
+
+def _check_claim(credits: ast.Credits) -> Diagnostics:
+    claims = [s for s in credits.statements if isinstance(s, ast.ClaimWindow | ast.ClaimByMonthEnd)]
+    for extra in claims[1:]:
+        yield error(
+            "E101",
+            "a claim deadline is given more than once",
+            extra.span,
+            f"keep one; the first is on line {claims[0].span.line}",
+        )
+    for claim in claims:
+        if isinstance(claim, ast.ClaimByMonthEnd):
+            if not 1 <= claim.months_after <= _MAX_MONTHS_AFTER:
+                yield error(
+                    "E123",
+                    f"a claim deadline {claim.months_after} months after the period is not a deadline a contract sets",
+                    claim.span,
+                    "write, for example, `claim by the end of the 2nd calendar month after the period`",
+                )
+            continue
+        if claim.within.business and claim.calendar is None:
+            yield error(
+                "E108",
+                "business time in a claim window, with no calendar named",
+                claim.within.span,
+                f'name the calendar: `claim within {describe_duration(claim.within)} on "Business hours"`',
+            )
+        elif claim.calendar is not None and not claim.within.business:
+            yield warning(
+                "W210",
+                f"the claim window is not in business time, so calendar `{claim.calendar}` changes nothing",
+                claim.calendar_span,
+                f"write `{_n(claim.within.amount)} business days` to count open days only, or drop `on`",
+            )
+        yield from _business_units(claim.within)
+        if claim.within.amount == 0:
+            yield error("E114", "a claim window must be longer than zero", claim.within.span)
+
+
+def _rolling_span(cap: ast.CreditCap, period: ast.Period) -> Diagnostics:
+    """A rolling cap spans a whole number of the objective's periods, at least one."""
+    span = cap.rolling
+    assert span is not None
+    months = period.kind.months
+    whole = span.amount == span.amount.to_integral_value() and span.amount > 0 and not span.business
+    if months is not None:
+        total = span.amount * (12 if span.unit is TimeUnit.YEAR else 1)
+        ok = whole and span.is_calendar and total % months == 0
+        hint = f"write `per 12 months` or another multiple of {months} month{'s' if months > 1 else ''}"
+    else:
+        ok = whole and span.unit is TimeUnit.WEEK
+        hint = "write `per 52 weeks` or another number of weeks"
+    if not ok:
+        yield error(
+            "E124",
+            f"a rolling cap spans whole periods of the objective ({period.kind.value}s), not {describe_duration(span)}",
+            span.span,
+            hint,
+        )
+
+
+def _chronic_counts(c: ast.ChronicFailure) -> Diagnostics:
+    if c.consecutive is not None and c.consecutive < 1:
+        yield error("E125", "chronic failure needs at least 1 consecutive period", c.span)
+    if c.of_any is not None:
+        m, k = c.of_any
+        if m < 1 or k < m:
+            yield error(
+                "E125",
+                f"breached in {m} of any {k} periods can never hold",
+                c.span,
+                "the first number is at least 1 and at most the second, such as `4 of any 12 periods`",
+            )
+    for count in (c.consecutive, *(c.of_any or ())):
+        if count is not None and count > _MAX_MONTHS_AFTER:
+            yield error("E125", f"{count} periods is not a span a contract judges", c.span)

@@ -1,0 +1,216 @@
+"""A service's section of the contract's view model: its objectives with their targets per
+plan (and the downtime or windows they allow), and its credit tables with their money.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from sladsl.documents.model_blocks import Section, View, fee_sentence, plan_groups, plan_label, prose
+from sladsl.documents.phrases import (
+    allowance_rule,
+    allowed_downtime,
+    amount_words,
+    fee_base_money,
+    period_lengths,
+    phrase,
+    target_promise,
+    tier_condition,
+    tier_money,
+    window_allowance,
+)
+from sladsl.language import ast
+
+_HUNDRED = Decimal(100)
+
+
+def service_section(agreement: ast.Agreement, service: ast.Service, section: Section, view: View) -> None:
+    own_fees = plan_groups(view.editions, service.fee_for)
+    fee = fee_sentence(own_fees, " for this service")
+    if fee:
+        section.blocks.append({"type": "sentences", "sentences": [fee]})
+    clause = 0
+    done: set[str] = set()
+    for statement in service.statements:
+        if isinstance(statement, ast.Text):
+            section.blocks.append(prose(statement.body))
+        elif isinstance(statement, ast.Objective):
+            clause += 1
+            section.blocks.append(_objective(statement, f"{section.number}.{clause}", view))
+        elif isinstance(statement, ast.Credits) and statement.objective not in done:
+            blocks: list[tuple[list[str], Any]]
+            if view.editions == (None,):
+                blocks = [([], statement)]  # no plans: every block as it stands
+            else:
+                done.add(statement.objective)
+                blocks = plan_groups(view.editions, functools.partial(_credits_for, service, statement.objective))
+                if all(b is None for _, b in blocks):
+                    continue
+            clause += 1
+            section.blocks.append(
+                _credits(agreement, service, statement.objective, blocks, f"{section.number}.{clause}", view)
+            )
+
+
+def _credits_for(service: ast.Service, objective: str, edition: str | None) -> ast.Credits | None:
+    return service.credits_for(objective, edition)
+
+
+def _objective(objective: ast.Objective, number: str, view: View) -> dict[str, Any]:
+    groups = plan_groups(view.editions, objective.target_for)
+    first = next((t for _, t in groups if t is not None), None)
+    context = replace(view.context, period=first.period if first else None, objective=objective.name)
+    sentences: list[str] = []
+    texts: list[dict[str, Any]] = []
+    for statement in objective.statements:
+        if isinstance(statement, ast.Text):
+            texts.append(prose(statement.body))
+        elif isinstance(statement, ast.AvailabilityTarget | ast.RequestTarget | ast.LatencyTarget):
+            if len(groups) == 1 and statement is first:
+                sentences.append(phrase(statement, context))
+        else:
+            sentences.append(phrase(statement, context))
+    targets = (
+        []
+        if len(groups) == 1
+        else [[plan_label(names), target_promise(t, context) if t else "\u2014"] for names, t in groups]
+    )
+    facts: list[list[str]] = []
+    head = ["Length of the period", "Downtime allowed"]
+    available = [(names, t) for names, t in groups if isinstance(t, ast.AvailabilityTarget)]
+    if available and len({t.period.kind for _, t in available}) == 1:
+        columns = [dict(allowed_downtime(t, context)) for _, t in available]
+        lengths = [name for name, _ in allowed_downtime(available[0][1], context)]
+        facts = [[length, *(c[length] for c in columns)] for length in lengths]
+        if len(groups) > 1:
+            head = ["Length of the period", *(f"Downtime allowed: {plan_label(n)}" for n, _ in available)]
+            sentences.insert(0, allowance_rule(context, available[0][1].period.kind))
+    windowed = [(n, t) for n, t in groups if isinstance(t, ast.LatencyTarget) and t.windows is not None]
+    if windowed and len({(t.period.kind, t.windows.window) for _, t in windowed if t.windows}) == 1:
+        tables = [window_allowance(t, context) for _, t in windowed]
+        facts = [[name, str(total), *(str(t[i][2]) for t in tables)] for i, (name, total, _) in enumerate(tables[0])]
+        misses = "Windows that may miss the bound"
+        head = ["Length of the period", "Windows", misses]
+        if len(groups) > 1:
+            head = ["Length of the period", "Windows", *(f"{misses}: {plan_label(n)}" for n, _ in windowed)]
+    return {
+        "type": "clause",
+        "number": number,
+        "title": objective.name,
+        "targets": targets,
+        "targets_head": ["Plan", "Commitment"],
+        "sentences": sentences,
+        "prose": texts,
+        "facts": facts,
+        "facts_head": head,
+    }
+
+
+def _credits(
+    agreement: ast.Agreement,
+    service: ast.Service,
+    name: str,
+    blocks: list[tuple[list[str], Any]],
+    number: str,
+    view: View,
+) -> dict[str, Any]:
+    objective = service.objective(name)
+    split = [(block, _fee_split(agreement, service, names)) for names, block in blocks]
+    multi = sum(len(groups) for _, groups in split) > 1
+    rows: list[list[str]] = []
+    starts: list[bool] = []
+    sentences: list[str] = []
+    texts: list[dict[str, Any]] = []
+    for block, groups in split:
+        for names in groups:
+            label = plan_label(names)
+            edition = names[0] if names else None
+            target = objective.target_for(edition) if objective else None
+            period = target.period if target else None
+            fee = agreement.monthly_fee(service, edition)
+            if block is None:
+                rows.append([label, "\u2014", "no service credits", ""])
+                starts.append(True)
+                continue
+            months = period.kind.months if period else None
+            length = None if period is None else period_lengths(period.kind, *view.context.span)[0]
+            cap = _cap_money(service, edition, period, fee)
+            minimum = block.minimum.money.amount if block.minimum else None
+            for index, tier in enumerate(block.tiers):
+                money = tier_money(tier.amount, fee, months, cap, minimum, length)
+                cells = [tier_condition(tier), amount_words(tier.amount), money]
+                rows.append(([label if index == 0 else ""] if multi else []) + cells)
+                starts.append(index == 0)
+        if block is None:
+            continue
+        names = [n for group in groups for n in group]
+        edition = names[0] if names else None
+        target = objective.target_for(edition) if objective else None
+        fees = {agreement.monthly_fee(service, n) for n in names} if names else {agreement.monthly_fee(service, None)}
+        context = replace(
+            view.context,
+            period=target.period if target else None,
+            objective=name,
+            fee=next(iter(fees)) if len(fees) == 1 else None,
+        )
+        prefix = f"{plan_label(names)}: " if len(blocks) > 1 else ""
+        sentences += [
+            prefix + phrase(s, context)
+            for s in block.statements
+            if isinstance(s, ast.CreditCap | ast.CreditMinimum | ast.ClaimWindow | ast.ClaimByMonthEnd)
+        ]
+        texts += [prose(s.body) for s in block.statements if isinstance(s, ast.Text)]
+    is_latency = objective is not None and isinstance(objective.target, ast.LatencyTarget) and objective.target.upward
+    measured = "Measured latency" if is_latency else "Measured availability"
+    if objective is not None and isinstance(objective.target, ast.LatencyTarget) and not objective.target.upward:
+        measured = "Windows meeting the bound"
+    which = "the one row of the Customer's plan that applies" if multi else "the one row below that applies"
+    intro = (
+        f"If the objective \u201c{name}\u201d is not met, the Customer receives a service credit: "
+        f"{which} is the worst whose condition holds; rows do not add up."
+    )
+    head = [measured, "Credit", "Amount"]
+    return {
+        "type": "credits",
+        "number": number,
+        "title": f"Service credits for \u201c{name}\u201d",
+        "intro": intro,
+        "head": (["Plan"] if multi else []) + head,
+        "rows": rows,
+        "starts": starts,
+        "sentences": sentences,
+        "prose": texts,
+    }
+
+
+def _fee_split(agreement: ast.Agreement, service: ast.Service, names: list[str]) -> list[list[str]]:
+    """Plans that share a credits block but not a fee get their own rows (the amounts differ)."""
+    if not names:
+        return [names]
+    by_fee: dict[Any, list[str]] = {}
+    for n in names:
+        fee = agreement.monthly_fee(service, n)
+        by_fee.setdefault(None if fee is None else (fee.amount, fee.currency), []).append(n)
+    return list(by_fee.values())
+
+
+def _cap_money(
+    service: ast.Service, edition: str | None, period: ast.Period | None, fee: ast.Money | None
+) -> Decimal | None:
+    """The most one period's credits can be under the service's caps (per-period and rolling)."""
+    if fee is None or period is None:
+        return None
+    amounts: list[Decimal] = []
+    for objective in service.objectives:
+        target = objective.target_for(edition)
+        block = service.credits_for(objective.name, edition)
+        if block is None or target is None or target.period.kind is not period.kind:
+            continue
+        for cap in [c for c in (block.period_cap,) if c is not None] + list(block.rolling_caps):
+            base = fee_base_money(cap.base, fee, period.kind.months)
+            if base is not None:
+                amounts.append(base * cap.percent.value / _HUNDRED)
+    return min(amounts) if amounts else None
