@@ -363,37 +363,14 @@ def compile_rules(
 
     An objective that cannot be compiled is a warning that names it (exit 1 with --strict).
     """
-    from sladsl.language.plans import resolve_plan
-    from sladsl.monitoring.kubernetes import kubernetes
-    from sladsl.monitoring.openslo import openslo
-    from sladsl.monitoring.prometheus import prometheus, runbook_problem
-    from sladsl.monitoring.yaml_text import to_yaml
+    from sladsl.api import compile as compile_agreement
 
-    if runbook is not None:
-        if target not in ("prometheus", "kubernetes"):
-            raise SladslError("--runbook-url goes with --target prometheus or kubernetes (it annotates alerts)")
-        problem = runbook_problem(runbook)
-        if problem:
-            raise SladslError(problem)
     agreement = load_checked(read_input(file), colour)
-    chosen = resolve_plan(agreement, plan) if plan is not None else None
     check_output(out, (file,))
-    if target == "grafana":
-        from sladsl.monitoring.grafana import dashboard
-
-        compiled = dashboard(agreement, chosen)
-    elif target == "kubernetes":
-        compiled = kubernetes(agreement, chosen, runbook)
-    elif target == "prometheus":
-        compiled = prometheus(agreement, chosen, runbook)
-    else:
-        compiled = openslo(agreement, chosen)
+    compiled = compile_agreement(agreement, target, plan=plan, runbook_url=runbook)  # type: ignore[arg-type]
     for warning in compiled.warnings:
         warn(warning)
-    if target == "grafana":
-        write_output(json.dumps(compiled.documents[0], indent=2, ensure_ascii=False) + "\n", out, (file,), quiet)
-    else:
-        write_output(to_yaml(compiled.documents), out, (file,), quiet)
+    write_output(compiled.text, out, (file,), quiet)
     if strict and compiled.warnings:
         raise click.exceptions.Exit(1)
 
