@@ -27,8 +27,8 @@ from sladsl.evaluation.measuring import (
     period_params,
 )
 from sladsl.evaluation.outage_sources import incident_outages, window_outages
+from sladsl.evaluation.report import CountedOutage, ObjectiveResult
 from sladsl.evaluation.report import Evidence as Proof
-from sladsl.evaluation.report import ObjectiveResult
 from sladsl.evaluation.request_objectives import average_error_rate, latency, latency_windows, request_ratio
 from sladsl.evaluation.sample_outages import sample_outages
 from sladsl.language import ast
@@ -60,6 +60,10 @@ def blank_result(service: ast.Service, objective: ast.Objective) -> ObjectiveRes
             return ObjectiveResult(service.name, objective.name, "latency", period, share, "%", strict=target.strict)
         limit = target.limit.seconds * 1000
         return ObjectiveResult(service.name, objective.name, "latency", period, limit, "ms", strict=target.strict)
+    if isinstance(target, ast.DowntimeTarget):  # draft 3: the allowance in seconds
+        period = target.period.kind.value
+        limit = target.limit.seconds
+        return ObjectiveResult(service.name, objective.name, "availability", period, limit, "s")
     percent = target.percent.value if target else Decimal(0)
     period = target.period.kind.value if target else ""
     return ObjectiveResult(
@@ -70,16 +74,18 @@ def blank_result(service: ast.Service, objective: ast.Objective) -> ObjectiveRes
 def shape(objective: ast.Objective) -> tuple[Any, ...]:
     """What makes two objectives measurable by one query: everything but the service.
     Nodes compare without their spans, so equal clauses in different places are one shape."""
-    ignore = objective.ignore_outages
     rounding = objective.round_outages
+    clock = objective.clock_units
     return (
         objective.downtime_source,
         objective.missing_counts_as_available,
-        ignore.shorter_than if ignore else None,
+        objective.ignore_outages,
         objective.maintenance,
         tuple(sorted(objective.excluded_causes)),
         rounding.unit if rounding else None,
         objective.weight_by_affected,
+        objective.adding_shares,
+        clock.unit if clock else None,
     )
 
 
@@ -94,16 +100,23 @@ def time_based(context: Context, members: list[tuple[ast.Service, ast.Objective,
     services = [s.name for s, _, _ in members]
     source = objective.downtime_source
     params = period_params(context, services)
-    params["ignore"] = int(objective.ignore_outages.shorter_than.seconds * US) if objective.ignore_outages else 0
+    ignore = objective.ignore_outages
+    params["ignore"] = int(ignore.shorter_than.seconds * US) if ignore else 0
+    params["or_less"] = bool(ignore and ignore.or_less)
     rounding = objective.round_outages
     params["round"] = int(rounding.unit.seconds * US) if rounding else 0
+    clock = objective.clock_units
+    params["clock"] = int(clock.unit.seconds * US) if clock else 0
+    params["clock_off"] = params["p0"] % params["clock"] if clock else 0  # the period starts on a clock unit
     weights = objective.weight_by_affected and isinstance(source, ast.DowntimeFromIncidents)
     params["weights"] = weights
     tag = next(_counter)
     outage_table, all_table, proofs, silent = _outages(context, objective, source, params, tag)
     outages, everything = f"SELECT * FROM {outage_table}", f"SELECT * FROM {all_table}"
     qualified = qualified_maintenance(context, objective, params, tag)
-    pieces = sql.weighted_pieces(f"incidents_{tag}", qualified) if weights else _NO_PIECES
+    if clock or (ignore and ignore.after_exclusions):  # draft 3: exclusions first, then the stretches left
+        outages = sql.stretches(outages, qualified)
+    pieces = sql.weighted_pieces(f"incidents_{tag}", qualified, objective.adding_shares) if weights else _NO_PIECES
     counted_table = f"counted_{tag}"
     create(context, counted_table, sql.counted_outages(outages, qualified, pieces), params)
     rows = {r[0]: r[1:] for r in context.run(sql.outage_totals(counted_table))}
@@ -114,6 +127,7 @@ def time_based(context: Context, members: list[tuple[ast.Service, ast.Objective,
         raw_all = {r[0]: r[1] for r in context.run(sql.downtime(everything, NOTHING), **{**params, "ignore": 0})}
     maintenance_listed = maintenance_proofs(context, objective, params, tag)
     rounding_proofs = _rounding_proofs(context, objective, counted_table)
+    outages_of = _counted_outages(context, counted_table, [s for s, _, _ in members if _pays_per_outage(s)])
     for service, objective_, result in members:
         if service.name in silent:
             no_evidence(result, f"no {_EVIDENCE_WORDS[type(source)]} for {service.name!r} in the period")
@@ -122,13 +136,20 @@ def time_based(context: Context, members: list[tuple[ast.Service, ast.Objective,
         counted = Decimal(int(counted_nano)) / sql.NANO  # microseconds, exact
         excluded = Decimal(int(raw_all.get(service.name, 0))) - counted
         target = objective_.target
-        assert isinstance(target, ast.AvailabilityTarget)
+        assert isinstance(target, ast.AvailabilityTarget | ast.DowntimeTarget)
         result.judged, result.reason = True, ""
-        result.measured = _measured_from_downtime(context.whole_period, counted)
-        result.met = result.measured >= target.percent.value
         result.downtime_seconds = _seconds(counted)
         result.excluded_seconds = _seconds(excluded)
-        result.allowed_downtime_seconds = context.whole_period.seconds * (HUNDRED - target.percent.value) / HUNDRED
+        if isinstance(target, ast.DowntimeTarget):  # draft 3: the allowance is a duration
+            result.measured = result.downtime_seconds
+            result.allowed_downtime_seconds = target.limit.seconds
+            result.met = result.measured <= target.limit.seconds
+        else:
+            result.measured = _measured_from_downtime(context.whole_period, counted)
+            result.met = result.measured >= target.percent.value
+            result.allowed_downtime_seconds = context.whole_period.seconds * (HUNDRED - target.percent.value) / HUNDRED
+        if service.name in outages_of:
+            result.outages = outages_of[service.name]
         result.explanation = (
             proofs.get(service.name, [])
             + maintenance_listed.get(service.name, [])
@@ -147,6 +168,29 @@ _NO_PIECES = (
     "SELECT CAST(NULL AS VARCHAR) AS service, CAST(0 AS BIGINT) AS o, CAST(0 AS BIGINT) AS s, CAST(0 AS BIGINT) AS e, "
     "CAST(0 AS BIGINT) AS a WHERE false"
 )
+
+
+def _pays_per_outage(service: ast.Service) -> bool:
+    """Whether a credits block of the service reads the outages one by one (draft 3)."""
+    for block in service.credits:
+        claim = block.claim_window
+        if block.outage_tiers or (isinstance(claim, ast.ClaimWindow) and claim.from_outage is not None):
+            return True
+    return False
+
+
+def _counted_outages(context: Context, counted: str, services: list[ast.Service]) -> dict[str, list[CountedOutage]]:
+    """The outages that count, per service, in time order: for per-outage credits and claim
+    windows counted from the outage. One query for every service of the shape that needs them."""
+    if not services:
+        return {}
+    found: dict[str, list[CountedOutage]] = {s.name: [] for s in services}
+    query = f"SELECT service, cs, ce, counted FROM {counted} WHERE counted > 0 AND list_contains($names, service) ORDER BY service, cs"
+    for service, s, e, amount in context.run(query, names=list(found)):
+        found[service].append(
+            CountedOutage(context.moment(s), context.moment(e), _seconds(Decimal(int(amount)) / sql.NANO))
+        )
+    return found
 
 
 def _rounding_proofs(context: Context, objective: ast.Objective, counted: str) -> dict[str, list[Proof]]:

@@ -92,6 +92,11 @@ def is_plain(objective: ast.Objective, window: Window) -> bool:
         and not objective.excluded_causes
         and objective.round_outages is None
         and not objective.weight_by_affected
+        and objective.clock_units is None
+        and (
+            objective.ignore_outages is None
+            or not (objective.ignore_outages.or_less or objective.ignore_outages.after_exclusions)
+        )
     )
 
 

@@ -38,7 +38,8 @@ def incident_outages(
     more = f"SELECT service, count(*) - $limit FROM {incidents} GROUP BY service HAVING count(*) > $limit"
     for service, unlisted in context.listing(more, limit=EXPLAIN_LIMIT):
         proofs[service].append(Proof(f"{unlisted} more incidents, not listed"))
-    short = sql.first_rows(f"SELECT * FROM {counted} WHERE e - s < {int(ignore)}", "s")
+    ignored = "<=" if params.get("or_less") else "<"
+    short = sql.first_rows(f"SELECT * FROM {counted} WHERE e - s {ignored} {int(ignore)}", "s")
     for service, s, e, _, _ in context.listing(short, limit=EXPLAIN_LIMIT):
         proofs[service].append(
             Proof(
@@ -47,12 +48,15 @@ def incident_outages(
                 context.moment(e),
                 _seconds(e - s),
                 False,
-                f"shorter than {describe_duration(objective.ignore_outages.shorter_than)}"
-                if objective.ignore_outages
-                else "",
+                _ignored_words(objective.ignore_outages) if objective.ignore_outages else "",
             )
         )
     return counted, everything, proofs
+
+
+def _ignored_words(ignore: ast.IgnoreOutages) -> str:
+    limit = describe_duration(ignore.shorter_than)
+    return f"{limit} or less" if ignore.or_less else f"shorter than {limit}"
 
 
 def window_outages(

@@ -73,6 +73,17 @@ class WindowCounts:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class CountedOutage:
+    """One outage that counts towards a time-based verdict (draft 3's per-outage credits and
+    claim windows read them): its start and end, clipped to the period, and the downtime it
+    counts after the short-outage rule, maintenance, rounding, clock units and weights."""
+
+    start: datetime
+    end: datetime
+    seconds: Decimal
+
+
 @dataclass
 class ChronicResult:
     """`chronic failure when ...` (draft 2): whether it holds at the judged period.
@@ -122,6 +133,9 @@ class ObjectiveResult:
     # of monthly clauses; None where the clause is not judged at its own period
     period_label: str | None = None
     provisional: bool = False  # its period had not ended at --as-of
+    # draft 3: the outages that count, in time order (time-based availability only; filled
+    # when a credits block pays per outage or counts its claim window from the outage)
+    outages: list[CountedOutage] | None = None
 
     @property
     def no_evidence(self) -> bool:

@@ -205,11 +205,33 @@ def capped(windows: str) -> str:
     """
 
 
+# Whether an outage (s, e) counts under the short-outage rule: `shorter than D` ignores what
+# is shorter than `$ignore`; draft 3's `of D or less` (`$or_less`) also what is exactly D.
+KEPT = "(CASE WHEN $or_less THEN e - s > $ignore ELSE e - s >= $ignore END)"
+
+
+def stretches(outages: str, qualified: str) -> str:
+    """Outages less the qualifying maintenance inside them, as separate stretches (draft 3's
+    `after exclusions` and whole clock units test and count what is left). Each outage is cut
+    at the maintenance edges inside it; a piece inside a maintenance window is dropped."""
+    return f"""
+        WITH o AS (SELECT service, s, e FROM ({outages})),
+             m AS (SELECT o.service, o.s AS os, greatest(q.s, o.s) AS s, least(q.e, o.e) AS e
+                   FROM ({qualified}) q JOIN o ON q.service = o.service AND q.s < o.e AND q.e > o.s),
+             pts AS (SELECT service, s AS os, s AS p FROM o UNION SELECT service, s, e FROM o
+                     UNION SELECT service, os, s FROM m UNION SELECT service, os, e FROM m),
+             seg AS (SELECT service, os, p AS s, lead(p) OVER (PARTITION BY service, os ORDER BY p) AS e FROM pts)
+        SELECT service, s, e FROM seg
+        WHERE e IS NOT NULL AND e > s
+          AND NOT EXISTS (SELECT 1 FROM m WHERE m.service = seg.service AND m.os = seg.os AND m.s <= seg.s AND m.e >= seg.e)
+    """
+
+
 def downtime(outages: str, qualified: str) -> str:
     """Per service: the outage time in the period, what short-outage and maintenance rules
     removed, and what counts. Outages are disjoint, so sums are exact."""
     return f"""
-        WITH o AS (SELECT service, s, e, e - s >= $ignore AS kept,
+        WITH o AS (SELECT service, s, e, {KEPT} AS kept,
                           greatest(s, $p0) AS cs, least(e, $p1) AS ce
                    FROM ({outages}) WHERE e > $p0 AND s < $p1),
              m AS ({qualified}),
@@ -228,14 +250,17 @@ def downtime(outages: str, qualified: str) -> str:
 NANO = 1_000_000_000  # weighted downtime is counted in 10^-9 microseconds (shares have 9 decimals)
 
 
-def weighted_pieces(incidents: str, qualified: str) -> str:
+def weighted_pieces(incidents: str, qualified: str, adding: bool = False) -> str:
     """The pieces of downtime for `weight downtime by share affected` (draft 2), from the
     incidents of `incident_islands`: each outage (island of counted incidents) is cut at
     every boundary of its incidents and of the qualifying maintenance inside it; each
     piece outside maintenance carries the largest `affected` share (`a`, in 10^-9) of the
     incidents covering it, so overlapping incidents count once, at their largest share.
     `o` is the outage's start, to join `counted_outages` on; the incidents are matched
-    within their own island, so the work grows with the incidents, not their square."""
+    within their own island, so the work grows with the incidents, not their square.
+    With `adding` (draft 3's `adding overlaps`), a piece carries the sum of the shares of
+    the incidents covering it, at most 1."""
+    share = f"least(sum(i2.a), {NANO})" if adding else "max(i2.a)"
     return f"""
         WITH i AS (SELECT service, island_counted AS k, min(s) OVER (PARTITION BY service, island_counted) AS o,
                           greatest(s, $p0) AS s, least(e, $p1) AS e, a
@@ -247,7 +272,7 @@ def weighted_pieces(incidents: str, qualified: str) -> str:
              pts AS (SELECT service, k, s AS p FROM i2 UNION SELECT service, k, e FROM i2
                      UNION SELECT service, k, s FROM m UNION SELECT service, k, e FROM m),
              seg AS (SELECT service, k, p AS s, lead(p) OVER (PARTITION BY service, k ORDER BY p) AS e FROM pts),
-             r AS (SELECT seg.service, seg.k, any_value(i2.o) AS o, seg.s, seg.e, max(i2.a) AS a
+             r AS (SELECT seg.service, seg.k, any_value(i2.o) AS o, seg.s, seg.e, {share} AS a
                    FROM seg JOIN i2 ON i2.service = seg.service AND i2.k = seg.k AND i2.s <= seg.s AND i2.e >= seg.e
                    WHERE seg.e IS NOT NULL GROUP BY seg.service, seg.k, seg.s, seg.e)
         SELECT service, o, s, e, a FROM r
@@ -257,13 +282,15 @@ def weighted_pieces(incidents: str, qualified: str) -> str:
 
 def counted_outages(outages: str, qualified: str, pieces: str) -> str:
     """Each outage that touches the period with what counts of it: clipped to the period;
-    kept when its whole length is at least `$ignore`; minus qualifying maintenance
-    (`maintenance`); `rounded` down to a whole multiple of `$round` (0: no rounding), which
-    drops the outage's last partial unit; and `counted` in 10^-9 microseconds: with
+    kept when its whole length passes the short-outage rule (`KEPT`); minus qualifying
+    maintenance (`maintenance`); `rounded` down to a whole multiple of `$round` (0: no
+    rounding), which drops the outage's last partial unit, or, with `$clock` (draft 3's
+    whole clock units, in µs, aligned at `$clock_off`), the whole clock units inside it;
+    and `counted` in 10^-9 microseconds: with
     `$weights`, the first `rounded` of its remaining time (the `pieces` inside it, in time
     order) at each piece's rate; without, the rounded time at rate 1."""
     return f"""
-        WITH o AS (SELECT service, s, e, e - s >= $ignore AS kept,
+        WITH o AS (SELECT service, s, e, {KEPT} AS kept,
                           greatest(s, $p0) AS cs, least(e, $p1) AS ce
                    FROM ({outages}) WHERE e > $p0 AND s < $p1),
              m AS ({qualified}),
@@ -273,7 +300,10 @@ def counted_outages(outages: str, qualified: str, pieces: str) -> str:
              c AS (SELECT o.service, o.s, o.e, o.cs, o.ce, o.kept, coalesce(x.excluded, 0) AS maintenance,
                           CASE WHEN o.kept THEN o.ce - o.cs - coalesce(x.excluded, 0) ELSE 0 END AS remaining
                    FROM o LEFT JOIN x ON x.service = o.service AND x.s = o.s),
-             r AS (SELECT *, CASE WHEN $round > 0 THEN remaining // $round * $round ELSE remaining END AS rounded FROM c),
+             r AS (SELECT *, CASE WHEN $clock > 0 AND remaining > 0
+                                    THEN greatest(0, (ce - $clock_off) // $clock - (cs - $clock_off + $clock - 1) // $clock) * $clock
+                                  WHEN $round > 0 THEN remaining // $round * $round
+                                  ELSE remaining END AS rounded FROM c),
              wp AS (SELECT r.service, r.s AS o, p.s, p.e, p.a, r.rounded,
                            coalesce(sum(p.e - p.s) OVER (PARTITION BY r.service, r.s ORDER BY p.s
                                                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
@@ -305,7 +335,7 @@ def outage_totals(counted: str) -> str:
 def outage_details(outages: str) -> str:
     """Outages of one service in the period, for the explanation."""
     return f"""
-        SELECT s, e, e - s >= $ignore AS kept FROM ({outages})
+        SELECT s, e, {KEPT} AS kept FROM ({outages})
         WHERE service = $service AND e > $p0 AND s < $p1 ORDER BY s
     """
 

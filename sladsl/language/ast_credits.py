@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 
 from sladsl.language.ast_values import (
     NO_SPAN,
@@ -49,7 +50,16 @@ class FixedCredit:
     span: Span = field(default=NO_SPAN, compare=False)
 
 
-CreditAmount = PercentOfFee | TimesDowntimeFees | FixedCredit
+@dataclass(frozen=True, slots=True)
+class ServiceTime:
+    """`3 days of service` (draft 3): a remedy in service time, added to the term; its value
+    in money is the period's fees x the time / the period's length."""
+
+    duration: Duration
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+CreditAmount = PercentOfFee | TimesDowntimeFees | FixedCredit | ServiceTime
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +74,41 @@ class Tier:
     @property
     def percent_of_fee(self) -> PercentOfFee | None:
         return self.amount if isinstance(self.amount, PercentOfFee) else None
+
+
+@dataclass(frozen=True, slots=True)
+class OutageTier:
+    """`for each outage [longer than D]: AMOUNT [per [started] U] [, at most CAP]` (draft 3):
+    judged outage by outage (the outages that count), then summed for the period.
+
+    `per` multiplies the amount by the outage's units of `per`: whole units, or every begun
+    one with `started`. `cap` bounds one outage's credit.
+    """
+
+    amount: CreditAmount
+    span: Span = field(default=NO_SPAN, compare=False)
+    longer_than: Duration | None = None
+    per: Duration | None = None
+    started: bool = False
+    cap: PercentOfFee | ServiceTime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceTimeCap:
+    """`at most 15 days of service [per 12 months]` (draft 3): a cap on remedies in service time."""
+
+    limit: ServiceTime
+    span: Span = field(default=NO_SPAN, compare=False)
+    rolling: Duration | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CreditThreshold:
+    """`pay credits only above 1 USD` (draft 3): a credit is paid only when, rounded to the
+    currency's minor unit, it is greater than this."""
+
+    money: Money
+    span: Span = field(default=NO_SPAN, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +137,14 @@ class ClaimWindow:
     span: Span = field(default=NO_SPAN, compare=False)
     calendar: str | None = None
     calendar_span: Span = field(default=NO_SPAN, compare=False)
+    from_outage: OutageEdge | None = None
+
+
+class OutageEdge(StrEnum):
+    """Where a claim window counted from the outage starts (draft 3)."""
+
+    START = "start"  # `claim within 10 days of the outage`
+    END = "end"  # `claim within 15 days after the outage ends`
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +157,17 @@ class ClaimByMonthEnd:
 
 Claim = ClaimWindow | ClaimByMonthEnd
 
-CreditStatement = Tier | CreditCap | CreditMinimum | ClaimWindow | ClaimByMonthEnd | Text
+CreditStatement = (
+    Tier
+    | OutageTier
+    | CreditCap
+    | ServiceTimeCap
+    | CreditMinimum
+    | CreditThreshold
+    | ClaimWindow
+    | ClaimByMonthEnd
+    | Text
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +190,26 @@ class Credits:
         return self.period_cap
 
     @property
+    def outage_tiers(self) -> tuple[OutageTier, ...]:
+        return _all(self.statements, OutageTier)
+
+    @property
+    def all_tiers(self) -> tuple[Tier | OutageTier, ...]:
+        """Threshold tiers and per-outage tiers (draft 3), in source order."""
+        return tuple(s for s in self.statements if isinstance(s, Tier | OutageTier))
+
+    @property
     def minimum(self) -> CreditMinimum | None:
         return _first(self.statements, CreditMinimum)
+
+    @property
+    def threshold(self) -> CreditThreshold | None:
+        return _first(self.statements, CreditThreshold)
+
+    @property
+    def service_cap(self) -> ServiceTimeCap | None:
+        """The cap on one period's remedies in service time (no rolling span)."""
+        return next((c for c in _all(self.statements, ServiceTimeCap) if c.rolling is None), None)
 
     @property
     def rolling_caps(self) -> tuple[CreditCap, ...]:

@@ -81,7 +81,19 @@ class LatencyTarget:
         return self.windows is None
 
 
-Target = AvailabilityTarget | RequestTarget | LatencyTarget
+@dataclass(frozen=True, slots=True)
+class DowntimeTarget:
+    """`downtime at most 43.8 minutes per calendar month` (draft 3): the allowance as a
+    duration. The measured value is the counted downtime; met while it is at most `limit`."""
+
+    limit: Duration
+    period: Period
+    span: Span = field(default=NO_SPAN, compare=False)
+    on: OnPlans | None = None
+
+
+Target = AvailabilityTarget | RequestTarget | LatencyTarget | DowntimeTarget
+TimeTarget = AvailabilityTarget | DowntimeTarget
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,10 +142,19 @@ class MissingData:
 
 @dataclass(frozen=True, slots=True)
 class IgnoreOutages:
-    """`ignore outages shorter than D`: short blips are not downtime."""
+    """`ignore outages shorter than D`: short blips are not downtime (an outage of exactly D
+    counts). Draft 3: `of D or less` (`or_less`) also ignores an outage of exactly D, and
+    `after exclusions` tests the stretches left once excluded time is removed."""
 
     shorter_than: Duration
     span: Span = field(default=NO_SPAN, compare=False)
+    or_less: bool = False
+    after_exclusions: bool = False
+
+    def ignores(self, seconds: Decimal) -> bool:
+        """Whether an outage (or stretch) of `seconds` is not downtime."""
+        limit = self.shorter_than.seconds
+        return seconds <= limit if self.or_less else seconds < limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +167,20 @@ class RoundOutages:
 
 @dataclass(frozen=True, slots=True)
 class WeightByAffected:
-    """`weight downtime by share affected`: downtime at the largest `affected` share."""
+    """`weight downtime by share affected`: downtime at the largest `affected` share; with
+    `, adding overlaps` (draft 3) at the sum of overlapping shares, at most 1."""
 
+    span: Span = field(default=NO_SPAN, compare=False)
+    adding: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class WholeClockUnits:
+    """`count only whole clock minutes` / `... whole clock 5 minute intervals` (draft 3): a
+    clock unit, aligned in the agreement's time zone, is downtime only if counted downtime
+    covers all of it."""
+
+    unit: Duration
     span: Span = field(default=NO_SPAN, compare=False)
 
 
@@ -156,12 +189,16 @@ class ChronicFailure:
     """`chronic failure when breached in 3 consecutive periods or in 4 of any 12 periods`.
 
     Either condition may be absent; `of_any` is (M, K): breached in M of any K periods.
+    Draft 3: `support` is `when support target missed in ...` (in a support block), and
+    `terminate_within` the customer's window to terminate (`, terminate within 30 days`).
     """
 
     consecutive: int | None
     of_any: tuple[int, int] | None
     span: Span = field(default=NO_SPAN, compare=False)
     consecutive_first: bool = field(default=True, compare=False)  # layout only
+    support: bool = False
+    terminate_within: Duration | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +255,7 @@ ObjectiveStatement = (
     | IgnoreOutages
     | RoundOutages
     | WeightByAffected
+    | WholeClockUnits
     | ExcludeMaintenance
     | ExcludeCauses
     | ChronicFailure
@@ -242,7 +280,9 @@ class Objective:
             self._memo,
             "targets",
             lambda: tuple(
-                s for s in self.statements if isinstance(s, AvailabilityTarget | RequestTarget | LatencyTarget)
+                s
+                for s in self.statements
+                if isinstance(s, AvailabilityTarget | RequestTarget | LatencyTarget | DowntimeTarget)
             ),
         )
         return found
@@ -295,6 +335,16 @@ class Objective:
     @property
     def weight_by_affected(self) -> bool:
         return _first(self.statements, WeightByAffected) is not None
+
+    @property
+    def adding_shares(self) -> bool:
+        """`weight downtime by share affected, adding overlaps` (draft 3)."""
+        statement = _first(self.statements, WeightByAffected)
+        return statement is not None and statement.adding
+
+    @property
+    def clock_units(self) -> WholeClockUnits | None:
+        return _first(self.statements, WholeClockUnits)
 
     @property
     def chronic_failure(self) -> ChronicFailure | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from sladsl.language.ast_objectives import ChronicFailure
 from sladsl.language.ast_values import (
     NO_SPAN,
     Duration,
@@ -141,7 +142,7 @@ class TicketTarget:
     span: Span = field(default=NO_SPAN, compare=False)
 
 
-SupportStatement = UsesCalendar | Priority | TicketTarget | Text
+SupportStatement = UsesCalendar | Priority | TicketTarget | ChronicFailure | Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +162,11 @@ class SupportPlan:
     @property
     def priorities(self) -> tuple[Priority, ...]:
         return _all(self.statements, Priority)
+
+    @property
+    def chronic_failure(self) -> ChronicFailure | None:
+        """`chronic failure when support target missed in ...` (draft 3)."""
+        return _first(self.statements, ChronicFailure)
 
     @property
     def target(self) -> TicketTarget | None:

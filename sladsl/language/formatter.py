@@ -263,17 +263,46 @@ def _amount(a: ast.CreditAmount) -> str:
         return f"{_percent(a.percent)} of {a.base.value}"
     if isinstance(a, ast.TimesDowntimeFees):
         return f"{_number(a.factor)} times the fees for the downtime"
+    if isinstance(a, ast.ServiceTime):
+        return f"{_duration(a.duration)} of service"
     return _money(a.money)
 
 
-def _cap(s: ast.CreditCap, depth: int) -> str:
+def _outage_tier(s: ast.OutageTier, depth: int) -> str:
+    longer = f" longer than {_duration(s.longer_than)}" if s.longer_than is not None else ""
+    per = ""
+    if s.per is not None:
+        unit = _UNIT_WORDS[s.per.unit] if s.per.amount == 1 and not s.per.business else _duration(s.per)
+        per = f" per {'started ' if s.started else ''}{unit}"
+    cap = f", at most {_amount(s.cap)}" if s.cap is not None else ""
+    return f"for each outage{longer}: {_amount(s.amount)}{per}{cap}"
+
+
+def _ignore(s: ast.IgnoreOutages, depth: int) -> str:
+    rule = f"of {_duration(s.shorter_than)} or less" if s.or_less else f"shorter than {_duration(s.shorter_than)}"
+    return f"ignore outages {rule}{' after exclusions' if s.after_exclusions else ''}"
+
+
+def _clock_units(s: ast.WholeClockUnits, depth: int) -> str:
+    if s.unit.amount == 1 and not s.unit.business:
+        return f"count only whole clock {_UNIT_WORDS[s.unit.unit]}s"
+    return f"count only whole clock {_duration(s.unit, True)} intervals"
+
+
+def _cap(s: ast.CreditCap | ast.ServiceTimeCap, depth: int) -> str:
     rolling = f" per {_duration(s.rolling)}" if s.rolling is not None else ""
+    if isinstance(s, ast.ServiceTimeCap):
+        return f"at most {_amount(s.limit)}{rolling}"
     return f"at most {_percent(s.percent)} of {s.base.value}{rolling}"
 
 
+_OUTAGE_EDGES = {ast.OutageEdge.START: " of the outage", ast.OutageEdge.END: " after the outage ends"}
+
+
 def _claim_window(s: ast.ClaimWindow, depth: int) -> str:
+    edge = _OUTAGE_EDGES[s.from_outage] if s.from_outage is not None else ""
     calendar = f" on {_string(s.calendar)}" if s.calendar is not None else ""
-    return f"claim within {_duration(s.within)}{calendar}"
+    return f"claim within {_duration(s.within)}{edge}{calendar}"
 
 
 def _chronic(s: ast.ChronicFailure, depth: int) -> str:
@@ -284,7 +313,9 @@ def _chronic(s: ast.ChronicFailure, depth: int) -> str:
         parts.append(f"{s.of_any[0]} of any {s.of_any[1]} periods")
     if not s.consecutive_first:
         parts.reverse()
-    return "chronic failure when breached in " + " or in ".join(parts)
+    subject = "support target missed" if s.support else "breached"
+    terminate = f", terminate within {_duration(s.terminate_within)}" if s.terminate_within is not None else ""
+    return f"chronic failure when {subject} in " + " or in ".join(parts) + terminate
 
 
 def _dates(dates: tuple[Any, ...]) -> str:
@@ -340,16 +371,21 @@ _STATEMENTS: dict[type, Fmt] = {
     ast.DowntimeFromErrorRate: _error_rate,
     ast.AverageErrorRate: lambda s, d: f"availability from average error rate in {_duration(s.window, True)} windows",
     ast.MissingData: lambda s, d: f"missing data counts as {'available' if s.counts_as_available else 'unavailable'}",
-    ast.IgnoreOutages: lambda s, d: f"ignore outages shorter than {_duration(s.shorter_than)}",
+    ast.DowntimeTarget: lambda s, d: f"downtime at most {_duration(s.limit)} per {_period(s.period)}{_on(s.on)}",
+    ast.IgnoreOutages: _ignore,
     ast.RoundOutages: lambda s, d: f"round outages down to {_duration(s.unit)}",
-    ast.WeightByAffected: lambda s, d: "weight downtime by share affected",
+    ast.WeightByAffected: lambda s, d: "weight downtime by share affected" + (", adding overlaps" if s.adding else ""),
+    ast.WholeClockUnits: _clock_units,
     ast.ChronicFailure: _chronic,
     ast.ExcludeMaintenance: _maintenance,
     ast.ExcludeCauses: lambda s, d: "exclude incidents caused by " + ", ".join(_string(c) for c in s.causes),
     ast.MonitorQuery: lambda s, d: f"{s.kind} {_string(s.query)}",
     ast.Tier: lambda s, d: f"{s.comparison.value} {_threshold(s.threshold)}: {_amount(s.amount)}",
+    ast.OutageTier: _outage_tier,
     ast.CreditCap: _cap,
+    ast.ServiceTimeCap: _cap,
     ast.CreditMinimum: lambda s, d: f"minimum {_money(s.money)}",
+    ast.CreditThreshold: lambda s, d: f"pay credits only above {_money(s.money)}",
     ast.ClaimWindow: _claim_window,
     ast.ClaimByMonthEnd: lambda s, d: (
         f"claim by the end of the {ordinal(s.months_after)} calendar month after the period"

@@ -239,17 +239,43 @@ class _Builder(Transformer[Token, Any]):
     def missing_data(self, c: list[Any]) -> ast.MissingData:
         return ast.MissingData(c[4].type == "AVAILABLE", _whole(c))
 
+    def downtime_target(self, c: list[Any]) -> ast.DowntimeTarget:
+        return ast.DowntimeTarget(c[3], c[5], _whole(c), _on(c))
+
     def ignore_outages(self, c: list[Any]) -> ast.IgnoreOutages:
-        return ast.IgnoreOutages(c[4], _whole(c))
+        kind, duration = c[2].value
+        after = len(c) > 3
+        return ast.IgnoreOutages(duration, _whole(c), or_less=kind == "or_less", after_exclusions=after)
+
+    def ignore_shorter(self, c: list[Any]) -> _Value:
+        return _Value(("shorter", c[2]), _whole(c))
+
+    def ignore_or_less(self, c: list[Any]) -> _Value:
+        return _Value(("or_less", c[1]), _whole(c))
+
+    def after_exclusions(self, c: list[Any]) -> _Value:
+        return _Value(True, _whole(c))
+
+    def clock_units(self, c: list[Any]) -> ast.WholeClockUnits:
+        unit = c[4]
+        if isinstance(unit, Token):  # `whole clock minutes`: one unit
+            unit = ast.Duration(Decimal(1), UNITS[unit.value], False, _token_span(unit))
+        return ast.WholeClockUnits(unit, _whole(c))
 
     def round_outages(self, c: list[Any]) -> ast.RoundOutages:
         return ast.RoundOutages(c[4], _whole(c))
 
     def weight_by_affected(self, c: list[Any]) -> ast.WeightByAffected:
-        return ast.WeightByAffected(_whole(c))
+        return ast.WeightByAffected(_whole(c), adding=len(c) > 5)
+
+    def adding_overlaps(self, c: list[Any]) -> _Value:
+        return _Value(True, _whole(c))
 
     def chronic_failure(self, c: list[Any]) -> ast.ChronicFailure:
-        conditions = [x.value for x in c if isinstance(x, _Value)]
+        values = [x.value for x in c if isinstance(x, _Value)]
+        conditions = [v for v in values if v[0] in ("consecutive", "of_any")]
+        support = ("support",) in values
+        terminate = next((v[1] for v in values if v[0] == "terminate"), None)
         consecutive = [v for kind, v in conditions if kind == "consecutive"]
         of_any = [v for kind, v in conditions if kind == "of_any"]
         if len(consecutive) > 1 or len(of_any) > 1:
@@ -267,7 +293,15 @@ class _Builder(Transformer[Token, Any]):
             of_any[0] if of_any else None,
             _whole(c),
             first_kind == "consecutive",
+            support,
+            terminate,
         )
+
+    def support_missed(self, c: list[Any]) -> _Value:
+        return _Value(("support",), _whole(c))
+
+    def termination(self, c: list[Any]) -> _Value:
+        return _Value(("terminate", c[3]), _whole(c))
 
     def chronic_consecutive(self, c: list[Any]) -> _Value:
         return _Value(("consecutive", _whole_number(c[0], "periods")), _whole(c))
@@ -301,6 +335,42 @@ class _Builder(Transformer[Token, Any]):
     def tier(self, c: list[Any]) -> ast.Tier:
         comparison, threshold = c[0].value
         return ast.Tier(comparison, threshold, c[2], _whole(c))
+
+    def outage_tier(self, c: list[Any]) -> ast.OutageTier:
+        values = dict(x.value for x in c if isinstance(x, _Value))
+        amount = next(x for x in c[4:] if not isinstance(x, _Value | Token))
+        per = values.get("per")
+        return ast.OutageTier(
+            amount,
+            _whole(c),
+            longer_than=values.get("longer"),
+            per=per[1] if per else None,
+            started=per[0] if per else False,
+            cap=values.get("cap"),
+        )
+
+    def outage_longer(self, c: list[Any]) -> _Value:
+        return _Value(("longer", c[2]), _whole(c))
+
+    def per_unit(self, c: list[Any]) -> _Value:
+        started = isinstance(c[1], Token) and c[1].type == "STARTED"
+        unit = c[-1]
+        if isinstance(unit, Token):  # `per started hour`: one unit
+            unit = ast.Duration(Decimal(1), UNITS[unit.value], False, _token_span(unit))
+        return _Value(("per", (started, unit)), _whole(c))
+
+    def outage_cap(self, c: list[Any]) -> _Value:
+        return _Value(("cap", c[3]), _whole(c))
+
+    def service_time(self, c: list[Any]) -> ast.ServiceTime:
+        return ast.ServiceTime(c[0], _whole(c))
+
+    def service_cap(self, c: list[Any]) -> ast.ServiceTimeCap:
+        rolling = c[3].value if len(c) > 3 else None
+        return ast.ServiceTimeCap(c[2], _whole(c), rolling)
+
+    def credit_threshold(self, c: list[Any]) -> ast.CreditThreshold:
+        return ast.CreditThreshold(c[4], _whole(c))
 
     def percent_of_fee(self, c: list[Any]) -> ast.PercentOfFee:
         return ast.PercentOfFee(_percent(c[0]), c[2].value, _whole(c))
@@ -341,10 +411,22 @@ class _Builder(Transformer[Token, Any]):
         return ast.CreditMinimum(c[1], _whole(c))
 
     def claim_window(self, c: list[Any]) -> ast.ClaimWindow:
-        if len(c) > 3:
-            name, span = c[3].value
-            return ast.ClaimWindow(c[2], _whole(c), name, span)
-        return ast.ClaimWindow(c[2], _whole(c))
+        edge = next((x.value for x in c[3:] if isinstance(x.value, ast.OutageEdge)), None)
+        calendar = next((x.value for x in c[3:] if isinstance(x.value, tuple)), None)
+        if calendar is not None:
+            name, span = calendar
+            return ast.ClaimWindow(c[2], _whole(c), name, span, edge)
+        return ast.ClaimWindow(c[2], _whole(c), from_outage=edge)
+
+    def claim_from_outage(self, c: list[Any]) -> _Value:
+        value: _Value = c[0]
+        return value
+
+    def outage_start(self, c: list[Any]) -> _Value:
+        return _Value(ast.OutageEdge.START, _whole(c))
+
+    def outage_end(self, c: list[Any]) -> _Value:
+        return _Value(ast.OutageEdge.END, _whole(c))
 
     def claim_calendar(self, c: list[Any]) -> _Value:
         return _Value((_string(c[1]), _token_span(c[1])), _whole(c))

@@ -100,6 +100,7 @@ _STATEMENT_GROUPS: list[tuple[str, str, frozenset[str]]] = [
                 "EXCLUDE",
                 "CHRONIC",
                 "MONITOR",
+                "COUNT",
                 "TEXT",
             }
         ),
@@ -108,10 +109,10 @@ _STATEMENT_GROUPS: list[tuple[str, str, frozenset[str]]] = [
     (
         "a credit tier or statement",
         "the credits block",
-        frozenset({"BELOW", "ABOVE", "AT", "MINIMUM", "CLAIM", "TEXT"}),
+        frozenset({"BELOW", "ABOVE", "AT", "MINIMUM", "CLAIM", "FOR", "PAY", "TEXT"}),
     ),
     ("a calendar statement", "the calendar", frozenset({"OPEN", "TIMEZONE", "HOLIDAYS", "CLOSED", "TEXT"})),
-    ("a support statement", "the support plan", frozenset({"CALENDAR", "PRIORITY", "TARGET", "TEXT"})),
+    ("a support statement", "the support plan", frozenset({"CALENDAR", "PRIORITY", "TARGET", "CHRONIC", "TEXT"})),
     ("a security statement", "the security block", frozenset({"CERTIFICATION", "COMPLIANCE", "BREACH", "TEXT"})),
     (
         "a reporting statement",

@@ -19,6 +19,7 @@ from sladsl.language import ast
 from sladsl.language.ast import Duration
 from sladsl.language.checks.common import Diagnostics, nodes, text_fields
 from sladsl.language.checks.credits import _check_claims, _check_credits, _check_currencies
+from sladsl.language.checks.draft3 import check_draft3
 from sladsl.language.checks.durations import _check_durations, duration_size
 from sladsl.language.checks.hidden import hidden_in
 from sladsl.language.checks.names import _check_headers, _check_names, _check_references
@@ -71,4 +72,5 @@ _RULES: list[Callable[[ast.Agreement], Diagnostics]] = [
     _check_calendars,
     _check_objectives,
     _check_credits,
+    check_draft3,
 ]

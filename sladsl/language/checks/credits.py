@@ -34,7 +34,11 @@ def _check_credits(a: ast.Agreement) -> Diagnostics:
             yield from found.values()
             caps = [c for c in credits.statements if isinstance(c, ast.CreditCap)]
             yield from _single_statements([c for c in caps if c.rolling is None], {ast.CreditCap: "at most"})
-            yield from _single_statements(credits.statements, {ast.CreditMinimum: "minimum"})
+            yield from _single_statements(
+                credits.statements, {ast.CreditMinimum: "minimum", ast.CreditThreshold: "pay credits only above"}
+            )
+            service_caps = [c for c in credits.statements if isinstance(c, ast.ServiceTimeCap) and c.rolling is None]
+            yield from _single_statements(service_caps, {ast.ServiceTimeCap: "at most ... of service"})
 
 
 _TARGET_WARNINGS = frozenset({"W201", "W202"})
@@ -71,8 +75,13 @@ def _threshold_value(threshold: ast.Percent | Duration) -> Decimal:
     return threshold.seconds if not threshold.is_calendar and not threshold.business else Decimal(0)
 
 
+def _is_upward(target: ast.Target) -> bool:
+    """Breached by values above a bound: a latency limit, or draft 3's allowed downtime."""
+    return (isinstance(target, ast.LatencyTarget) and target.upward) or isinstance(target, ast.DowntimeTarget)
+
+
 def _check_tiers(credits: ast.Credits, target: ast.Target) -> Diagnostics:
-    upward = isinstance(target, ast.LatencyTarget) and target.upward
+    upward = _is_upward(target)
     yield from _check_amount_forms(credits, target)
     usable: list[ast.Tier] = []
     for tier in credits.tiers:
@@ -89,9 +98,9 @@ def _check_tiers(credits: ast.Credits, target: ast.Target) -> Diagnostics:
 
 
 def _check_amount_forms(credits: ast.Credits, target: ast.Target) -> Diagnostics:
-    for tier in credits.tiers:
+    for tier in credits.all_tiers:
         if isinstance(tier.amount, ast.TimesDowntimeFees):
-            if not isinstance(target, ast.AvailabilityTarget):
+            if not isinstance(target, ast.AvailabilityTarget | ast.DowntimeTarget):
                 yield error(
                     "E121",
                     "`the fees for the downtime` needs time-based availability",
@@ -111,13 +120,15 @@ def _check_amount_forms(credits: ast.Credits, target: ast.Target) -> Diagnostics
             yield warning("W211", "this tier pays 0% of the fee: it never pays anything", tier.amount.span)
         elif isinstance(tier.amount, ast.FixedCredit) and tier.amount.money.amount == 0:
             yield warning("W211", "this tier pays a sum of 0: it never pays anything", tier.amount.span)
+        elif isinstance(tier.amount, ast.ServiceTime) and tier.amount.duration.amount == 0:
+            yield warning("W211", "this tier gives no service time: it never pays anything", tier.amount.span)
 
 
 def _tier_shape_problem(tier: ast.Tier, upward: bool) -> Diagnostic | None:
     if upward and not tier.comparison.upward:
         return error(
             "E110",
-            f"`{tier.comparison.value}` on a latency objective, which is breached by values above its limit",
+            f"`{tier.comparison.value}` on an objective breached by values above its limit (latency or downtime)",
             tier.span,
             "write `above 200 ms` or `at or above 200 ms`",
         )
@@ -131,7 +142,7 @@ def _tier_shape_problem(tier: ast.Tier, upward: bool) -> Diagnostic | None:
     if upward and isinstance(tier.threshold, ast.Percent):
         return error(
             "E110",
-            "a latency tier's threshold is a duration, not a percentage",
+            "a latency or downtime tier's threshold is a duration, not a percentage",
             tier.threshold.span,
             "write, for example, `above 500 ms`",
         )
@@ -179,6 +190,8 @@ def _pays_less(amount: ast.CreditAmount, prev: ast.CreditAmount) -> bool:
         return amount.factor < prev.factor
     if isinstance(amount, ast.FixedCredit) and isinstance(prev, ast.FixedCredit):
         return amount.money.amount < prev.money.amount
+    if isinstance(amount, ast.ServiceTime) and isinstance(prev, ast.ServiceTime):
+        return _threshold_value(amount.duration) < _threshold_value(prev.duration)
     return False
 
 
@@ -187,6 +200,8 @@ def _show_amount(amount: ast.CreditAmount) -> str:
         return f"{_n(amount.percent.value)}%"
     if isinstance(amount, ast.TimesDowntimeFees):
         return f"{_n(amount.factor)} times"
+    if isinstance(amount, ast.ServiceTime):
+        return describe_duration(amount.duration) + " of service"
     return f"{_n(amount.money.amount)} {amount.money.currency}"
 
 
@@ -194,13 +209,17 @@ def _target_percent(target: ast.Target) -> Decimal | None:
     """The percent a downward objective must reach: availability, or a share of latency windows."""
     if isinstance(target, ast.LatencyTarget):
         return target.windows.share.value if target.windows else None
+    if isinstance(target, ast.DowntimeTarget):
+        return None
     return target.percent.value
 
 
 def _check_first_tier(tier: ast.Tier, target: ast.Target, upward: bool) -> Diagnostics:
     limit = (
         target.limit.seconds
-        if isinstance(target, ast.LatencyTarget) and not target.limit.is_calendar and not target.limit.business
+        if isinstance(target, ast.LatencyTarget | ast.DowntimeTarget)
+        and not target.limit.is_calendar
+        and not target.limit.business
         else None
     )
     goal = limit if upward else _target_percent(target)
@@ -212,7 +231,11 @@ def _check_first_tier(tier: ast.Tier, target: ast.Target, upward: bool) -> Diagn
         threshold == goal and tier.comparison.inclusive
     )
     shown = _show_threshold(tier.threshold)
-    target_shown = describe_duration(target.limit) if upward and isinstance(target, ast.LatencyTarget) else f"{goal}%"
+    target_shown = (
+        describe_duration(target.limit)
+        if upward and isinstance(target, ast.LatencyTarget | ast.DowntimeTarget)
+        else f"{goal}%"
+    )
     if gap:
         yield warning(
             "W201",
@@ -285,6 +308,8 @@ def _monies(a: ast.Agreement) -> Iterator[ast.Money]:
         for credits in service.credits:
             if credits.minimum:
                 yield credits.minimum.money
+            if credits.threshold:
+                yield credits.threshold.money
 
 
 def _fees(a: ast.Agreement) -> Iterator[ast.Fee]:
@@ -320,14 +345,15 @@ def _check_currencies(a: ast.Agreement) -> Diagnostics:
             for credits in service.credits:
                 if not ast.applies_to(credits.on, plan) or monthly is None:
                     continue
-                minimum = credits.minimum
-                if minimum and minimum.money.currency != monthly.currency:
-                    yield warning(
-                        "W205",
-                        f"the minimum is in {minimum.money.currency} but the fee is in {monthly.currency}",
-                        minimum.money.span,
-                    )
-                for tier in credits.tiers:
+                for floor in (credits.minimum, credits.threshold):
+                    if floor and floor.money.currency != monthly.currency:
+                        what = "minimum" if isinstance(floor, ast.CreditMinimum) else "threshold"
+                        yield warning(
+                            "W205",
+                            f"the {what} is in {floor.money.currency} but the fee is in {monthly.currency}",
+                            floor.money.span,
+                        )
+                for tier in credits.all_tiers:
                     if isinstance(tier.amount, ast.FixedCredit) and tier.amount.money.currency != monthly.currency:
                         yield error(
                             "E122",

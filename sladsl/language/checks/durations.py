@@ -80,6 +80,8 @@ def _check_objective_durations(o: ast.Objective) -> Diagnostics:
             yield from _at_least_a_second(s.window, "a window")
         elif isinstance(s, ast.IgnoreOutages):
             yield from _fixed(s.shorter_than, "an outage threshold")
+        elif isinstance(s, ast.DowntimeTarget):
+            yield from _fixed(s.limit, "allowed downtime")
         elif isinstance(s, ast.ExcludeMaintenance):
             yield from _no_business(s.notice, "maintenance notice")
             if s.notice.is_calendar:
@@ -106,6 +108,9 @@ def _check_durations(a: ast.Agreement) -> Diagnostics:
             for tier in credits.tiers:
                 if isinstance(tier.threshold, Duration):
                     yield from _fixed(tier.threshold, "a latency threshold")
+            for outage_tier in credits.outage_tiers:
+                if outage_tier.longer_than is not None:
+                    yield from _fixed(outage_tier.longer_than, "an outage threshold")
 
 
 def _latency_window(w: ast.LatencyWindows, period: ast.Period) -> Diagnostics:

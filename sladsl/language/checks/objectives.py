@@ -23,6 +23,7 @@ _TIME_BASED_ONLY = (
     ast.IgnoreOutages,
     ast.RoundOutages,
     ast.WeightByAffected,
+    ast.WholeClockUnits,
     ast.ExcludeMaintenance,
     ast.ExcludeCauses,
 )
@@ -91,6 +92,7 @@ def _check_objective(o: ast.Objective, plans: tuple[str, ...] = ()) -> Diagnosti
             ast.IgnoreOutages: "ignore outages",
             ast.RoundOutages: "round outages",
             ast.WeightByAffected: "weight downtime",
+            ast.WholeClockUnits: "count only whole clock",
             ast.ExcludeMaintenance: "exclude maintenance",
             ast.ChronicFailure: "chronic failure",
             ast.Monitor: "monitor",
@@ -103,7 +105,7 @@ def _check_objective(o: ast.Objective, plans: tuple[str, ...] = ()) -> Diagnosti
             extra_source.span,
             f"the first is on line {o.downtime_sources[0].span.line}",
         )
-    if target is not None and not isinstance(target, ast.AvailabilityTarget):
+    if target is not None and not isinstance(target, ast.AvailabilityTarget | ast.DowntimeTarget):
         kind = "latency" if isinstance(target, ast.LatencyTarget) else "request-based"
         for s in o.statements:
             if isinstance(s, _TIME_BASED_ONLY):
@@ -115,7 +117,7 @@ def _check_objective(o: ast.Objective, plans: tuple[str, ...] = ()) -> Diagnosti
                 )
     if isinstance(o.downtime_source, ast.AverageErrorRate) and o.ignore_outages:
         yield error("E113", "`ignore outages` has no meaning with an average error rate", o.ignore_outages.span)
-    time_based = target is None or isinstance(target, ast.AvailabilityTarget)
+    time_based = target is None or isinstance(target, ast.AvailabilityTarget | ast.DowntimeTarget)
     rounding = o.round_outages
     if time_based and rounding is not None and isinstance(o.downtime_source, ast.AverageErrorRate):
         yield error("E121", "`round outages` has no meaning with an average error rate", rounding.span)
@@ -174,12 +176,15 @@ def _check_budget(o: ast.Objective) -> Diagnostics:
 
 
 def _check_target_budget(o: ast.Objective, target: ast.Target) -> Diagnostics:
-    if not isinstance(target, ast.AvailabilityTarget) or not Decimal(0) <= target.percent.value <= Decimal(100):
+    if isinstance(target, ast.DowntimeTarget):
+        budget = target.limit.seconds if not target.limit.is_calendar and not target.limit.business else None
+    elif isinstance(target, ast.AvailabilityTarget) and Decimal(0) <= target.percent.value <= Decimal(100):
+        budget = (Decimal(100) - target.percent.value) / Decimal(100) * shortest_period_seconds(target.period.kind)
+    else:
         return
     smallest = _smallest_counted_outage(o)
-    if smallest is None or o.weight_by_affected:
+    if smallest is None or budget is None or o.weight_by_affected:
         return
-    budget = (Decimal(100) - target.percent.value) / Decimal(100) * shortest_period_seconds(target.period.kind)
     if budget < smallest:
         yield warning(
             "W204",
