@@ -3,7 +3,7 @@
 Run: python bench/fuzz_campaign.py [--count N] [--seed S] [--out DIR] [--deep N]
      python bench/fuzz_campaign.py --scale     # parse + check time at 10 KB, 100 KB and 1 MB
 
-Sources are made from the agreements the project ships (samples/, tests/cases/draft2/,
+Sources are made from the agreements the project ships (samples/, tests/cases/draft2/, draft3/,
 tests/cases/good/ and the specification's examples), whole or cut down to their header
 and one block or one objective, by token-level mutations: deleting, duplicating and
 swapping statements (lines) and tokens, inserting words of the grammar's vocabulary,
@@ -63,6 +63,7 @@ def seed_files() -> list[Path]:
     globs = [
         (ROOT / "samples", "*.sla"),
         (ROOT / "tests" / "cases" / "draft2", "*.sla"),
+        (ROOT / "tests" / "cases" / "draft3", "*.sla"),
         (ROOT / "tests" / "cases" / "good", "*.sla"),
         (ROOT.parent / "shared" / "spec" / "examples", "*.sla"),
     ]

@@ -11,7 +11,8 @@ from sladsl.language.diagnostics import SyntaxFailure
 from .conftest import ROOT, SAMPLES, SPEC_EXAMPLES
 
 DRAFT2 = sorted((ROOT / "tests" / "cases" / "draft2").glob("*.sla"))
-TEXTS = [p.read_text(encoding="utf-8") for p in SAMPLES + SPEC_EXAMPLES + DRAFT2]
+DRAFT3 = sorted((ROOT / "tests" / "cases" / "draft3").glob("*.sla"))
+TEXTS = [p.read_text(encoding="utf-8") for p in SAMPLES + SPEC_EXAMPLES + DRAFT2 + DRAFT3]
 PIECES = [
     "{",
     "}",

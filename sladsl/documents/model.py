@@ -178,12 +178,7 @@ def _support(agreement: ast.Agreement, section: Section, view: View) -> None:
                 )
         section.blocks.append({"type": "sentences", "sentences": applies})
     for calendar in agreement.calendars:
-        hours = "; ".join(phrase(h) for h in calendar.open_hours)
-        zone = calendar.timezone.name if calendar.timezone else agreement.timezone
-        sentences = [f"Open {hours} ({zone} time)."]
-        sentences += [phrase(s) for s in calendar.statements if isinstance(s, ast.Holidays | ast.ClosedOn | ast.OpenOn)]
-        section.blocks.append({"type": "sentences", "title": calendar.name, "sentences": sentences})
-        section.blocks.extend(prose(s.body) for s in calendar.statements if isinstance(s, ast.Text))
+        _calendar(agreement, calendar, section)
     if not plans:
         return
     names: list[str] = []
@@ -215,22 +210,47 @@ def _support(agreement: ast.Agreement, section: Section, view: View) -> None:
         section.blocks.append(
             table("Resolution times", lambda p: describe_duration(p.resolution) if p.resolution else "\u2014")
         )
-    sentences = []
+    # Each plan's own statements in source order, `text` where it stands (named by its plan).
+    # With resolution times the ticket target counts a ticket as met only if it met both
+    # times, as evaluation does (`sladsl.evaluation.support`).
+    sentences: list[str] = []
     for plan in plans:
-        if plan.calendar:
-            sentences.append(f"{plan.name}: {phrase(plan.calendar)}")
-        if plan.target:
-            resolution = any(p.resolution for p in plan.priorities)
-            sentences.append(f"{plan.name}: {ticket_target(plan.target, resolution)}")
-        if any(p.resolution for p in plan.priorities):
-            sentences.append(f"{plan.name}: first response and resolution times are each judged on their own.")
+        resolution = any(p.resolution for p in plan.priorities)
+        for statement in plan.statements:
+            if isinstance(statement, ast.UsesCalendar):
+                sentences.append(f"{plan.name}: {phrase(statement)}")
+            elif isinstance(statement, ast.TicketTarget):
+                sentences.append(f"{plan.name}: {ticket_target(statement, resolution)}")
+            elif isinstance(statement, ast.Text):
+                if sentences:
+                    section.blocks.append({"type": "sentences", "sentences": sentences})
+                section.blocks.append({**prose(statement.body), "plans": plan.name})
+                sentences = []
     sentences.append(
         "Business hours and business days count only the open hours of the plan's calendar; "
         "\u201caround the clock\u201d counts every hour."
     )
     section.blocks.append({"type": "sentences", "sentences": sentences})
-    for plan in plans:
-        section.blocks.extend(prose(s.body) for s in plan.statements if isinstance(s, ast.Text))
+
+
+def _calendar(agreement: ast.Agreement, calendar: ast.Calendar, section: Section) -> None:
+    """A calendar's hours (one sentence, where its first `open` stands), holidays and `text`, in source order."""
+    hours = "; ".join(phrase(h) for h in calendar.open_hours)
+    zone = calendar.timezone.name if calendar.timezone else agreement.timezone
+    block: dict[str, Any] = {"type": "sentences", "title": calendar.name, "sentences": []}
+    section.blocks.append(block)
+    opened = False
+    for statement in calendar.statements:
+        if isinstance(statement, ast.OpenHours) and not opened:
+            block["sentences"].append(f"Open {hours} ({zone} time).")
+            opened = True
+        elif isinstance(statement, ast.Holidays | ast.ClosedOn | ast.OpenOn):
+            block["sentences"].append(phrase(statement))
+        elif isinstance(statement, ast.Text):
+            section.blocks.append(prose(statement.body))
+            block = {"type": "sentences", "sentences": []}
+            section.blocks.append(block)
+    section.blocks[:] = [b for b in section.blocks if b["type"] != "sentences" or b["sentences"] or b.get("title")]
 
 
 def _support_covers(agreement: ast.Agreement, plan: ast.SupportPlan) -> list[str]:

@@ -33,8 +33,10 @@ from sladsl.documents.phrases_common import (
 )
 from sladsl.documents.phrases_objectives import (
     OBJECTIVE_PHRASES,
+    OPERATIONAL,
     allowance_rule,
     allowed_downtime,
+    states_allowance,
     window_allowance,
 )
 from sladsl.documents.phrases_terms import (
@@ -54,6 +56,7 @@ from sladsl.language.units import describe_duration
 
 __all__ = [
     "DEFAULT",
+    "OPERATIONAL",
     "PERIOD_LENGTHS",
     "PHRASES",
     "Context",
@@ -74,6 +77,7 @@ __all__ = [
     "periods_plural",
     "phrase",
     "real_lengths_differ",
+    "states_allowance",
     "target_promise",
     "ticket_target",
     "tier_condition",
@@ -109,5 +113,7 @@ def phrase(node: Any, context: Context = DEFAULT) -> str:
 def target_promise(s: ast.Target, c: Context) -> str:
     """A target's promise without the allowance (the document's per-plan table states that)."""
     if isinstance(s, ast.AvailabilityTarget):
+        if s.percent.value == 100:
+            return f"100% of the time in {period_words(s.period)}: no downtime is allowed."
         return f"At least {percent(s.percent.value)} of the time in {period_words(s.period)}."
     return phrase(s, c)

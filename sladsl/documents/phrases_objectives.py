@@ -37,14 +37,34 @@ def allowed_downtime(target: ast.AvailabilityTarget, context: Context = DEFAULT)
     """
     share = (HUNDRED - target.percent.value) / HUNDRED
     lengths = period_lengths(target.period.kind, context.zone, context.first_year, context.years)
-    return [(name, whole_seconds(share * seconds)) for name, seconds in lengths]
+    return [(name, _allowance_words(share * seconds)) for name, seconds in lengths]
+
+
+NO_DOWNTIME = "none"
+UNDER_A_SECOND = "less than 1 second"
+
+
+def _allowance_words(seconds: Decimal) -> str:
+    """An allowance in words: `none` at 100%, `less than 1 second` where it rounds down to 0."""
+    if seconds == 0:
+        return NO_DOWNTIME
+    return UNDER_A_SECOND if seconds < 1 else whole_seconds(seconds)
+
+
+def states_allowance(target: ast.AvailabilityTarget, context: Context = DEFAULT) -> bool:
+    """Whether the allowance is worth a table: some period length allows a second or more."""
+    return any(words not in (NO_DOWNTIME, UNDER_A_SECOND) for _, words in allowed_downtime(target, context))
 
 
 def _availability(s: ast.AvailabilityTarget, c: Context) -> str:
+    if s.percent.value == HUNDRED:
+        return f"The service will be available 100% of the time in {period_words(s.period)}: no downtime is allowed."
     facts = allowed_downtime(s, c)
     promise = (
         f"The service will be available at least {percent(s.percent.value)} of the time in {period_words(s.period)}."
     )
+    if not states_allowance(s, c):
+        return f"{promise} This allows less than 1 second of downtime in any period."
     if real_lengths_differ(s.period.kind, c):
         share = (HUNDRED - s.percent.value) / HUNDRED
         lengths = period_lengths(s.period.kind, c.zone, c.first_year, c.years)
@@ -74,6 +94,8 @@ def allowance_rule(c: Context, kind: PeriodKind) -> str:
 
 def _requests(s: ast.RequestTarget, c: Context) -> str:
     failed = HUNDRED - s.percent.value
+    if not failed:
+        return f"All of the requests made in {period_words(s.period)} will succeed: none may fail."
     return (
         f"At least {percent(s.percent.value)} of the requests made in {period_words(s.period)} will succeed, "
         f"so that at most {percent(failed)} may fail."
@@ -86,6 +108,11 @@ def _latency(s: ast.LatencyTarget, c: Context) -> str:
     )
     if s.windows is not None:
         which = "The average" if s.percentile is None else f"The {decimal_ordinal(s.percentile)} percentile"
+        if s.windows.share.value == HUNDRED:
+            return (
+                f"{which} of \u201c{s.metric}\u201d is {bound} in every {_window_words(s.windows.window)} window of "
+                f"{period_words(s.period)}: no window may miss it; a window without measurements counts as meeting it."
+            )
         return (
             f"{which} of \u201c{s.metric}\u201d is {bound} in at least {percent(s.windows.share.value)} of the "
             f"{_window_words(s.windows.window)} windows of {period_words(s.period)}; a window without "
@@ -165,7 +192,9 @@ def _round_outages(s: ast.RoundOutages, c: Context) -> str:
 
 def _chronic(s: ast.ChronicFailure, c: Context) -> str:
     conditions = []
-    if s.consecutive is not None:
+    if s.consecutive == 1:
+        conditions.append(f"in any {periods_plural(c.period, 1)}")
+    elif s.consecutive is not None:
         conditions.append(f"in {s.consecutive} consecutive {periods_plural(c.period, s.consecutive)}")
     if s.of_any is not None:
         m, k = s.of_any
@@ -181,9 +210,7 @@ OBJECTIVE_PHRASES: dict[type, Callable[[Any, Context], str]] = {
     ast.AvailabilityTarget: _availability,
     ast.RequestTarget: _requests,
     ast.LatencyTarget: _latency,
-    ast.DowntimeFromIncidents: lambda s, c: (
-        "Downtime is the time covered by the Provider's incident records; overlapping incidents count once."
-    ),
+    ast.DowntimeFromIncidents: lambda s, c: "Downtime is measured from incident records.",
     ast.DowntimeFromSamples: lambda s, c: (
         f"Downtime is measured by a probe every {describe_duration(s.every)}; each interval whose probe fails is downtime."
     ),
@@ -203,5 +230,8 @@ OBJECTIVE_PHRASES: dict[type, Callable[[Any, Context], str]] = {
     ast.ChronicFailure: _chronic,
     ast.ExcludeMaintenance: _maintenance,
     ast.ExcludeCauses: _causes,
-    ast.Monitor: lambda s, c: f"The objective is monitored in {s.system.capitalize()}.",
 }
+
+# Statements that are not terms of the contract: `monitor` tells `compile` how to watch an
+# objective, so the customer's document leaves it out (and it has no sentence).
+OPERATIONAL: tuple[type, ...] = (ast.Monitor,)

@@ -208,9 +208,14 @@ def ticket_target(s: ast.TicketTarget, resolution: bool) -> str:
     )
 
 
+def indefinite(word: str) -> str:
+    """`a security report`, `an availability report`: the article by the word's first letter."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def _report(s: ast.Report, c: Context) -> str:
     return (
-        f"The Provider delivers a {s.kind} report for {period_words(s.every)} within "
+        f"The Provider delivers {indefinite(s.kind)} report for {period_words(s.every)} within "
         f"{describe_duration(s.within)} after its end."
     )
 

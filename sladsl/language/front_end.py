@@ -9,13 +9,15 @@ from __future__ import annotations
 from sladsl.language.ast import Agreement
 from sladsl.language.checks import check
 from sladsl.language.diagnostics import Diagnostic, SyntaxFailure
-from sladsl.language.parser import parse
+from sladsl.language.parser import normalise_source, parse
+from sladsl.language.recovery import syntax_errors
 
 
 def check_source(text: str) -> tuple[Agreement | None, list[Diagnostic]]:
-    """Parse and check in one call: the AST (None on a syntax error) and all diagnostics."""
+    """Parse and check in one call: the AST (None on a syntax error) and all diagnostics,
+    every syntax error of the file included (`sladsl.language.recovery`)."""
     try:
         agreement = parse(text)
     except SyntaxFailure as failure:
-        return None, [failure.diagnostic]
+        return None, syntax_errors(normalise_source(text), failure.diagnostic)
     return agreement, check(agreement)

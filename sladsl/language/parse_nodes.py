@@ -8,7 +8,6 @@ a `SyntaxFailure` at its token, like a syntax error.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, NoReturn
@@ -16,40 +15,11 @@ from typing import Any, NoReturn
 from lark import Token, Transformer
 
 from sladsl.language import ast
-from sladsl.language.ast import Span
 from sladsl.language.diagnostics import SyntaxFailure, error
+from sladsl.language.parse_draft3 import Draft3Callbacks
+from sladsl.language.parse_spans import _on, _token_span, _Value, _whole
+from sladsl.language.parse_spans import _span as _span
 from sladsl.language.words import UNITS, WEEKDAYS, ordinal
-
-
-class _Value:
-    """A sub-rule's value with its span, for rules that are parts of a statement."""
-
-    __slots__ = ("span", "value")
-
-    def __init__(self, value: Any, span: Span) -> None:
-        self.value = value
-        self.span = span
-
-
-def _span(first: Any, last: Any) -> Span:
-    if isinstance(first, Token):
-        line, column, start = first.line, first.column, first.start_pos
-    else:
-        s = first.span
-        line, column, start = s.line, s.column, s.start_pos
-    if isinstance(last, Token):
-        return Span(line, column, last.end_line, last.end_column, start, last.end_pos)  # type: ignore[arg-type]
-    e = last.span
-    return Span(line, column, e.end_line, e.end_column, start, e.end_pos)  # type: ignore[arg-type]
-
-
-def _whole(children: Sequence[Any]) -> Span:
-    return _span(children[0], children[-1])
-
-
-def _token_span(token: Token) -> Span:
-    return _span(token, token)
-
 
 _ESCAPE = re.compile(r"\\(.)", re.S)
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
@@ -111,11 +81,6 @@ def _minutes(token: Token, allow_midnight: bool) -> int:
     return hours * 60 + minutes
 
 
-def _on(c: list[Any]) -> ast.OnPlans | None:
-    """The statement's trailing (or header) `on plan(s)`, if it has one."""
-    return next((x for x in c if isinstance(x, ast.OnPlans)), None)
-
-
 def _whole_number(token: Token, what: str) -> int:
     if "." in token.value:
         _invalid("E002", f"`{token.value}` is not a whole number of {what}", token)
@@ -140,7 +105,7 @@ def _decimal(token: Token, digits: str) -> Decimal:
     return Decimal(digits)
 
 
-class _Builder(Transformer[Token, Any]):
+class _Builder(Draft3Callbacks, Transformer[Token, Any]):
     """One method per grammar rule; each gets the rule's children, tokens included."""
 
     def start(self, c: list[Any]) -> ast.Agreement:
@@ -239,37 +204,16 @@ class _Builder(Transformer[Token, Any]):
     def missing_data(self, c: list[Any]) -> ast.MissingData:
         return ast.MissingData(c[4].type == "AVAILABLE", _whole(c))
 
-    def downtime_target(self, c: list[Any]) -> ast.DowntimeTarget:
-        return ast.DowntimeTarget(c[3], c[5], _whole(c), _on(c))
-
     def ignore_outages(self, c: list[Any]) -> ast.IgnoreOutages:
         kind, duration = c[2].value
         after = len(c) > 3
         return ast.IgnoreOutages(duration, _whole(c), or_less=kind == "or_less", after_exclusions=after)
-
-    def ignore_shorter(self, c: list[Any]) -> _Value:
-        return _Value(("shorter", c[2]), _whole(c))
-
-    def ignore_or_less(self, c: list[Any]) -> _Value:
-        return _Value(("or_less", c[1]), _whole(c))
-
-    def after_exclusions(self, c: list[Any]) -> _Value:
-        return _Value(True, _whole(c))
-
-    def clock_units(self, c: list[Any]) -> ast.WholeClockUnits:
-        unit = c[4]
-        if isinstance(unit, Token):  # `whole clock minutes`: one unit
-            unit = ast.Duration(Decimal(1), UNITS[unit.value], False, _token_span(unit))
-        return ast.WholeClockUnits(unit, _whole(c))
 
     def round_outages(self, c: list[Any]) -> ast.RoundOutages:
         return ast.RoundOutages(c[4], _whole(c))
 
     def weight_by_affected(self, c: list[Any]) -> ast.WeightByAffected:
         return ast.WeightByAffected(_whole(c), adding=len(c) > 5)
-
-    def adding_overlaps(self, c: list[Any]) -> _Value:
-        return _Value(True, _whole(c))
 
     def chronic_failure(self, c: list[Any]) -> ast.ChronicFailure:
         values = [x.value for x in c if isinstance(x, _Value)]
@@ -296,12 +240,6 @@ class _Builder(Transformer[Token, Any]):
             support,
             terminate,
         )
-
-    def support_missed(self, c: list[Any]) -> _Value:
-        return _Value(("support",), _whole(c))
-
-    def termination(self, c: list[Any]) -> _Value:
-        return _Value(("terminate", c[3]), _whole(c))
 
     def chronic_consecutive(self, c: list[Any]) -> _Value:
         return _Value(("consecutive", _whole_number(c[0], "periods")), _whole(c))
@@ -335,42 +273,6 @@ class _Builder(Transformer[Token, Any]):
     def tier(self, c: list[Any]) -> ast.Tier:
         comparison, threshold = c[0].value
         return ast.Tier(comparison, threshold, c[2], _whole(c))
-
-    def outage_tier(self, c: list[Any]) -> ast.OutageTier:
-        values = dict(x.value for x in c if isinstance(x, _Value))
-        amount = next(x for x in c[4:] if not isinstance(x, _Value | Token))
-        per = values.get("per")
-        return ast.OutageTier(
-            amount,
-            _whole(c),
-            longer_than=values.get("longer"),
-            per=per[1] if per else None,
-            started=per[0] if per else False,
-            cap=values.get("cap"),
-        )
-
-    def outage_longer(self, c: list[Any]) -> _Value:
-        return _Value(("longer", c[2]), _whole(c))
-
-    def per_unit(self, c: list[Any]) -> _Value:
-        started = isinstance(c[1], Token) and c[1].type == "STARTED"
-        unit = c[-1]
-        if isinstance(unit, Token):  # `per started hour`: one unit
-            unit = ast.Duration(Decimal(1), UNITS[unit.value], False, _token_span(unit))
-        return _Value(("per", (started, unit)), _whole(c))
-
-    def outage_cap(self, c: list[Any]) -> _Value:
-        return _Value(("cap", c[3]), _whole(c))
-
-    def service_time(self, c: list[Any]) -> ast.ServiceTime:
-        return ast.ServiceTime(c[0], _whole(c))
-
-    def service_cap(self, c: list[Any]) -> ast.ServiceTimeCap:
-        rolling = c[3].value if len(c) > 3 else None
-        return ast.ServiceTimeCap(c[2], _whole(c), rolling)
-
-    def credit_threshold(self, c: list[Any]) -> ast.CreditThreshold:
-        return ast.CreditThreshold(c[4], _whole(c))
 
     def percent_of_fee(self, c: list[Any]) -> ast.PercentOfFee:
         return ast.PercentOfFee(_percent(c[0]), c[2].value, _whole(c))
@@ -417,16 +319,6 @@ class _Builder(Transformer[Token, Any]):
             name, span = calendar
             return ast.ClaimWindow(c[2], _whole(c), name, span, edge)
         return ast.ClaimWindow(c[2], _whole(c), from_outage=edge)
-
-    def claim_from_outage(self, c: list[Any]) -> _Value:
-        value: _Value = c[0]
-        return value
-
-    def outage_start(self, c: list[Any]) -> _Value:
-        return _Value(ast.OutageEdge.START, _whole(c))
-
-    def outage_end(self, c: list[Any]) -> _Value:
-        return _Value(ast.OutageEdge.END, _whole(c))
 
     def claim_calendar(self, c: list[Any]) -> _Value:
         return _Value((_string(c[1]), _token_span(c[1])), _whole(c))

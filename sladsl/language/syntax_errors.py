@@ -12,12 +12,14 @@ import functools
 import re
 from typing import Any
 
+from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from sladsl.language.ast import Span
 from sladsl.language.diagnostics import error
 from sladsl.language.lalr import the_parser
-from sladsl.language.parse_nodes import _shorten, _token_span
+from sladsl.language.parse_nodes import _shorten
+from sladsl.language.parse_spans import _token_span
 from sladsl.language.words import EXPECTED_WORDS
 
 _lark = the_parser
@@ -25,21 +27,195 @@ _lark = the_parser
 
 def _describe(exc: UnexpectedInput, text: str) -> Any:
     expected = _expected_terminals(exc)
-    wanted = _expected_phrase(expected)
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
         span = _end_span(text)
+        wanted = _expected_phrase(expected)
         return error("E001", f"the file ends too early: expected {wanted}", span, _eof_hint(text))
     if isinstance(exc, UnexpectedToken):
         token = exc.token
+        pos = token.start_pos or 0
+        if closing_brace_fixes(exc):
+            return _missing_brace(text, token, pos)
+        if "RBRACE" not in expected and _starts_a_line(text, pos):
+            return _incomplete_statement(exc, text, expected, pos)
+        expected = _without_business(expected, text, pos)
         span = _token_span(token)
-        hint = _example_hint(exc) or _hint(expected, token.value)
+        wanted = _expected_phrase(expected)
+        hint = _keyword_hint(expected, token.value) or _example_hint(exc) or _hint(expected, token.value)
         return error("E001", f"unexpected `{_shorten(token.value)}`: expected {wanted}", span, hint)
     assert isinstance(exc, UnexpectedCharacters)
     pos = exc.pos_in_stream or 0
     word = _word_at(text, pos)
+    expected = _without_business(expected, text, pos)
+    wanted = _expected_phrase(expected)
     span = Span(exc.line, exc.column, exc.line, exc.column + max(1, len(word)), pos, pos + len(word))
-    hint = _example_hint(exc) or _hint(expected, word)
+    hint = _keyword_hint(expected, word) or _example_hint(exc) or _hint(expected, word)
     return error("E001", f"unexpected `{_shorten(word)}`: expected {wanted}", span, hint)
+
+
+# ---- resynchronising and pointing at the real mistake ------------------------------------
+
+
+def closing_brace_fixes(exc: UnexpectedToken) -> bool | None:
+    """True when a `}` before the token would let the parser go on with it: the block
+    before it was never closed. None when it would not (or cannot be tried)."""
+    interactive = getattr(exc, "interactive_parser", None)
+    if interactive is None or exc.token.type in ("RBRACE", "$END"):
+        return None
+    try:
+        if "RBRACE" not in interactive.accepts():
+            return None
+        probe = interactive.copy()
+        probe.feed_token(Token("RBRACE", "}"))
+        return True if exc.token.type in probe.accepts() else None
+    except Exception:  # a better message is a nicety: never let it hide the error
+        return None
+
+
+def _missing_brace(text: str, token: Token, pos: int) -> Any:
+    opened = _open_braces(text, pos)
+    where = f"the `{{` on line {opened[-1][0]} is not closed" if opened else "a block is not closed"
+    return error(
+        "E001",
+        f"unexpected `{_shorten(token.value)}`: {where}",
+        _token_span(token),
+        "close the block with `}` before this line",
+    )
+
+
+def _incomplete_statement(exc: UnexpectedToken, text: str, expected: set[str], pos: int) -> Any:
+    """The token starts a new line while a statement is still open: the mistake is the
+    missing end of the line before (a unit, a percent sign), so it is reported there."""
+    end = previous_token_end(text, pos)
+    line = text.count("\n", 0, end) + 1
+    column = end - (text.rfind("\n", 0, end) + 1) + 1
+    expected = _without_business(expected, text, end)
+    last = _word_before(text, end)
+    span = Span(line, column, line, column + 1, end, end)
+    hint = _keyword_hint(expected, exc.token.value) or _hint(expected, last)
+    return error(
+        "E001",
+        f"the statement ends too early after `{_shorten(last)}`: expected {_expected_phrase(expected)}",
+        span,
+        hint,
+    )
+
+
+def _without_business(expected: set[str], text: str, pos: int) -> set[str]:
+    """`business` is offered only where business time is allowed: support, claims, reports."""
+    statement = text[text.rfind("\n", 0, pos) + 1 : pos]
+    if "BUSINESS" in expected and not _BUSINESS_STATEMENT.search(statement):
+        return expected - {"BUSINESS"}
+    return expected
+
+
+_BUSINESS_STATEMENT = re.compile(r"\b(?:priority|claim|report|resolution|response)\b")
+
+
+def _starts_a_line(text: str, pos: int) -> bool:
+    return not text[text.rfind("\n", 0, pos) + 1 : pos].strip()
+
+
+def previous_token_end(text: str, pos: int) -> int:
+    """The offset just past the last token before `pos`, skipping blanks and comments."""
+    i = pos
+    while i > 0:
+        line_start = text.rfind("\n", 0, i) + 1
+        line = _without_comment(text[line_start:i])
+        if line.strip():
+            return line_start + len(line.rstrip())
+        i = line_start - 1
+    return 0
+
+
+def _without_comment(line: str) -> str:
+    quoted = False
+    for i, ch in enumerate(line):
+        if ch == '"':
+            quoted = not quoted
+        elif ch == "#" and not quoted:
+            return line[:i]
+    return line
+
+
+def _word_before(text: str, end: int) -> str:
+    match = re.search(r'("[^"\n]*"|[^\s{}:,]+)$', text[:end])
+    return match.group(1) if match else text[max(0, end - 1) : end]
+
+
+def _open_braces(text: str, pos: int) -> list[tuple[int, int]]:
+    """The `{` still open at `pos`, outermost first, as (line, offset); strings and
+    comments are skipped."""
+    stack: list[tuple[int, int]] = []
+    i, line = 0, 1
+    while i < pos:
+        ch = text[i]
+        if ch == "\n":
+            line += 1
+        elif ch == '"':
+            end = _quoted_end(text, i)
+            line += text.count("\n", i, end)
+            i = end
+            continue
+        elif ch == "#":
+            nl = text.find("\n", i)
+            i = len(text) if nl < 0 else nl
+            continue
+        elif ch == "{":
+            stack.append((line, i))
+        elif ch == "}" and stack:
+            stack.pop()
+        i += 1
+    return stack
+
+
+def block_openers(text: str, start: int, end: int) -> list[int]:
+    """The offsets of the `{` in text[start:end] that the same range does not close."""
+    opened: list[int] = []
+    i = start
+    while i < end:
+        ch = text[i]
+        if ch == '"':
+            i = _quoted_end(text, i)
+            continue
+        if ch == "#":
+            break
+        if ch == "{":
+            opened.append(i)
+        elif ch == "}" and opened:
+            opened.pop()
+        i += 1
+    return opened
+
+
+def _quoted_end(text: str, i: int) -> int:
+    if text.startswith('"""', i):
+        end = text.find('"""', i + 3)
+        return len(text) if end < 0 else end + 3
+    j = i + 1
+    while j < len(text) and text[j] not in '"\n':
+        j += 2 if text[j] == "\\" else 1
+    return min(j + 1, len(text))
+
+
+def _keyword_hint(expected: set[str], found: str) -> str | None:
+    """`objetive`: did you mean `objective`? Among the keywords that can follow here."""
+    if not re.fullmatch(r"[A-Za-z_]+", found or ""):
+        return None
+    keywords: dict[str, str] = {}
+    for name in expected:
+        try:
+            pattern = _lark().get_terminal(name).pattern
+        except KeyError:
+            continue
+        if pattern.type == "str" and pattern.value.isalpha():
+            keywords[pattern.value] = name
+    if found.lower() in keywords:
+        return None
+    import difflib
+
+    close = difflib.get_close_matches(found.lower(), list(keywords), n=1, cutoff=0.75)
+    return f"did you mean `{close[0]}`?" if close else None
 
 
 def _expected_terminals(exc: UnexpectedInput) -> set[str]:
@@ -290,9 +466,11 @@ def _hint(expected: set[str], found: str) -> str | None:
 
 
 def _eof_hint(text: str) -> str | None:
-    depth = text.count("{") - text.count("}")
-    if depth > 0:
-        return f"{depth} block{'s are' if depth > 1 else ' is'} not closed with `}}`"
+    opened = _open_braces(text, len(text))
+    if opened:
+        lines = ", ".join(str(line) for line, _ in reversed(opened))
+        n = len(opened)
+        return f"{n} block{'s are' if n > 1 else ' is'} not closed with `}}`: the `{{` on line{'s' if n > 1 else ''} {lines}"
     return None
 
 

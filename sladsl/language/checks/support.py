@@ -24,8 +24,21 @@ def _check_time_zones(a: ast.Agreement) -> Diagnostics:
                 "E105",
                 f"unknown time zone `{zone.name}`",
                 zone.span,
-                'use an IANA name such as "Europe/Berlin" or "UTC"',
+                _zone_hint(zone.name),
             )
+
+
+def _zone_hint(name: str) -> str:
+    """The nearest IANA name, compared by city and region apart (`America/New_Yrok`)."""
+    import difflib
+    from zoneinfo import available_timezones
+
+    zones = sorted(available_timezones())
+    by_lower = {z.lower(): z for z in zones}
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
+    if close:
+        return f'did you mean "{by_lower[close[0]]}"?'
+    return 'use an IANA name such as "Europe/Berlin" or "UTC"'
 
 
 def _is_time_zone(name: str) -> bool:
