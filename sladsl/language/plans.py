@@ -81,7 +81,7 @@ def _objective_for(objective: ast.Objective, plan: str) -> ast.Objective:
     return replace(objective, statements=kept)
 
 
-_TARGETS = (ast.AvailabilityTarget, ast.RequestTarget, ast.LatencyTarget)
+_TARGETS = (ast.AvailabilityTarget, ast.RequestTarget, ast.LatencyTarget, ast.DowntimeTarget)
 
 
 def plan_copies(agreement: ast.Agreement) -> list[tuple[str | None, ast.Agreement]]:

@@ -121,7 +121,7 @@ def dashboard(agreement: ast.Agreement, plan: str | None = None) -> Compiled:
             )
         )
         seconds = PERIOD_HOURS[target.period.kind] * 3600
-        if isinstance(target, ast.AvailabilityTarget):
+        if isinstance(target, ast.AvailabilityTarget | ast.DowntimeTarget):
             spent = [
                 _target(
                     f"sla:error_ratio:rate{period_window}{selector} * {seconds}", "downtime (failed share x time)", "A"

@@ -10,12 +10,14 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal, localcontext
+from fractions import Fraction
 
-from sladsl.documents.phrases import Context, allowed_downtime, phrase
+from sladsl.documents.phrases import PHRASES, Context, allowed_downtime, period_lengths, period_words, phrase
 from sladsl.language import ast
 from sladsl.language.periods import REFERENCE_YEAR, SPAN_YEARS
-from sladsl.monitoring.common import number
+from sladsl.language.units import describe_duration, describe_seconds
+from sladsl.monitoring.common import PERIOD_HOURS, PERIOD_WINDOW, number
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,42 @@ class Sli:
     total: str | None = None
     threshold: str | None = None  # a query whose value is compared (OpenSLO threshold metric)
     threshold_limit: Decimal | None = None
+    allowance: Decimal | None = None  # draft 3 `downtime at most D`: D in seconds, budgeted over
+    window_seconds: int | None = None  # the rolling period window of this many seconds
+
+    @property
+    def budget(self) -> Fraction:
+        """The share that may fail, exactly: 1 - target, or D / the period window's seconds."""
+        if self.allowance is not None and self.window_seconds:
+            return Fraction(self.allowance) / self.window_seconds
+        return 1 - Fraction(self.target)
+
+    def budget_text(self, factor: Decimal = Decimal(1)) -> str:
+        """factor x budget as PromQL reads it, exactly: a decimal when it has one (`0.0146`),
+        else the division Prometheus computes (`6 * 2628 / 2592000`) rather than a rounded one."""
+        exact = exact_ratio(Fraction(factor) * self.budget)
+        if exact is not None:
+            return exact
+        assert self.allowance is not None  # a percentage's budget always has a finite decimal
+        division = f"{number(self.allowance)} / {self.window_seconds}"
+        return division if factor == 1 else f"{number(factor)} * {division}"
+
+    def goal_text(self) -> str:
+        """The objective (1 - budget) as PromQL reads it, exactly."""
+        return exact_ratio(1 - self.budget) or f"1 - {self.budget_text()}"
+
+
+def exact_ratio(value: Fraction) -> str | None:
+    """A fraction as an exact decimal (`0.0146`), or None when it has no finite one (73/72000)."""
+    denominator = value.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    if denominator != 1:
+        return None
+    with localcontext() as exact:
+        exact.prec = 200
+        return number(Decimal(value.numerator) / Decimal(value.denominator))
 
 
 def le_matcher(seconds: Decimal) -> str:
@@ -95,11 +133,19 @@ def sli(objective: ast.Objective) -> tuple[Sli | None, str]:
         if latency:
             return Sli("", Decimal(1), threshold=latency, threshold_limit=limit), "threshold"
         return None, "a latency objective needs a `histogram` (for a percentile) or a `latency` query"
-    fraction = target.percent.value / 100
+    allowance: Decimal | None = None
+    window: int | None = None
+    if isinstance(target, ast.DowntimeTarget):  # draft 3: D per period, as a share of the rolling window
+        allowance, window = target.limit.seconds, PERIOD_HOURS[target.period.kind] * 3600
+        fraction = Decimal(1) - allowance / window
+    else:
+        fraction = target.percent.value / 100
     if errors and total:
-        return Sli(f"({errors}) / ({total})", fraction, bad=errors, total=total), ""
+        ratio = f"({errors}) / ({total})"
+        return Sli(ratio, fraction, bad=errors, total=total, allowance=allowance, window_seconds=window), ""
     if good and total:
-        return Sli(f"1 - (({good}) / ({total}))", fraction, good=good, total=total), ""
+        ratio = f"1 - (({good}) / ({total}))"
+        return Sli(ratio, fraction, good=good, total=total, allowance=allowance, window_seconds=window), ""
     return None, "an availability objective needs `total` with `errors` or `good`"
 
 
@@ -138,13 +184,40 @@ class _Same:
 @functools.lru_cache(maxsize=256)
 def _target_words(target: _Same, context: Context) -> tuple[str, str]:
     """The clause's sentence and the allowed downtime, phrased once for all plans sharing them."""
-    clause = phrase(target.node, context)
+    node = target.node
+    if isinstance(node, ast.DowntimeTarget) and type(node) not in PHRASES:
+        clause = f"At most {describe_duration(node.limit)} of downtime in {period_words(node.period)}."
+    else:
+        clause = phrase(node, context)
     allowed = ""
-    if isinstance(target.node, ast.AvailabilityTarget):
-        allowed = "; ".join(f"{d} in {n}" for n, d in allowed_downtime(target.node, context))
+    if isinstance(node, ast.AvailabilityTarget):
+        allowed = "; ".join(f"{d} in {n}" for n, d in allowed_downtime(node, context))
+    elif isinstance(node, ast.DowntimeTarget):
+        allowed = f"{describe_seconds(node.limit.seconds)} per {node.period.kind.value}, whatever its length"
     return clause, allowed
 
 
-def allowed_words(agreement: ast.Agreement, target: ast.AvailabilityTarget) -> str:
+def allowed_words(agreement: ast.Agreement, target: ast.AvailabilityTarget | ast.DowntimeTarget) -> str:
     """The downtime the target allows per period, phrased once for all plans sharing the target."""
     return _target_words(_Same(target), _context(agreement))[1]
+
+
+def budget_words(found: Sli, kind: ast.PeriodKind) -> str:
+    """How a `downtime at most D` budget is measured over the rolling window (draft 3)."""
+    assert found.allowance is not None
+    return (
+        f"{describe_seconds(found.allowance)} of every rolling {PERIOD_WINDOW[kind]} ({found.window_seconds} "
+        f"seconds): an error budget of {found.budget_text()} of the time"
+    )
+
+
+def strictest_target(agreement: ast.Agreement, target: ast.DowntimeTarget) -> Decimal:
+    """A calendar target for `downtime at most D` (OpenSLO): 1 - D / the longest length the
+    period really has in the agreement's zone, rounded up, so no period's budget exceeds D."""
+    context = _context(agreement)
+    longest = max(s for _, s in period_lengths(target.period.kind, context.zone, context.first_year, context.years))
+    exact = 1 - Fraction(target.limit.seconds) / Fraction(longest)
+    with localcontext() as wide:
+        wide.prec = 60
+        value = Decimal(exact.numerator) / Decimal(exact.denominator)
+    return max(value.quantize(Decimal("1e-12"), rounding=ROUND_CEILING), Decimal(0)).normalize()

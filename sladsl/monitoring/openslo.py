@@ -23,7 +23,7 @@ from sladsl.monitoring.common import (
     prom_duration,
     unique_name,
 )
-from sladsl.monitoring.objectives import Sli, clause_words, histogram_of, le_matcher, sli
+from sladsl.monitoring.objectives import Sli, clause_words, histogram_of, le_matcher, sli, strictest_target
 
 # ---- OpenSLO ---------------------------------------------------------------------------------------
 
@@ -131,7 +131,7 @@ def _slo(
     kind = target.period.kind
     source = objective.downtime_source
     timeslices = slices is not None or (
-        isinstance(target, ast.AvailabilityTarget) and not isinstance(source, ast.AverageErrorRate)
+        isinstance(target, ast.AvailabilityTarget | ast.DowntimeTarget) and not isinstance(source, ast.AverageErrorRate)
     )
     slice_window = "1m"
     slice_target = Decimal("0.5")
@@ -165,6 +165,8 @@ def _slo(
         # OpenSLO targets are below 1: the query's value must stay within the limit 99% of the time.
         strict = isinstance(target, ast.LatencyTarget) and target.strict
         goal.update(op="lt" if strict else "lte", value=found.threshold_limit or Decimal(0), target=THRESHOLD_TARGET)
+    elif isinstance(target, ast.DowntimeTarget):  # draft 3: no calendar period's budget exceeds D
+        goal["target"] = strictest_target(agreement, target)
     else:
         goal["target"] = found.target
     if timeslices:

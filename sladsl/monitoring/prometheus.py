@@ -19,6 +19,8 @@ period, not to request-ratio burn rates (docs/monitoring.md says how they relate
 from __future__ import annotations
 
 import re
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from sladsl.language import ast
@@ -35,7 +37,7 @@ from sladsl.monitoring.common import (
     unique_name,
     windows,
 )
-from sladsl.monitoring.objectives import Sli, allowed_words, clause_words, sli
+from sladsl.monitoring.objectives import Sli, allowed_words, budget_words, clause_words, exact_ratio, sli
 from sladsl.monitoring.summary import summary_rules
 from sladsl.monitoring.windows import window_rules
 
@@ -138,29 +140,32 @@ def _group(
         {"record": f"sla:error_ratio:rate{w}", "expr": found.ratio.replace("{{window}}", w), "labels": dict(labels)}
         for w in recorded
     ]
-    budget = 1 - found.target
-    rules.append({"record": "sla:error_budget:ratio", "expr": f"vector({number(budget)})", "labels": dict(labels)})
-    rules += summary_rules(labels, target, found.target, recorded[0], PERIOD_WINDOW[kind])
+    budget = found.budget
+    rules.append({"record": "sla:error_budget:ratio", "expr": f"vector({found.budget_text()})", "labels": dict(labels)})
+    rules += summary_rules(labels, target, found.target, recorded[0], PERIOD_WINDOW[kind], found)
     annotations = _annotations(agreement, objective, found)
     warnings: list[str] = []
     for severity, pairs in CATALOG[kind]:
         conditions, kept = [], []
         name = "SLAErrorBudgetBurn" + severity.capitalize()
         for long_window, short_window, factor in pairs:
-            threshold = factor * budget
-            if threshold >= 1:
+            if Fraction(factor) * budget >= 1:
                 warnings.append(
-                    f"with a budget of {number(budget * 100)}% a {number(factor)}x burn over {long_window} needs an "
-                    f"error ratio above {number(threshold)}, which cannot happen; {name} leaves that condition out"
+                    f"with a budget of {_percent(found)} a {number(factor)}x burn over {long_window} needs an "
+                    f"error ratio above {found.budget_text(factor)}, which cannot happen; {name} leaves that "
+                    "condition out"
                 )
                 continue
             kept.append((long_window, short_window, factor))
+            threshold = found.budget_text(factor)
+            if " " in threshold:
+                threshold = f"({threshold})"
             conditions.append(
-                f"(sla:error_ratio:rate{long_window}{{{selector}}} > {number(threshold)}"
-                f" and sla:error_ratio:rate{short_window}{{{selector}}} > {number(threshold)})"
+                f"(sla:error_ratio:rate{long_window}{{{selector}}} > {threshold}"
+                f" and sla:error_ratio:rate{short_window}{{{selector}}} > {threshold})"
             )
         if not conditions:
-            warnings.append(f"no burn rate of {name} can be reached with a budget of {number(budget * 100)}%")
+            warnings.append(f"no burn rate of {name} can be reached with a budget of {_percent(found)}")
             continue
         rules.append(
             {
@@ -194,15 +199,26 @@ def _group(
     return {"name": _group_name(service, objective, plan), "rules": rules}, warnings
 
 
+def _percent(found: Sli) -> str:
+    """The budget in percent for a warning: exact, or the seconds it is made of."""
+    if found.allowance is not None:
+        share = exact_ratio(found.budget * 100)
+        share = f"{share}%" if share is not None else f"{found.budget_text()} of the time"
+        return f"{share} ({number(found.allowance)} of {found.window_seconds} seconds)"
+    return f"{number(Decimal(1 - found.target) * 100)}%"
+
+
 def _annotations(agreement: ast.Agreement, objective: ast.Objective, found: Sli) -> dict[str, str]:
     target = objective.target
     notes = {
         "summary": f"{objective.name}: the error budget is burning too fast",
         "clause": clause_words(agreement, objective),
     }
-    if isinstance(target, ast.AvailabilityTarget):
+    if isinstance(target, ast.AvailabilityTarget | ast.DowntimeTarget):
         notes["allowed_downtime"] = allowed_words(agreement, target)
-    counting = _counting(objective)
+    if isinstance(target, ast.DowntimeTarget):
+        notes["error_budget"] = budget_words(found, target.period.kind)
+    counting = _counting(agreement, objective)
     if counting:
         notes["counting"] = counting
     notes["period"] = (
@@ -216,9 +232,32 @@ def _annotations(agreement: ast.Agreement, objective: ast.Objective, found: Sli)
     return notes
 
 
-def _counting(objective: ast.Objective) -> str:
-    """How the contract counts downtime where the alert's error ratio cannot (draft 2)."""
+def _counting(agreement: ast.Agreement, objective: ast.Objective) -> str:
+    """How the contract counts downtime where the alert's error ratio cannot (drafts 2 and 3)."""
     notes = []
+    ignore = objective.ignore_outages
+    if ignore is not None and (ignore.or_less or ignore.after_exclusions):
+        length = describe_duration(ignore.shorter_than)
+        which = f"of {length} or less" if ignore.or_less else f"shorter than {length}"
+        order = (
+            "after removing excluded time (maintenance, excluded causes), so an outage split by an exclusion is "
+            "judged stretch by stretch"
+            if ignore.after_exclusions
+            else "judged on their whole length"
+        )
+        notes.append(
+            f"The contract ignores outages {which}, {order}; this alert sees every failed request and cannot "
+            "tell how long an outage will last, so it can fire on errors the contract does not count."
+        )
+    clock = objective.clock_units
+    if clock is not None:
+        amount, word = clock.unit.amount, clock.unit.unit.value
+        units = f"{word}s" if amount == 1 else f"{number(Decimal(amount))} {word} intervals"
+        notes.append(
+            f"The contract counts only whole clock {units} ({agreement.timezone} time) that are down from start to "
+            "end; this alert sees every failed request, so it can fire on errors in partial units the contract "
+            "does not count."
+        )
     rounding = objective.round_outages
     if rounding is not None:
         notes.append(
@@ -226,7 +265,13 @@ def _counting(objective: ast.Objective) -> str:
             "is not counted); this alert sees every failed request, so it can fire on errors the contract does "
             "not count."
         )
-    if objective.weight_by_affected:
+    if objective.adding_shares:
+        notes.append(
+            "The contract weights downtime by the share of users affected, adding the shares of overlapping "
+            "incidents (at most all users); this alert's error ratio is the share of failed requests, which "
+            "follows that weighting only when failures spread over users as over requests."
+        )
+    elif objective.weight_by_affected:
         notes.append(
             "The contract weights downtime by the share of users affected (the largest share where incidents "
             "overlap); this alert's error ratio is the share of failed requests, which follows that weighting "
