@@ -9,14 +9,41 @@ are imported only inside the commands that need them, so that `sladsl check` sta
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
+import _signal  # type: ignore[import-not-found,unused-ignore]  # the C module: `signal` imports enum, slowly
+import os
+import sys
 
-import click
 
-from sladsl import __version__
-from sladsl.cli_output import (
+def _interrupted_while_starting(signum: int, frame: object) -> None:
+    """Ctrl-C while the command is still importing its libraries: the same one line and
+    exit 130 as later, instead of Python's traceback from inside an import."""
+    os.write(2, b"sladsl: interrupted\n")
+    os._exit(130)
+
+
+def _quiet_interrupts_while_starting() -> object | None:
+    """Only for the `sladsl` command itself (not a program that imports this module), and
+    only while Ctrl-C still has Python's own meaning; the previous handler, to restore."""
+    command = __name__ == "__main__" or os.path.splitext(os.path.basename(sys.argv[0]))[0] == "sladsl"
+    if not command or _signal.getsignal(_signal.SIGINT) is not _signal.default_int_handler:
+        return None
+    try:
+        previous: object = _signal.signal(_signal.SIGINT, _interrupted_while_starting)
+    except ValueError:  # not the main thread
+        return None
+    return previous
+
+
+_BEFORE_STARTING = _quiet_interrupts_while_starting()
+
+import json  # noqa: E402 - after the handler above, so that Ctrl-C during imports is one line
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import click  # noqa: E402
+
+from sladsl import __version__  # noqa: E402
+from sladsl.cli_output import (  # noqa: E402
     BadInput,
     Group,
     check_output,
@@ -27,8 +54,8 @@ from sladsl.cli_output import (
     warn,
     write_output,
 )
-from sladsl.language.diagnostics import SladslError, SyntaxFailure
-from sladsl.language.sources import write_atomically
+from sladsl.language.diagnostics import SladslError, SyntaxFailure  # noqa: E402
+from sladsl.language.sources import write_atomically  # noqa: E402
 
 QUIET = click.option(
     "-q", "--quiet", is_flag=True, help="say nothing about the files written (errors and warnings still)"
@@ -374,6 +401,9 @@ def compile_rules(
     if strict and compiled.warnings:
         raise click.exceptions.Exit(1)
 
+
+if _BEFORE_STARTING is not None:  # imports done: Ctrl-C is KeyboardInterrupt again (Group: exit 130)
+    _signal.signal(_signal.SIGINT, _BEFORE_STARTING)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -52,6 +52,12 @@ class Group(click.Group):
     """The `sladsl` group: Ctrl-C is one line and exit 130, not click's `Aborted!` and 1,
     which a script would read as "errors found"."""
 
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:  # Ctrl-C while the options are read, before `invoke`: click would say `Aborted!`
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt:
+            interrupted()
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -61,7 +67,7 @@ class Group(click.Group):
             closed_pipe()
 
 
-def interrupted() -> None:
+def interrupted() -> NoReturn:
     """Stop for Ctrl-C (or a library's own interrupt error): one line, exit 130."""
     start = "\n" if is_terminal(sys.stderr) else ""  # past the `^C` the terminal echoed
     click.echo(f"{start}sladsl: interrupted", err=True)
@@ -80,8 +86,11 @@ def closed_pipe() -> None:
 
 
 def _is_interrupt(exc: BaseException) -> bool:
-    """DuckDB turns Ctrl-C during a query into its own `InterruptException`."""
-    return type(exc).__name__ == "InterruptException"
+    """DuckDB turns Ctrl-C during a query into its own `InterruptException`, or (in some
+    statements, such as `CREATE TABLE ... AS`) a plain `RuntimeError: Query interrupted`."""
+    if type(exc).__name__ == "InterruptException":
+        return True
+    return type(exc) is RuntimeError and str(exc).startswith("Query interrupted")
 
 
 def reports_bad_input(command: F) -> F:
