@@ -126,7 +126,7 @@ def time_based(context: Context, members: list[tuple[ast.Service, ast.Objective,
     else:
         raw_all = {r[0]: r[1] for r in context.run(sql.downtime(everything, NOTHING), **{**params, "ignore": 0})}
     maintenance_listed = maintenance_proofs(context, objective, params, tag)
-    rounding_proofs = _rounding_proofs(context, objective, counted_table)
+    outage_proofs = _outage_proofs(context, objective, source, counted_table)
     outages_of = _counted_outages(context, counted_table, [s for s, _, _ in members if _pays_per_outage(s)])
     for service, objective_, result in members:
         if service.name in silent:
@@ -153,7 +153,7 @@ def time_based(context: Context, members: list[tuple[ast.Service, ast.Objective,
         result.explanation = (
             proofs.get(service.name, [])
             + maintenance_listed.get(service.name, [])
-            + rounding_proofs.get(service.name, [])
+            + outage_proofs.get(service.name, [])
         )
         result.daily = daily.get(service.name, [])
 
@@ -193,30 +193,75 @@ def _counted_outages(context: Context, counted: str, services: list[ast.Service]
     return found
 
 
-def _rounding_proofs(context: Context, objective: ast.Objective, counted: str) -> dict[str, list[Proof]]:
-    """Outages whose count `round outages down to D` reduced, for the explanation."""
+def _outage_proofs(
+    context: Context, objective: ast.Objective, source: ast.DowntimeSource, counted: str
+) -> dict[str, list[Proof]]:
+    """Every outage of the period as the verdict counts it, for the explanation: the
+    counted ones' seconds add up to the downtime exactly (the rest of a long list in one
+    line with the seconds it counts), and an outage that does not count says why."""
     proofs: dict[str, list[Proof]] = defaultdict(list)
-    rounding = objective.round_outages
-    if rounding is None:
-        return proofs
-    unit = describe_duration(rounding.unit)
+    label = _OUTAGE_WORDS.get(type(source), "outage")
+    if isinstance(source, ast.DowntimeFromErrorRate):
+        label = f"windows above {decimal_normal(source.above.value)}% errors"
     query = sql.first_rows(
-        f"SELECT service, cs, ce, remaining, rounded FROM {counted} WHERE kept AND rounded < remaining", "cs"
+        f"SELECT service, s, e, cs, ce, kept, maintenance, remaining, rounded, counted FROM {counted}", "cs"
     )
-    for service, s, e, remaining, rounded, n, of in context.listing(query, limit=EXPLAIN_LIMIT):
+    rest = (
+        f"SELECT service, count(*), sum(counted) FROM (SELECT service, counted, "
+        f"row_number() OVER (PARTITION BY service ORDER BY cs) AS n FROM {counted}) WHERE n > $limit GROUP BY service"
+    )
+    for service, s, e, cs, ce, kept, maintenance, remaining, rounded, amount, _, _ in context.listing(
+        query, limit=EXPLAIN_LIMIT
+    ):
+        seconds = _seconds(Decimal(int(amount)) / sql.NANO)
+        reason = _outage_reason(objective, s, e, cs, ce, kept, maintenance, remaining, rounded)
         proofs[service].append(
-            Proof(
-                "outage",
-                context.moment(s),
-                context.moment(e),
-                _seconds(remaining),
-                True,
-                f"counts {describe_seconds_us(rounded)} (round outages down to {unit})",
-            )
+            Proof(label, context.moment(cs), context.moment(ce), seconds, bool(kept) and seconds > 0, reason)
         )
-        if n == EXPLAIN_LIMIT and of > n:
-            proofs[service].append(Proof(f"{of - n} more rounded outages, not listed"))
+    for service, n, amount in context.listing(rest, limit=EXPLAIN_LIMIT):
+        seconds = _seconds(Decimal(int(amount)) / sql.NANO)
+        proofs[service].append(Proof(f"{n} more outages, not listed", seconds=seconds, counted=seconds > 0))
     return proofs
+
+
+_OUTAGE_WORDS: dict[type, str] = {
+    ast.DowntimeFromIncidents: "outage",
+    ast.DowntimeFromSamples: "outage (down or missing samples)",
+}
+
+
+def _outage_reason(
+    objective: ast.Objective,
+    s: int,
+    e: int,
+    cs: int,
+    ce: int,
+    kept: bool,
+    maintenance: int,
+    remaining: int,
+    rounded: int,
+) -> str:
+    whole = f"; judged on its whole length of {describe_seconds_us(e - s)}" if (cs, ce) != (s, e) else ""
+    ignore = objective.ignore_outages
+    if not kept:
+        limit = describe_duration(ignore.shorter_than) if ignore else "0"
+        rule = f"{limit} or less" if ignore and ignore.or_less else f"shorter than {limit}"
+        return f"{rule}: not downtime{whole}"
+    parts = []
+    if maintenance:
+        parts.append(f"{describe_seconds_us(maintenance)} of announced maintenance excluded")
+    if rounded < remaining:
+        if objective.clock_units is not None:
+            parts.append(
+                f"counts {describe_seconds_us(rounded)} (whole clock {describe_duration(objective.clock_units.unit)} units)"
+            )
+        elif objective.round_outages is not None:
+            parts.append(
+                f"counts {describe_seconds_us(rounded)} (round outages down to {describe_duration(objective.round_outages.unit)})"
+            )
+    if objective.weight_by_affected:
+        parts.append("weighted by the share affected")
+    return "; ".join(parts) + whole if parts else whole.removeprefix("; ")
 
 
 def _outages(

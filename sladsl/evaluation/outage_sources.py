@@ -15,7 +15,6 @@ from sladsl.evaluation.context import seconds as _seconds
 from sladsl.evaluation.measuring import HUNDRED, create, decimal_normal
 from sladsl.evaluation.report import Evidence as Proof
 from sladsl.language import ast
-from sladsl.language.units import describe_duration
 
 
 def incident_outages(
@@ -28,7 +27,6 @@ def incident_outages(
     create(context, counted, sql.islands(incidents, "island_counted", "NOT excluded"), params)
     create(context, everything, sql.islands(incidents, "island_all"), params)
     proofs: dict[str, list[Proof]] = defaultdict(list)
-    ignore = params["ignore"]
     listed = f"SELECT service, s, e, cause, excluded, a FROM {incidents} WHERE n <= $limit ORDER BY service, n"
     weights = objective.weight_by_affected
     for service, s, e, cause, excluded, a in context.listing(listed, limit=EXPLAIN_LIMIT):
@@ -38,43 +36,35 @@ def incident_outages(
     more = f"SELECT service, count(*) - $limit FROM {incidents} GROUP BY service HAVING count(*) > $limit"
     for service, unlisted in context.listing(more, limit=EXPLAIN_LIMIT):
         proofs[service].append(Proof(f"{unlisted} more incidents, not listed"))
-    ignored = "<=" if params.get("or_less") else "<"
-    short = sql.first_rows(f"SELECT * FROM {counted} WHERE e - s {ignored} {int(ignore)}", "s")
-    for service, s, e, _, _ in context.listing(short, limit=EXPLAIN_LIMIT):
-        proofs[service].append(
-            Proof(
-                "outage",
-                context.moment(s),
-                context.moment(e),
-                _seconds(e - s),
-                False,
-                _ignored_words(objective.ignore_outages) if objective.ignore_outages else "",
-            )
-        )
     return counted, everything, proofs
-
-
-def _ignored_words(ignore: ast.IgnoreOutages) -> str:
-    limit = describe_duration(ignore.shorter_than)
-    return f"{limit} or less" if ignore.or_less else f"shorter than {limit}"
 
 
 def window_outages(
     context: Context, objective: ast.Objective, source: ast.DowntimeFromErrorRate, params: dict[str, Any], tag: int
 ) -> tuple[str, str, dict[str, list[Proof]], set[str]]:
+    """Windows above the error rate as outages. An outage that crosses an edge of the period
+    is judged by the short-outage rule on its whole length, as an incident is: the windows
+    are read as far before and after the period as that rule can look (`edge` windows);
+    only the windows inside the period count, and only they can be missing."""
     view = context.evidence.require("requests", "`downtime when error rate above ...`")
     step = int(source.window.seconds * US)
     buckets = math.ceil((params["p1"] - params["p0"]) / step)
+    edge = -(-int(params.get("ignore", 0)) // step)  # whole windows the short-outage rule can see past an edge
+    wide = {**params, "p0": params["p0"] - edge * step, "p1": params["p1"] + edge * step}
     params.update(step=step, buckets=buckets, threshold=source.above.value, min_requests=source.min_requests or 0)
+    wide.update(
+        step=step, buckets=buckets, first=edge, threshold=source.above.value, min_requests=source.min_requests or 0
+    )
     counts, bad = f"counts_{tag}", f"bad_{tag}"
-    create(context, counts, sql.window_counts(view), params)
-    create(context, bad, sql.bad_windows(f"SELECT * FROM {counts}"), params)
+    create(context, counts, sql.window_counts(view), wide)
+    create(context, bad, sql.bad_windows(f"SELECT * FROM {counts}"), wide)
+    inside = f"SELECT * FROM {counts} WHERE bucket >= $first AND bucket < $first + $buckets"
     proofs: dict[str, list[Proof]] = defaultdict(list)
     silent: set[str] = set()
     for service, missing in context.run(
         f"SELECT s.service, $buckets - count(c.bucket) FROM (SELECT unnest($services) AS service) s "
-        f"LEFT JOIN {counts} c ON c.service = s.service GROUP BY s.service",
-        **params,
+        f"LEFT JOIN ({inside}) c ON c.service = s.service GROUP BY s.service",
+        **wide,
     ):
         if missing == buckets:
             silent.add(service)
@@ -89,12 +79,12 @@ def window_outages(
                 )
             )
     if not objective.missing_counts_as_available:
-        context.run(f"INSERT INTO {bad} {sql.missing_buckets(f'SELECT service, bucket FROM {counts}')}", **params)
+        context.run(f"INSERT INTO {bad} {sql.missing_buckets(f'SELECT service, bucket FROM {counts}')}", **wide)
     if source.min_requests:
         for service, quiet in context.run(
-            f"SELECT service, count(*) FROM {counts} WHERE total < $min_requests AND (total - good) * 100 > $threshold * total "
-            "GROUP BY service",
-            **params,
+            f"SELECT service, count(*) FROM ({inside}) WHERE total < $min_requests "
+            "AND (total - good) * 100 > $threshold * total GROUP BY service",
+            **wide,
         ):
             proofs[service].append(
                 Proof(
@@ -105,9 +95,5 @@ def window_outages(
                 )
             )
     outages = f"outages_{tag}"
-    create(context, outages, sql.bucket_runs(f"SELECT DISTINCT service, bucket FROM {bad}"), params)
-    for service, s, e, _, _ in context.listing(sql.first_rows(f"SELECT * FROM {outages}", "s"), limit=EXPLAIN_LIMIT):
-        proofs[service].append(
-            Proof(f"windows above {source.above.value}% errors", context.moment(s), context.moment(e), _seconds(e - s))
-        )
+    create(context, outages, sql.bucket_runs(f"SELECT DISTINCT service, bucket FROM {bad}"), wide)
     return outages, outages, proofs, silent

@@ -15,8 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from sladsl.evaluation import sql
-from sladsl.evaluation.context import EXPLAIN_LIMIT, US, Context
-from sladsl.evaluation.context import seconds as _seconds
+from sladsl.evaluation.context import US, Context
 from sladsl.evaluation.evidence_tables import SEPARATOR
 from sladsl.evaluation.measuring import create
 from sladsl.evaluation.report import Evidence as Proof
@@ -64,10 +63,6 @@ def sample_outages(
         context.evidence.insert_missing_buckets(bad, {**params, "services": gapped}, summary)
     outages = f"outages_{tag}"
     create(context, outages, sql.bucket_runs(f"SELECT DISTINCT service, bucket FROM {bad}"), params)
-    for service, s, e, _, _ in context.listing(sql.first_rows(f"SELECT * FROM {outages}", "s"), limit=EXPLAIN_LIMIT):
-        proofs[service].append(
-            Proof("outage (down or missing samples)", context.moment(s), context.moment(e), _seconds(e - s))
-        )
     return outages, outages, proofs, known - seen
 
 

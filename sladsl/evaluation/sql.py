@@ -142,10 +142,11 @@ def duplicate_sample() -> str:
 
 
 def missing_buckets(present: str) -> str:
-    """Buckets of the period with no data, for the services in `$services`."""
+    """Buckets of the period with no data, for the services in `$services`: the `$buckets`
+    buckets from `$first` (the buckets before it are read only to see outages whole)."""
     return f"""
         SELECT s.service, CAST(r.bucket AS INTEGER) AS bucket
-        FROM (SELECT unnest($services) AS service) s CROSS JOIN range(0, $buckets) r(bucket)
+        FROM (SELECT unnest($services) AS service) s CROSS JOIN range($first, $first + $buckets) r(bucket)
         ANTI JOIN ({present}) p ON p.service = s.service AND p.bucket = r.bucket
     """
 
