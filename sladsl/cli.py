@@ -47,10 +47,13 @@ from sladsl.cli_output import (  # noqa: E402
     BadInput,
     Group,
     check_output,
+    complete_plans,
     load_checked,
     print_diagnostics,
+    project_defaults,
     read_input,
     reports_bad_input,
+    sla_files,
     warn,
     write_output,
 )
@@ -87,18 +90,24 @@ def main() -> None:
     help="text for people, json for editors and CI annotations",
 )
 @click.option("--color/--no-color", "colour", default=None, help="colour the diagnostics (default: when on a terminal)")
-@click.option("--strict", is_flag=True, help="treat warnings as errors")
+@click.option("--strict", is_flag=True, default=None, help="treat warnings as errors")
 @reports_bad_input
-def check(files: tuple[str, ...], output: str, colour: bool | None, strict: bool) -> None:
-    """Parse and check agreements; print every error and warning.
+def check(files: tuple[str, ...], output: str, colour: bool | None, strict: bool | None) -> None:
+    """Parse and check agreements (a directory: its .sla files, recursively); print every
+    error and warning.
 
     Text diagnostics and the count go to stderr (nothing to stdout); `--format json` is
     the result, on stdout. Exit status 1 when any file has an error (or, with --strict, a
-    warning).
+    warning). Defaults come from `[tool.sladsl]` in the nearest pyproject.toml
+    (`strict = true`, `ignore = ["W204"]`).
     """
     from sladsl.api import check_source
     from sladsl.language.serialize import check_entry
 
+    defaults = project_defaults()
+    strict = defaults.get("strict", False) if strict is None else strict
+    ignored = defaults.get("ignore", frozenset())
+    files = tuple(sla_files(files))
     unreadable = errors = warnings = 0
     results: list[dict[str, Any]] = []
     for path in files:
@@ -109,6 +118,7 @@ def check(files: tuple[str, ...], output: str, colour: bool | None, strict: bool
             unreadable += 1
             continue
         _, diagnostics = check_source(source.text)
+        diagnostics = [d for d in diagnostics if d.is_error or d.code not in ignored]
         errors += sum(d.is_error for d in diagnostics)
         warnings += sum(not d.is_error for d in diagnostics)
         if output == "json":
@@ -129,19 +139,25 @@ def check(files: tuple[str, ...], output: str, colour: bool | None, strict: bool
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, allow_dash=True))
 @click.option("--check", "check_only", is_flag=True, help="write nothing; exit 1 if a file would change")
+@click.option(
+    "--diff", "show_diff", is_flag=True, help="write nothing; print a unified diff; exit 1 if a file would change"
+)
 @click.option("--color/--no-color", "colour", default=None)
 @reports_bad_input
-def fmt(files: tuple[str, ...], check_only: bool, colour: bool | None) -> None:
-    """Rewrite agreements in canonical layout, keeping comments.
+def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool, colour: bool | None) -> None:
+    """Rewrite agreements in canonical layout, keeping comments (a directory: its .sla
+    files, recursively).
 
     `-` reads standard input and writes the result to standard output (nothing else:
     diagnostics go to stderr, so an editor's format-on-save pipe never gets them).
     Files that do not parse are reported on stderr and left untouched (exit 1).
     """
+    import difflib
+
     from sladsl.api import format_source
 
     status = 0
-    for path in files:
+    for path in sla_files(files):
         try:
             source = read_input(path)
         except SladslError as exc:
@@ -154,7 +170,18 @@ def fmt(files: tuple[str, ...], check_only: bool, colour: bool | None) -> None:
             print_diagnostics(source, [failure.diagnostic], colour)
             status = max(status, 1)
             continue
-        if check_only:  # `fmt --check -` too: nothing on stdout, the answer is the status
+        if show_diff:  # the diff is the result: on stdout
+            if formatted != source.text:
+                name = source.name
+                diff = difflib.unified_diff(
+                    source.text.splitlines(keepends=True),
+                    formatted.splitlines(keepends=True),
+                    f"{name} (original)",
+                    f"{name} (formatted)",
+                )
+                click.echo("".join(diff), nl=False)
+                status = max(status, 1)
+        elif check_only:  # `fmt --check -` too: nothing on stdout, the answer is the status
             if formatted != source.text:
                 click.echo(f"would reformat {source.name}", err=True)
                 status = max(status, 1)
@@ -218,7 +245,13 @@ def parse(file: str, as_json: bool, colour: bool | None) -> None:
 @click.option(
     "--explain", is_flag=True, help="text and JSON: list the evidence behind every verdict (HTML always lists it)"
 )
-@click.option("--plan", "plan", default=None, help="the customer's plan, where the agreement declares `plans`")
+@click.option(
+    "--plan",
+    "plan",
+    default=None,
+    shell_complete=complete_plans,
+    help="the customer's plan, where the agreement declares `plans`",
+)
 @click.option(
     "--history",
     "history",
@@ -295,7 +328,13 @@ def _overrides(values: tuple[str, ...]) -> dict[str, str]:
 )
 @click.option("--paper", type=click.Choice(["A4", "Letter"], case_sensitive=False), default="A4", show_default=True)
 @click.option("--batch", is_flag=True, help="render every FILE (and every row of --customers) into the -o folder")
-@click.option("--plan", "plan", default=None, help="render one plan's copy (default: every plan side by side)")
+@click.option(
+    "--plan",
+    "plan",
+    default=None,
+    shell_complete=complete_plans,
+    help="render one plan's copy (default: every plan side by side)",
+)
 @click.option(
     "--customers",
     type=click.Path(dir_okay=False, path_type=Path),

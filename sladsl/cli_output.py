@@ -230,3 +230,78 @@ def exit_for_status(status: str, fail_on: frozenset[str]) -> None:
         asked = "incomplete" if "incomplete" in fail_on else "breached"
         click.echo(f"sladsl: status {status} (--fail-on {asked}): exit {EXIT_FAIL_ON}", err=True)
         raise click.exceptions.Exit(EXIT_FAIL_ON)
+
+
+# ---- files, project defaults and completion (`check`, `fmt`, `--plan`) ---------------------
+
+
+def sla_files(paths: tuple[str, ...]) -> list[str]:
+    """The files to work on: each path as given, a directory as its `.sla` files, found
+    recursively in sorted order (hidden folders skipped), as ruff and terraform do."""
+    found: list[str] = []
+    for path in paths:
+        folder = Path(path)
+        if path != "-" and folder.is_dir():
+            inside = sorted(
+                p
+                for p in folder.rglob("*.sla")
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts[:-1])
+            )
+            found += [str(p) for p in inside]
+        else:
+            found.append(path)
+    return found
+
+
+def project_defaults(start: Path | None = None) -> dict[str, Any]:
+    """`[tool.sladsl]` of the nearest `pyproject.toml` from the working folder upwards:
+    `strict` (bool) and `ignore` (warning codes not to report). A bad value is bad input."""
+    import tomllib
+
+    folder = (start or Path.cwd()).resolve()
+    for candidate in (folder, *folder.parents):
+        config = candidate / "pyproject.toml"
+        if not config.is_file():
+            continue
+        try:
+            table = tomllib.loads(config.read_text(encoding="utf-8")).get("tool", {}).get("sladsl", {})
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise fail(f"{shown(str(config))}: cannot be read as TOML ({exc})") from None
+        return _checked_defaults(table, shown(str(config)))
+    return {}
+
+
+_DEFAULT_KEYS = {"strict", "ignore"}
+
+
+def _checked_defaults(table: Any, origin: str) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise fail(f"{origin}: [tool.sladsl] must be a table")
+    unknown = sorted(set(table) - _DEFAULT_KEYS)
+    if unknown:
+        raise fail(f"{origin}: [tool.sladsl] has no key `{unknown[0]}` (known: strict, ignore)")
+    if "strict" in table and not isinstance(table["strict"], bool):
+        raise fail(f"{origin}: [tool.sladsl] strict must be true or false")
+    ignore = table.get("ignore", [])
+    if not isinstance(ignore, list) or not all(isinstance(c, str) for c in ignore):
+        raise fail(f'{origin}: [tool.sladsl] ignore must be a list of warning codes, such as ["W204"]')
+    for code in ignore:
+        if not (len(code) == 4 and code.startswith("W") and code[1:].isdigit()):
+            raise fail(f"{origin}: [tool.sladsl] ignore lists `{code}`: only warnings (W2xx) can be ignored")
+    return {"strict": table.get("strict", False), "ignore": frozenset(ignore)}
+
+
+def complete_plans(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of `--plan`: the plans the FILE argument declares."""
+    files = ctx.params.get("files") or ()
+    candidates = [ctx.params.get("file"), *files, *ctx.args]  # while an option is completed, FILE is unparsed
+    file = next((f for f in candidates if isinstance(f, str) and f != "-" and Path(f).is_file()), None)
+    if file is None:
+        return []
+    try:
+        from sladsl.language.parser import parse
+
+        agreement = parse(read_source(file).text)
+    except Exception:  # completion never fails loudly: no names is the answer
+        return []
+    return [p for p in agreement.plans if p.startswith(incomplete)]
