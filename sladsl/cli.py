@@ -48,6 +48,7 @@ from sladsl.cli_output import (  # noqa: E402
     Group,
     check_output,
     complete_plans,
+    fail,
     load_checked,
     print_diagnostics,
     project_defaults,
@@ -197,6 +198,23 @@ def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool, colour: bool 
             click.echo(f"reformatted {source.name}", err=True)
     if status:
         raise click.exceptions.Exit(status) if status == 1 else BadInput(2)
+
+
+@main.command()
+@click.argument("code", required=False)
+def explain(code: str | None) -> None:
+    """What a diagnostic code means (`sladsl explain E109`), with an example and its fix;
+    without CODE, every code and its title."""
+    from sladsl.language.explanations import explain_text, explanations
+
+    if code is None:
+        for found in explanations().values():
+            click.echo(f"{found.code}  {found.title}")
+        return
+    text = explain_text(code)
+    if text is None:
+        raise fail(f"there is no diagnostic `{code}`; `sladsl explain` lists every code")
+    click.echo(text, nl=False)
 
 
 @main.command()
