@@ -20,12 +20,14 @@ def test_wheel_ships_the_grammar_and_parses_outside_the_checkout(tmp_path: Path)
     names = zipfile.ZipFile(wheel).namelist()
     assert "sladsl/grammar/sla.lark" in names
     assert "sladsl/grammar/sla.lark.json" in names  # the pre-built tables (no cache in /tmp)
+    assert "sladsl/language/explanations.md" in names  # `sladsl explain`
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
     sample = (ROOT / "samples" / "payments-api.sla").read_text(encoding="utf-8")
     code = (
         "import sys, sladsl.language.parser as p; assert p.__file__.startswith(sys.argv[1]), p.__file__; "
-        "assert p._parser().source_path == '<deserialized>'; print(p.parse(sys.stdin.read()).title)"
+        "assert p._parser().source_path == '<deserialized>'; print(p.parse(sys.stdin.read()).title); "
+        "from sladsl.language.explanations import explain_text; assert explain_text('E109')"
     )
     done = subprocess.run(
         [sys.executable, "-c", code, str(target)],
