@@ -252,15 +252,13 @@ def _outage_reason(
         parts.append(f"{describe_seconds_us(maintenance)} of announced maintenance excluded")
     if rounded < remaining:
         if objective.clock_units is not None:
-            parts.append(
-                f"counts {describe_seconds_us(rounded)} (whole clock {describe_duration(objective.clock_units.unit)} units)"
-            )
+            unit = describe_duration(objective.clock_units.unit)
+            parts.append(f"counts {describe_seconds_us(rounded)} (count only whole clock units of {unit})")
         elif objective.round_outages is not None:
-            parts.append(
-                f"counts {describe_seconds_us(rounded)} (round outages down to {describe_duration(objective.round_outages.unit)})"
-            )
+            unit = describe_duration(objective.round_outages.unit)
+            parts.append(f"counts {describe_seconds_us(rounded)} (round outages down to {unit})")
     if objective.weight_by_affected:
-        parts.append("weighted by the share affected")
+        parts.append("then weighted by the share affected" if parts else "weighted by the share affected")
     return "; ".join(parts) + whole if parts else whole.removeprefix("; ")
 
 

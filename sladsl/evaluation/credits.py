@@ -11,15 +11,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sladsl.evaluation.report import CreditResult, ObjectiveResult, decimal_text
+from sladsl.evaluation.credits_outages import (
+    Owed,
+    amount_of,
+    amount_words,
+    outage_claimed_from,
+    outage_owed,
+    outage_tier_words,
+    service_value,
+)
+from sladsl.evaluation.deadlines import claim_deadline, deadline_from
+from sladsl.evaluation.report import CreditResult, ObjectiveResult, ServiceTimeRemedy, decimal_text
 from sladsl.language import ast
 from sladsl.language.currencies import minor_unit
 from sladsl.language.diagnostics import SladslError
-from sladsl.language.periods import Window, add_calendar, add_months, epoch_us, from_epoch_us
-from sladsl.language.units import describe_duration
+from sladsl.language.periods import Window, add_months, epoch_us
+from sladsl.language.units import describe_duration, describe_seconds
 
 _HUNDRED = Decimal(100)
 
@@ -90,37 +100,78 @@ def credits_owed(
         if full is not None and full is fee:
             refuse_foreign_fixed_credits(service, full, f"--fee {decimal_text(full.amount)} {full.currency}")
         monthly = None if full is None else ast.Money(full.amount * share, full.currency)
-        owed: list[tuple[CreditResult, Decimal | None, ast.Credits]] = []
+        owed: list[tuple[CreditResult, Owed, ast.Credits]] = []
         for block in service.credits:
             result = by_key.get((service.name, block.objective))
             objective = service.objective(block.objective)
             if result is None or objective is None or not result.judged or result.measured is None:
                 continue
-            tier = _worst_tier(block, result)
-            if tier is None:
+            found = _owed(block, result, monthly, window)
+            if found is None:
                 continue
-            exact, currency, why = _amount(tier.amount, monthly, window, result)
-            claim_by = claim_deadline(agreement, block.claim_window, period)
-            amount = tier.amount
-            credit = CreditResult(
-                service.name,
-                block.objective,
-                amount.percent.value if isinstance(amount, ast.PercentOfFee) else None,
-                None,
-                currency,
-                tier_words(tier),
-                claim_by,
-                bool(claim_by and as_of and as_of > claim_by),
-                why,
-                basis=_basis(amount),
-                factor=amount.factor if isinstance(amount, ast.TimesDowntimeFees) else None,
-            )
-            if credit.expired:
-                credit.reason = f"not claimed by {claim_by}: expired"
-            owed.append((credit, exact, block))
+            owed.append((_credit(agreement, service, block, result, found, period, as_of), found, block))
         _apply_caps_and_minimum(service, owed, monthly, window, history, notes, full, period)
         credits.extend(c for c, _, _ in owed)
     return credits
+
+
+def _owed(block: ast.Credits, result: ObjectiveResult, monthly: ast.Money | None, window: Window) -> Owed | None:
+    """What a block owes before caps: the worst `below`/`above` tier that holds, plus its
+    `for each outage` tiers (draft 3; the checker refuses a block with both); None: nothing."""
+    tier = _worst_tier(block, result)
+    found = Owed()
+    if tier is not None:
+        money, seconds, currency, why = amount_of(tier.amount, monthly, window, result.downtime_seconds)
+        found = Owed(money, seconds, currency, why, tiers=[tier_words(tier)])
+    if block.outage_tiers:
+        each = outage_owed(block, result, monthly, window)
+        found.add(each.money, each.service)
+        found.currency, found.why = found.currency or each.currency, found.why or each.why
+        found.outages, found.tiers = each.outages, found.tiers + each.tiers
+        if not found.tiers and result.outages is not None:
+            return None  # no outage got a tier, and no other tier holds
+    return found if found.tiers or found.why else None
+
+
+def _credit(
+    agreement: ast.Agreement,
+    service: ast.Service,
+    block: ast.Credits,
+    result: ObjectiveResult,
+    found: Owed,
+    period: Window,
+    as_of: date | None,
+) -> CreditResult:
+    tier = _worst_tier(block, result) if not block.outage_tiers else None
+    amount = tier.amount if tier is not None else None
+    claim = block.claim_window
+    claim_from = outage_claimed_from(claim, result)
+    if isinstance(claim, ast.ClaimWindow) and claim.from_outage is not None:
+        edge = claim.from_outage
+        moment = None if claim_from is None else (claim_from.start if edge is ast.OutageEdge.START else claim_from.end)
+        claim_by = None if moment is None else deadline_from(agreement, claim, moment)
+    else:
+        claim_by = claim_deadline(agreement, claim, period)
+    credit = CreditResult(
+        service.name,
+        block.objective,
+        amount.percent.value if isinstance(amount, ast.PercentOfFee) else None,
+        None,
+        found.currency,
+        "; ".join(found.tiers),
+        claim_by,
+        bool(claim_by and as_of and as_of > claim_by),
+        found.why,
+        basis="per outage" if found.outages is not None else _basis(amount),
+        factor=amount.factor if isinstance(amount, ast.TimesDowntimeFees) else None,
+        outages=found.outages,
+        claim_from=claim_from,
+    )
+    if isinstance(claim, ast.ClaimWindow) and claim.from_outage is not None:
+        credit.claim_from_edge = claim.from_outage.value
+    if credit.expired:
+        credit.reason = f"not claimed by {claim_by}: expired"
+    return credit
 
 
 def fee_in_effect(
@@ -137,14 +188,15 @@ def fee_in_effect(
     return (own.money if own else None) or customer_fee or agreement.monthly_fee(service, plan) or fee
 
 
-def foreign_fixed_credit(service: ast.Service, currency: str) -> ast.Tier | None:
+def foreign_fixed_credit(service: ast.Service, currency: str) -> ast.Tier | ast.OutageTier | None:
     """The first fixed tier (`100 USD`) of a service in another currency than its fee's.
 
     The checker's E122 refuses it for the agreement's own fees; a fee from outside the
     agreement (`--fee`, the `customers` table) is held to the same rule: a credit is paid
     in the fee's currency, and no exchange rate is known to convert it."""
     for block in service.credits:
-        for tier in block.tiers:
+        tiers: list[ast.Tier | ast.OutageTier] = [*block.tiers, *block.outage_tiers]
+        for tier in tiers:
             if isinstance(tier.amount, ast.FixedCredit) and tier.amount.money.currency != currency:
                 return tier
     return None
@@ -161,47 +213,31 @@ def refuse_foreign_fixed_credits(service: ast.Service, fee: ast.Money, source: s
         )
 
 
-def _basis(amount: ast.CreditAmount) -> str:
+def _basis(amount: ast.CreditAmount | None) -> str:
     if isinstance(amount, ast.PercentOfFee):
         return amount.base.value
     if isinstance(amount, ast.TimesDowntimeFees):
         return "fees for the downtime"
+    if isinstance(amount, ast.ServiceTime):
+        return "service time"
     return "fixed"
-
-
-def _period_fees(monthly: ast.Money, window: Window) -> Decimal | None:
-    months = window.kind.months
-    return None if months is None else monthly.amount * months
-
-
-def _amount(
-    amount: ast.CreditAmount, monthly: ast.Money | None, window: Window, result: ObjectiveResult
-) -> tuple[Decimal | None, str | None, str]:
-    """The exact credit before caps, its currency, and why there is none."""
-    if isinstance(amount, ast.FixedCredit):
-        return amount.money.amount, amount.money.currency, ""
-    if monthly is None:
-        return None, None, "no fee is known: give --fee"
-    if isinstance(amount, ast.PercentOfFee):
-        months = Decimal(window.kind.months or 0)
-        base = monthly.amount * (months if amount.base is ast.FeeBase.PERIOD_FEES else 1)
-        return base * amount.percent.value / _HUNDRED, monthly.currency, ""
-    period_fees = _period_fees(monthly, window)
-    if period_fees is None:
-        return None, monthly.currency, "the fees for a week are not defined (fees are monthly)"
-    if result.downtime_seconds is None:
-        return None, monthly.currency, "the fees for the downtime need time-based availability"
-    return amount.factor * period_fees * result.downtime_seconds / window.seconds, monthly.currency, ""
 
 
 def _worst_tier(block: ast.Credits, result: ObjectiveResult) -> ast.Tier | None:
     assert result.measured is not None
-    holding = [t for t in block.tiers if _holds(t, result.measured)]
+    holding = [t for t in block.tiers if _holds(t, result.measured, result.unit)]
     return holding[-1] if holding else None
 
 
-def _holds(tier: ast.Tier, measured: Decimal) -> bool:
-    threshold = tier.threshold.value if isinstance(tier.threshold, ast.Percent) else tier.threshold.seconds * 1000
+def _holds(tier: ast.Tier, measured: Decimal, unit: str) -> bool:
+    """A duration threshold is in the measured value's unit: ms for latency, s for draft 3's
+    downtime (`above 43.8 minutes`); a percent against a percent."""
+    if isinstance(tier.threshold, ast.Percent):
+        threshold = tier.threshold.value
+    elif tier.threshold.is_calendar or tier.threshold.business:
+        return False
+    else:
+        threshold = tier.threshold.seconds * (1 if unit == "s" else 1000)
     return {
         ast.Comparison.BELOW: measured < threshold,
         ast.Comparison.AT_OR_BELOW: measured <= threshold,
@@ -210,71 +246,13 @@ def _holds(tier: ast.Tier, measured: Decimal) -> bool:
     }[tier.comparison]
 
 
-def amount_words(amount: ast.CreditAmount) -> str:
-    if isinstance(amount, ast.PercentOfFee):
-        return f"{amount.percent.value}% of {amount.base.value}"
-    if isinstance(amount, ast.TimesDowntimeFees):
-        return f"{decimal_text(amount.factor)} times the fees for the downtime"
-    return f"{amount.money.amount} {amount.money.currency}"
-
-
-def tier_words(tier: ast.Tier) -> str:
+def tier_words(tier: ast.Tier | ast.OutageTier) -> str:
+    if isinstance(tier, ast.OutageTier):
+        return outage_tier_words(tier)
     threshold = (
         f"{tier.threshold.value}%" if isinstance(tier.threshold, ast.Percent) else describe_duration(tier.threshold)
     )
     return f"{tier.comparison.value} {threshold}: {amount_words(tier.amount)}"
-
-
-# ---- claim deadlines ---------------------------------------------------------------------------
-
-
-def claim_deadline(agreement: ast.Agreement, claim: ast.Claim | None, window: Window) -> date | None:
-    """The last day on which a credit for this period may be claimed (the whole day counts)."""
-    if claim is None:
-        return None
-    if isinstance(claim, ast.ClaimByMonthEnd):
-        # the end of the Nth calendar month after the month in which the period ends
-        month = add_months(window.last_day.replace(day=1), claim.months_after)
-        return add_months(month, 1) - timedelta(days=1)
-    if not claim.within.business:
-        return add_calendar(window.last_day, claim.within)
-    calendar = agreement.calendar(claim.calendar) if claim.calendar else None
-    if calendar is None and len(agreement.calendars) == 1:
-        calendar = agreement.calendars[0]
-    if calendar is None:
-        return None
-    return _business_deadline(agreement, calendar, claim.within, window)
-
-
-def _business_deadline(
-    agreement: ast.Agreement, calendar: ast.Calendar, within: ast.Duration, window: Window
-) -> date | None:
-    """`claim within N business days on "C"`: the Nth open day of the calendar after the
-    period (the first day after the period counts when it is open); `N business hours`:
-    the day on which N hours of its open time after the period's end have passed."""
-    from sladsl.evaluation.calendars import add_business_time, closed_days, open_intervals
-
-    zone = agreement.timezone
-    first = window.end.date()  # the local day after the period
-    if within.unit is ast.TimeUnit.DAY:
-        wanted = int(-(-within.amount // 1))  # a part day counts as a whole one
-        last = first + timedelta(days=400 + 2 * wanted)
-        closed = closed_days(calendar, first, last)
-        weekdays = {d for hours in calendar.open_hours for d in hours.days}
-        day, found = first, 0
-        while day <= last:  # an open day: one on which a shift opens
-            if ast.Weekday(day.weekday()) in weekdays and day not in closed:
-                found += 1
-                if found >= wanted:
-                    return day
-            day += timedelta(days=1)
-        return None
-    amount_us = int(within.amount * 3600 * 10**6)
-    intervals = open_intervals(calendar, zone, first - timedelta(days=1), first + timedelta(days=400))
-    moment = add_business_time(intervals, epoch_us(window.end), amount_us)
-    if moment is None:
-        return None
-    return from_epoch_us(moment - 1, window.start.tzinfo).date()
 
 
 # ---- caps and minimums -------------------------------------------------------------------------
@@ -282,7 +260,7 @@ def _business_deadline(
 
 def _apply_caps_and_minimum(
     service: ast.Service,
-    owed: list[tuple[CreditResult, Decimal | None, ast.Credits]],
+    owed: list[tuple[CreditResult, Owed, ast.Credits]],
     monthly: ast.Money | None,
     window: Window,
     history: History,
@@ -292,8 +270,10 @@ def _apply_caps_and_minimum(
 ) -> None:
     """The caps limit the sum of the service's credits (earlier objectives are paid first):
     the per-period cap over this period, a rolling cap over its span of periods ending with
-    this one (less what the ledger's earlier periods credited). Then each credit below its
-    block's minimum is not issued; then each is rounded once."""
+    this one (less what the ledger's earlier periods credited). Then each credit is rounded
+    once, and a rounded credit below its block's `minimum`, or not above its `pay credits
+    only above`, is not issued (draft 3: both compare the rounded credit). Remedies in
+    service time have caps of their own (`_apply_service_caps`)."""
     full = full or monthly
     period = period or window
     judged = [b for b in service.credits if _judged_now(service, b, window)]
@@ -325,22 +305,72 @@ def _apply_caps_and_minimum(
                     f"reduced by the rolling cap of {decimal_text(limit)} {monthly.currency} per {span}: "
                     f"{decimal_text(used)} {monthly.currency} credited in the earlier periods of that span"
                 )
-    for credit, exact, block in owed:
-        if exact is None or credit.currency is None:
+    for credit, found, block in owed:
+        if found.money is None or credit.currency is None:
             continue
-        amount = exact
+        amount = found.money
         if remaining is not None and monthly is not None and credit.currency == monthly.currency:
             if amount > remaining:
                 credit.reason = why if remaining else f"{why}: nothing is left"
                 credit.capped = True
                 amount = remaining
             remaining -= amount
-        minimum = block.minimum
+        quantum = Decimal(1).scaleb(-minor_unit(credit.currency))
+        amount = amount.quantize(quantum, rounding=ROUND_HALF_UP)
+        minimum, threshold = block.minimum, block.threshold
         if minimum is not None and amount < minimum.money.amount:
             credit.reason = f"below the minimum of {minimum.money.amount} {minimum.money.currency}: not issued"
-            amount = Decimal(0)
-        quantum = Decimal(1).scaleb(-minor_unit(credit.currency))
-        credit.amount = amount.quantize(quantum, rounding=ROUND_HALF_UP)
+            amount = Decimal(0).quantize(quantum)
+        elif threshold is not None and 0 < amount <= threshold.money.amount:
+            credit.reason = f"not above {threshold.money.amount} {threshold.money.currency}: not paid"
+            amount = Decimal(0).quantize(quantum)
+        credit.amount = amount
+    _apply_service_caps(service, owed, judged, full, period, notes)
+
+
+def _apply_service_caps(
+    service: ast.Service,
+    owed: list[tuple[CreditResult, Owed, ast.Credits]],
+    judged: list[ast.Credits],
+    full: ast.Money | None,
+    period: Window,
+    notes: list[str],
+) -> None:
+    """Draft 3 `at most N days of service`: the least such cap of the service's blocks limits
+    the sum of its remedies in service time (earlier objectives first), as money caps limit
+    money. A rolling one (`per 12 months`) limits this period alone: the ledger keeps no
+    service time, so earlier periods count as none (said in a note). Each remedy is then
+    valued at the fee for that time (`credits_outages.service_value`)."""
+    left: Decimal | None = None
+    for block in judged:
+        for statement in block.statements:
+            if not isinstance(statement, ast.ServiceTimeCap):
+                continue
+            duration = statement.limit.duration
+            if duration.is_calendar or duration.business:
+                continue
+            if statement.rolling is not None:
+                notes.append(
+                    f"{service.name} / {block.objective}: the cap of {describe_duration(duration)} of service per "
+                    f"{describe_duration(statement.rolling)} counts earlier periods as no service time: "
+                    "the ledger does not record it"
+                )
+            left = duration.seconds if left is None else min(left, duration.seconds)
+    for credit, found, _ in owed:
+        if found.service is None:
+            continue
+        seconds, capped = found.service, False
+        if left is not None:
+            if seconds > left:
+                seconds, capped = left, True
+                credit.capped = True
+                credit.reason = (
+                    credit.reason or f"service time reduced by the cap of {describe_seconds(left) or 'none'}"
+                )
+            left -= seconds
+        currency = full.currency if full is not None else credit.currency
+        credit.currency = credit.currency or currency
+        credit.service_time = ServiceTimeRemedy(seconds, service_value(seconds, full, period), currency, capped)
 
 
 def _cap_amount(cap: ast.CreditCap, monthly: ast.Money, window: Window) -> Decimal:

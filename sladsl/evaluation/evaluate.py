@@ -25,12 +25,14 @@ from sladsl.evaluation.availability import (
 )
 from sladsl.evaluation.context import Context
 from sladsl.evaluation.credits import History, credits_owed
+from sladsl.evaluation.deadlines import set_termination
 from sladsl.evaluation.engines import open_evidence
 from sladsl.evaluation.evidence import CUSTOMER_SCOPED, Evidence, Scope
+from sladsl.evaluation.history import holds_at as _holds_at
 from sladsl.evaluation.history import read_history
 from sladsl.evaluation.report import ChronicResult, ObjectiveResult, Report
 from sladsl.evaluation.subperiods import NotSubscribed, credit_currency, judge_shorter_periods, mark_period
-from sladsl.evaluation.support import evaluate_clauses, evaluate_support
+from sladsl.evaluation.support import evaluate_clauses, evaluate_support, judge_support_chronic
 from sladsl.language import ast
 from sladsl.language.diagnostics import SladslError
 from sladsl.language.periods import (
@@ -120,6 +122,7 @@ def _evaluate_one(
     _check_service_names(context)
     report.objectives = judge_objectives(context)
     report.support = evaluate_support(context)
+    report.support_chronic = judge_support_chronic(context, report.support, report.notes)
     report.clauses = evaluate_clauses(context)
     judge_chronic_failures(context, report, past)
     share = subscribed.seconds / period.seconds
@@ -264,6 +267,7 @@ def judge_chronic_failures(context: Context, report: Report, history: History) -
             result.chronic_failure = ChronicResult(
                 holds, since, first_held, [w.label for w, f in zip(periods, flags, strict=True) if f], history.known
             )
+            set_termination(context.agreement, rule, result.chronic_failure, context.window, context.provisional)
             if not history.known:
                 report.notes.append(
                     f"{service.name} / {objective.name}: chronic failure judged on {context.window.label} alone: "
@@ -283,20 +287,6 @@ def _periods_until(first: Window | None, last: Window) -> list[Window]:
         start = next_start(current.kind, current.first_day)
         current = window_from(current.kind, start, tz, label_of(current.kind, start))  # type: ignore[arg-type]
     return [*periods, last]
-
-
-def _holds_at(flags: list[bool], index: int, rule: ast.ChronicFailure) -> bool:
-    """Whether the condition holds at period `index`: the N periods ending there all
-    breached, or at least M breached among the K ending there (fewer when fewer are known)."""
-    if rule.consecutive is not None:
-        n = rule.consecutive
-        if index + 1 >= n and all(flags[index + 1 - n : index + 1]):
-            return True
-    if rule.of_any is not None:
-        m, k = rule.of_any
-        if sum(flags[max(0, index + 1 - k) : index + 1]) >= m:
-            return True
-    return False
 
 
 def parse_fee(text: str, agreement: ast.Agreement) -> ast.Money:

@@ -310,6 +310,23 @@ def _key_words(key: Sequence[Any]) -> str:
     return f"{who}, {on}, {service} / {objective}, {period}"
 
 
+# ---- chronic failure ------------------------------------------------------------------------------
+
+
+def holds_at(flags: list[bool], index: int, rule: ast.ChronicFailure) -> bool:
+    """Whether the condition holds at period `index`: the N periods ending there all
+    breached, or at least M breached among the K ending there (fewer when fewer are known)."""
+    if rule.consecutive is not None:
+        n = rule.consecutive
+        if index + 1 >= n and all(flags[index + 1 - n : index + 1]):
+            return True
+    if rule.of_any is not None:
+        m, k = rule.of_any
+        if sum(flags[max(0, index + 1 - k) : index + 1]) >= m:
+            return True
+    return False
+
+
 # ---- the CSV's shape ---------------------------------------------------------------------------
 
 

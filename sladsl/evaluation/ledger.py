@@ -22,7 +22,7 @@ from __future__ import annotations
 import copy
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -61,11 +61,17 @@ COLUMNS = (
     "currency",
     "claim_by",
     "capped",
+    "service_time_seconds",
+    "service_time_value",
+    "claim_from_start",
+    "claim_from_end",
+    "terminate_by",
     "chronic_failure",
     "provisional",
     "reason",
 )
 _BOOLEAN_COLUMNS = frozenset({"met", "capped", "chronic_failure", "provisional"})
+_MONEY_COLUMNS = frozenset({"amount", "service_time_value"})  # as rounded: `12.50`, not `12.5`
 
 
 @dataclass(slots=True)
@@ -88,6 +94,14 @@ class LedgerRow:
     # the period had not ended at --as-of: the amount is not final
     provisional: bool = False
     reason: str = ""  # why `met` is empty: "no evidence in the period"
+    # draft 3: a remedy in service time (seconds) and its value at the fee for that time, in
+    # `currency`; the outage a claim window counted from the outage runs from; the last day
+    # the customer may terminate (`chronic failure ..., terminate within D`)
+    service_time_seconds: Decimal | None = None
+    service_time_value: Decimal | None = None
+    claim_from_start: datetime | None = None
+    claim_from_end: datetime | None = None
+    terminate_by: date | None = None
 
     @property
     def status(self) -> str:
@@ -100,7 +114,7 @@ class LedgerRow:
         for name in COLUMNS:
             value = getattr(self, name)
             if isinstance(value, Decimal):
-                out[name] = format(value, "f") if name == "amount" else decimal_text(value)
+                out[name] = format(value, "f") if name in _MONEY_COLUMNS else decimal_text(value)
             elif isinstance(value, date):
                 out[name] = value.isoformat()
             else:
@@ -268,7 +282,11 @@ def _own_rows_pass(
     pairs: list[tuple[str, str]] = []
     tables: set[str] = set()
     plain: list[tuple[str, ast.Service, ast.Objective]] = []
-    needs = [(s, o, set(tables_for(o)), is_plain(o, part)) for s in agreement.services for o in s.objectives]
+    needs = [
+        (s, o, set(tables_for(o)), is_plain(o, part) and not _reads_outages(s, o))
+        for s in agreement.services
+        for o in s.objectives
+    ]
     for customer in sorted(names):
         objectives: dict[str, list[ast.Objective]] = {}
         for service, objective, needed, one_query in needs:
@@ -297,6 +315,18 @@ def _own_rows_pass(
         result.service = service_name
         found[(customer, service_name, result.objective)] = result
     return found
+
+
+def _reads_outages(service: ast.Service, objective: ast.Objective) -> bool:
+    """Draft 3: credits of the objective paid per outage, or claimed from the outage, read the
+    counted outages one by one, which only the full evaluation lists (`ObjectiveResult.outages`)."""
+    for block in service.credits:
+        claim = block.claim_window
+        if block.objective == objective.name and (
+            block.outage_tiers or (isinstance(claim, ast.ClaimWindow) and claim.from_outage is not None)
+        ):
+            return True
+    return False
 
 
 def _customer_rows(
@@ -332,9 +362,12 @@ def _customer_rows(
         agreement, results, part, fee, as_of, who.plan, history, report.notes, who.fee, share, window
     )
     ledger.notes.extend(report.notes)
-    if provisional:  # no claim deadline runs before the period is over
+    if provisional:  # no claim deadline (nor termination window) runs before the period is over
         for owed in credits:
             owed.claim_by, owed.expired = None, False
+        for result in results:
+            if result.chronic_failure is not None:
+                result.chronic_failure.terminate_by = None
     by_key: dict[tuple[str, str], CreditResult] = {(c.service, c.objective): c for c in credits}
     rows: list[LedgerRow] = []
     for result in results:
@@ -353,7 +386,7 @@ def _customer_rows(
             result.downtime_seconds,
             result.allowed_downtime_seconds,
             credit.tier if credit else None,
-            credit.amount if credit and not credit.expired else (Decimal(0) if credit else None),
+            _unless_expired(credit, credit.amount if credit else None),
             credit.currency if credit else None,
             credit.claim_by if credit else None,
             bool(credit and credit.capped),
@@ -361,11 +394,25 @@ def _customer_rows(
             result.provisional,
             "" if result.judged else result.reason,
         )
+        remedy = credit.service_time if credit else None
+        if remedy is not None:
+            row.service_time_seconds = _unless_expired(credit, remedy.seconds)
+            row.service_time_value = _unless_expired(credit, remedy.value)
+        if credit is not None and credit.claim_from is not None:
+            row.claim_from_start, row.claim_from_end = credit.claim_from.start, credit.claim_from.end
+        row.terminate_by = chronic.terminate_by if chronic else None
         rows.append(row)
         history.periods.append(
             PastPeriod(result.service, result.objective, window, result.met is False, row.amount or Decimal(0))
         )
     return rows
+
+
+def _unless_expired(credit: CreditResult | None, value: Decimal | None) -> Decimal | None:
+    """What a ledger row owes: nothing (0) once the claim window has passed."""
+    if credit is None or value is None:
+        return value
+    return Decimal(0) if credit.expired else value
 
 
 # ---- writing ---------------------------------------------------------------------------------

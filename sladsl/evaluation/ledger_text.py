@@ -12,6 +12,7 @@ from collections import Counter
 from decimal import Decimal
 
 from sladsl.evaluation.ledger import Ledger, LedgerRow
+from sladsl.language.units import describe_seconds
 from sladsl.terminal import Block, Cell, Table, draw
 
 TOP = 10
@@ -54,6 +55,28 @@ def _counts(book: Ledger) -> list[Block]:
     return out
 
 
+def _draft3_lines(rows: list[LedgerRow]) -> list[Block]:
+    """Remedies in service time (never in the credits owed) and termination rights."""
+    out: list[Block] = []
+    remedies = [r for r in rows if r.service_time_seconds]
+    if remedies:
+        seconds = sum((r.service_time_seconds or Decimal(0) for r in remedies), Decimal(0))
+        values: dict[str, Decimal] = {}
+        for row in remedies:
+            if row.service_time_value is not None and row.currency:
+                values[row.currency] = values.get(row.currency, Decimal(0)) + row.service_time_value
+        worth = ", ".join(f"{amount} {currency}" for currency, amount in sorted(values.items()))
+        out.append(
+            f"service time owed: {describe_seconds(seconds)} in {_plural(len(remedies), 'row')}"
+            + (f" (worth {worth} at the fee for that time; not in the credits owed)" if worth else "")
+        )
+    rights = [r for r in rows if r.terminate_by is not None]
+    if rights:
+        last = max(r.terminate_by for r in rights if r.terminate_by is not None)
+        out.append(f"termination rights: {_plural(len(rights), 'row')} (chronic failure), the latest until {last}")
+    return out
+
+
 def _top(rows: list[LedgerRow]) -> list[Block]:
     owed = [row for row in rows if row.amount is not None and row.amount > 0]
     if not owed:
@@ -84,6 +107,7 @@ def render_summary(
     totals = _totals(book.rows)
     owed = ", ".join(f"{amount} {currency}" for currency, amount in sorted(totals.items())) or "none"
     out.append(f"credits owed: {owed}")
+    out += _draft3_lines(book.rows)
     out += _top(book.rows)
     out.append("")
     out.append((f"status: {book.status}", _STATUS_STYLES.get(book.status)))

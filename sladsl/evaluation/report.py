@@ -11,6 +11,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sladsl.evaluation.report_credits import CountedOutage as CountedOutage
+from sladsl.evaluation.report_credits import CreditResult as CreditResult
+from sladsl.evaluation.report_credits import OutageCredit as OutageCredit
+from sladsl.evaluation.report_credits import ServiceTimeRemedy as ServiceTimeRemedy
+from sladsl.evaluation.report_credits import decimal_text as decimal_text
 from sladsl.language.periods import Window
 
 # The JSON report's layout version (`schema_version`): raised when a key changes meaning or
@@ -19,16 +24,6 @@ REPORT_SCHEMA_VERSION = 2
 
 # The reason an objective with no evidence rows at all in its period is not judged.
 NO_EVIDENCE = "no evidence in the period"
-
-
-def decimal_text(value: Decimal | None) -> str | None:
-    """`3000`, `2678.4`, `99.88799...`: exact, without exponent or trailing zeros."""
-    if value is None:
-        return None
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text or "0"
 
 
 @dataclass
@@ -73,17 +68,6 @@ class WindowCounts:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class CountedOutage:
-    """One outage that counts towards a time-based verdict (draft 3's per-outage credits and
-    claim windows read them): its start and end, clipped to the period, and the downtime it
-    counts after the short-outage rule, maintenance, rounding, clock units and weights."""
-
-    start: datetime
-    end: datetime
-    seconds: Decimal
-
-
 @dataclass
 class ChronicResult:
     """`chronic failure when ...` (draft 2): whether it holds at the judged period.
@@ -91,6 +75,9 @@ class ChronicResult:
     `since` is the first period of the unbroken run of periods, ending with the judged
     one, at each of which the condition holds; `first_held` the earliest period at which
     it held at all; `breached` the breached periods known (history and this one).
+    Draft 3: `terminate_by` is the last day on which the customer may terminate (`,
+    terminate within D`, counted from the end of the judged period, when the condition
+    holds there); `plan` names the support plan of `support target missed`.
     """
 
     holds: bool
@@ -98,15 +85,24 @@ class ChronicResult:
     first_held: str | None
     breached: list[str]
     history_known: bool
+    terminate_by: date | None = None
+    terminate_within: str | None = None  # `30 days`: set when the clause gives a window
+    plan: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "holds": self.holds,
             "since": self.since,
             "first_held": self.first_held,
             "breached_periods": self.breached,
             "history_known": self.history_known,
         }
+        if self.plan is not None:
+            data = {"plan": self.plan, **data}
+        if self.terminate_within is not None:
+            data["terminate_within"] = self.terminate_within
+            data["terminate_by"] = self.terminate_by.isoformat() if self.terminate_by else None
+        return data
 
 
 @dataclass
@@ -283,42 +279,6 @@ class ClauseResult:
 
 
 @dataclass
-class CreditResult:
-    service: str
-    objective: str
-    percent: Decimal | None  # the tier's percent of a fee; None for the other amount forms
-    amount: Decimal | None
-    currency: str | None
-    tier: str
-    claim_by: date | None
-    expired: bool
-    reason: str = ""
-    basis: str = "monthly fee"  # monthly fee, fees for the period, fees for the downtime, fixed
-    factor: Decimal | None = None  # `N times the fees for the downtime`
-    capped: bool = False  # reduced (or cut to 0) by a per-period or rolling cap
-    period: str | None = None  # the label of the period the credit is for
-    provisional: bool = False  # the period had not ended at --as-of: the amount is not final
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "service": self.service,
-            "objective": self.objective,
-            "period": self.period,
-            "provisional": self.provisional,
-            "percent": decimal_text(self.percent),
-            "basis": self.basis,
-            "factor": decimal_text(self.factor),
-            "amount": None if self.amount is None else format(self.amount, "f"),
-            "currency": self.currency,
-            "tier": self.tier,
-            "claim_by": self.claim_by.isoformat() if self.claim_by else None,
-            "expired": self.expired,
-            "capped": self.capped,
-            "reason": self.reason,
-        }
-
-
-@dataclass
 class Report:
     agreement: str
     window: Window
@@ -338,6 +298,8 @@ class Report:
     # the period had not ended at --as-of (or now): no verdict or credit in it is final
     provisional: bool = False
     currency: str | None = None  # the currency credits are paid in, for a zero total
+    # draft 3 `chronic failure when support target missed ...`: one per support plan
+    support_chronic: list[ChronicResult] = field(default_factory=list)
 
     @property
     def provisional_note(self) -> str:
@@ -388,6 +350,19 @@ class Report:
                 totals[credit.currency] = totals.get(credit.currency, Decimal(0)) + credit.amount
         return totals
 
+    @property
+    def service_time_totals(self) -> tuple[Decimal, dict[str, Decimal]] | None:
+        """Draft 3: the remedies in service time not expired, in seconds, and their value in
+        money per currency; None when no credit is in service time. Never in `totals`."""
+        remedies = [c.service_time for c in self.credits if c.service_time is not None and not c.expired]
+        if not remedies:
+            return None
+        values: dict[str, Decimal] = {}
+        for remedy in remedies:
+            if remedy.value is not None and remedy.currency:
+                values[remedy.currency] = values.get(remedy.currency, Decimal(0)) + remedy.value
+        return sum((r.seconds for r in remedies), Decimal(0)), values
+
     def to_json(self) -> dict[str, Any]:
         totals = self.totals
         if len(totals) == 1:
@@ -401,6 +376,16 @@ class Report:
                 "currency": None,
                 "by_currency": [{"amount": format(a, "f"), "currency": c} for c, a in sorted(totals.items())],
             }
+        extra: dict[str, Any] = {}
+        service = self.service_time_totals
+        if service is not None:
+            seconds, values = service
+            extra["total_service_time"] = {
+                "seconds": decimal_text(seconds),
+                "value_by_currency": [{"amount": format(a, "f"), "currency": c} for c, a in sorted(values.items())],
+            }
+        if self.support_chronic:
+            extra["support_chronic_failure"] = [c.to_json() for c in self.support_chronic]
         return {
             "schema_version": REPORT_SCHEMA_VERSION,
             "agreement": self.agreement,
@@ -419,6 +404,7 @@ class Report:
             "clauses": [self._listed(c.to_json()) for c in self.clauses],
             "credits": [c.to_json() for c in self.credits],
             "total_credit": total,
+            **extra,
             "notes": self.notes,
             "warnings": self.warnings,
         }

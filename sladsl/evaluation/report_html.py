@@ -12,7 +12,16 @@ from typing import Any
 import jinja2
 
 from sladsl.evaluation.report import ObjectiveResult, Report, decimal_text
-from sladsl.evaluation.report_text import objective_note, short_value, target_text
+from sladsl.evaluation.report_text import (
+    chronic_words,
+    claim_note,
+    credit_amount,
+    objective_note,
+    service_time_note,
+    short_value,
+    target_text,
+    termination_note,
+)
 from sladsl.language.units import describe_seconds
 from sladsl.resources import template_dir
 
@@ -122,9 +131,9 @@ def view_model(report: Report) -> dict[str, Any]:
             "objective": c.objective,
             "period": c.period or "",
             "tier": c.tier,
-            "amount": "-" if c.amount is None else f"{c.amount} {c.currency}",
+            "amount": credit_amount(c),
             "claim_by": c.claim_by.isoformat() if c.claim_by else "-",
-            "note": c.reason,
+            "note": "; ".join(filter(None, [c.reason, claim_note(c)])),
         }
         for c in report.credits
     ]
@@ -148,6 +157,11 @@ def view_model(report: Report) -> dict[str, Any]:
         "clauses": clauses,
         "credits": credits,
         "total": ", ".join(f"{a} {c}" for c, a in sorted(totals.items())) or "none",
+        "service_time": service_time_note(report),
+        "termination": [
+            f"Support {c.plan}: {chronic_words(c)}" + (f"; {termination_note(c)}" if termination_note(c) else "")
+            for c in report.support_chronic
+        ],
     }
 
 

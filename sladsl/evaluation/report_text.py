@@ -12,7 +12,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sladsl.evaluation.report import ClauseResult, Evidence, ObjectiveResult, Report, SupportResult, decimal_text
+from sladsl.evaluation.report import (
+    ChronicResult,
+    ClauseResult,
+    CreditResult,
+    Evidence,
+    ObjectiveResult,
+    Report,
+    SupportResult,
+    decimal_text,
+)
 from sladsl.language.ast import PeriodKind
 from sladsl.language.periods import is_shorter
 from sladsl.language.units import describe_seconds
@@ -22,6 +31,8 @@ from sladsl.terminal import Block, Cell, Table, draw
 def short_value(value: Decimal | None, unit: str) -> str:
     if value is None:
         return "-"
+    if unit == "s":  # draft 3 `downtime at most D`: the downtime
+        return describe_seconds(value) or "0 seconds"
     if unit == "%":
         exponent = value.as_tuple().exponent
         shown = value.quantize(Decimal("0.0001")) if isinstance(exponent, int) and exponent < -4 else value
@@ -32,7 +43,10 @@ def short_value(value: Decimal | None, unit: str) -> str:
 
 
 def target_text(o: ObjectiveResult) -> str:
-    """`≥ 99.9%`, `≤ 500 ms`, `< 10 ms` (draft 2 `below`), `≥ 99.99%` of windows."""
+    """`≥ 99.9%`, `≤ 500 ms`, `< 10 ms` (draft 2 `below`), `≥ 99.99%` of windows; draft 3's
+    `downtime at most 43.8 minutes`: `≤ 43 minutes 48 seconds` of downtime."""
+    if o.unit == "s":
+        return f"{o.comparison} {describe_seconds(o.target) or '0 seconds'}"
     unit = "%" if o.unit == "%" else " ms"
     text = f"{o.comparison} {decimal_text(o.target)}{unit}"
     return f"{text} of windows" if o.windows is not None else text
@@ -42,6 +56,12 @@ def chronic_note(o: ObjectiveResult) -> str:
     c = o.chronic_failure
     if c is None:
         return ""
+    words = chronic_words(c)
+    note = termination_note(c)
+    return f"{words}; {note}" if note else words
+
+
+def chronic_words(c: ChronicResult) -> str:
     if c.holds:
         return f"chronic failure since {c.since}"
     if c.first_held:
@@ -138,23 +158,75 @@ def _evidence(report: Report) -> list[Block]:
     return out
 
 
+def credit_amount(credit: CreditResult) -> str:
+    """`150.00 USD`, `3 days of service (worth 96.77 USD)`, both joined by `+`, or `-`."""
+    parts = [] if credit.amount is None else [f"{credit.amount} {credit.currency}"]
+    remedy = credit.service_time
+    if remedy is not None:
+        worth = f" (worth {remedy.value} {remedy.currency})" if remedy.value is not None else ""
+        parts.append(f"{remedy.words} of service{worth}")
+    return " + ".join(parts) or "-"
+
+
+def claim_note(credit: CreditResult) -> str:
+    """Draft 3: the outage a claim window counted from the outage runs from."""
+    outage = credit.claim_from
+    if credit.claim_from_edge is None:
+        return ""
+    if outage is None:
+        return "no outage counts: the claim window does not run"
+    edge = outage.start if credit.claim_from_edge == "start" else outage.end
+    what = "start" if credit.claim_from_edge == "start" else "end"
+    return f"claim window from the {what} of the last outage, {edge.isoformat(timespec='minutes')}"
+
+
+def service_time_note(report: Report) -> str:
+    """The remedies in service time, summed: never part of the credits owed in money."""
+    found = report.service_time_totals
+    if found is None:
+        return ""
+    seconds, values = found
+    worth = ", ".join(f"{amount} {currency}" for currency, amount in sorted(values.items()))
+    shown = describe_seconds(seconds) or "0 seconds"
+    return f"service time owed: {shown}" + (
+        f" (worth {worth} at the fee for that time; not in the credits owed)" if worth else ""
+    )
+
+
 def _credits(report: Report) -> list[Block]:
     if not report.credits:
         return []
     rows: list[list[Cell]] = []
     for credit in report.credits:
-        amount = "-" if credit.amount is None else f"{credit.amount} {credit.currency}"
-        note = "; ".join(filter(None, ["provisional" if credit.provisional else "", credit.reason]))
+        notes = ["provisional" if credit.provisional else "", credit.reason, claim_note(credit)]
         rows.append(
             [
                 _at(f"{credit.service} / {credit.objective}", credit.period, report),
                 credit.tier,
-                amount,
+                credit_amount(credit),
                 credit.claim_by.isoformat() if credit.claim_by else "-",
-                note,
+                "; ".join(filter(None, notes)),
             ]
         )
-    return [Table(["credit", "tier", "amount", "claim by", "note"], rows, frozenset({0, 1, 4})), ""]
+    return [Table(["credit", "tier", "amount", "claim by", "note"], rows, frozenset({0, 1, 2, 4})), ""]
+
+
+def termination_note(c: ChronicResult) -> str:
+    """Draft 3 `, terminate within D`: the last day the customer may terminate."""
+    if c.terminate_within is None or not c.holds:
+        return ""
+    if c.terminate_by is None:
+        return f"the customer may terminate within {c.terminate_within} (not dated yet)"
+    return f"the customer may terminate until {c.terminate_by.isoformat()}"
+
+
+def _support_chronic(report: Report) -> list[Block]:
+    out: list[Block] = []
+    for c in report.support_chronic:
+        words = chronic_words(c).replace("chronic failure", "chronic failure of support", 1)
+        note = termination_note(c)
+        out.append(f"support {c.plan}: {words}" + (f"; {note}" if note else ""))
+    return [*out, ""] if out else []
 
 
 def provisional_line(report: Report) -> Block:
@@ -186,7 +258,11 @@ def render_text(report: Report, explain: bool = False, width: int | None = None,
     if explain:
         out += _evidence(report)
     out.append("")
+    out += _support_chronic(report)
     out += _credits(report)
+    service_time = service_time_note(report)
+    if service_time:
+        out += [service_time, ""]
     out += [f"note: {note}" for note in report.notes]
     if report.notes:
         out.append("")

@@ -7,18 +7,22 @@ response and, in draft 2, the resolution.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from sladsl.evaluation import sql
 from sladsl.evaluation.calendars import US, allowed_seconds, business_deadline, open_intervals
 from sladsl.evaluation.context import EXPLAIN_LIMIT
+from sladsl.evaluation.deadlines import set_termination
 from sladsl.evaluation.evidence import EvidenceError
-from sladsl.evaluation.report import ClauseResult, SupportResult
+from sladsl.evaluation.history import holds_at
+from sladsl.evaluation.report import ChronicResult, ClauseResult, SupportResult
 from sladsl.evaluation.report import Evidence as Proof
 from sladsl.language import ast
-from sladsl.language.periods import epoch_us
+from sladsl.language.periods import Window, add_months, epoch_us, window_from
 from sladsl.language.units import describe_duration
 
 if TYPE_CHECKING:
@@ -61,6 +65,67 @@ def evaluate_support(context: Context) -> list[SupportResult]:
             continue
         results.extend(_plan(context, plan, view, target))
     return results
+
+
+def judge_support_chronic(context: Context, results: list[SupportResult], notes: list[str]) -> list[ChronicResult]:
+    """Draft 3 `chronic failure when support target missed in N consecutive periods [or in M
+    of any K periods][, terminate within D]`, in a support plan, at the judged period.
+
+    A period's support target is missed when a priority of the plan misses it (`ok` false).
+    The ledger keeps no support results, so the earlier periods the condition spans are
+    judged from the tickets in the evidence, as the judged period is; a period without
+    tickets due counts as not missed."""
+    found: list[ChronicResult] = []
+    for plan in context.agreement.support_plans:
+        rule = plan.chronic_failure
+        if rule is None or not rule.support or _plan_period(plan) is not context.window.kind:
+            continue
+        span = max(rule.consecutive or 1, rule.of_any[1] if rule.of_any else 1)
+        windows = _earlier_windows(context.window, span - 1)
+        target = plan.target.percent.value if plan.target else Decimal(100)
+        view = context.evidence.require("tickets", "the support plans")
+        flags = []
+        for earlier in windows:
+            past = replace(context, window=earlier, whole=None, explain=False, provisional=False)
+            flags.append(any(r.ok is False for r in _plan(past, plan, view, target)))
+        flags.append(any(r.ok is False for r in results if r.plan == plan.name))
+        labels = [w.label for w in windows] + [context.window.label]
+        held = [holds_at(flags, i, rule) for i in range(len(flags))]
+        first = len(held) - 1
+        while held[-1] and first > 0 and held[first - 1]:
+            first -= 1
+        chronic = ChronicResult(
+            held[-1],
+            labels[first] if held[-1] else None,
+            next((labels[i] for i, h in enumerate(held) if h), None),
+            [label for label, missed in zip(labels, flags, strict=True) if missed],
+            True,
+            plan=plan.name,
+        )
+        set_termination(context.agreement, rule, chronic, context.window, context.provisional)
+        found.append(chronic)
+        if windows:
+            notes.append(
+                f"support {plan.name}: chronic failure judged over {labels[0]} to {labels[-1]} from the tickets "
+                "in the evidence (a ledger keeps no support results); a period without tickets due counts as not missed"
+            )
+    return found
+
+
+def _earlier_windows(window: Window, count: int) -> list[Window]:
+    """The `count` periods of the window's kind before it, oldest first."""
+    tz = window.start.tzinfo
+    assert isinstance(tz, ZoneInfo)
+    found: list[Window] = []
+    first = window.first_day
+    for _ in range(count):
+        first = (
+            first - timedelta(days=7)
+            if window.kind is ast.PeriodKind.WEEK
+            else add_months(first, -(window.kind.months or 0))
+        )
+        found.insert(0, window_from(window.kind, first, tz))
+    return found
 
 
 def _plan_period(plan: ast.SupportPlan) -> ast.PeriodKind:

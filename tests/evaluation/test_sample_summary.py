@@ -87,7 +87,7 @@ def _grid_anti_join(self: Evidence, target: str, params: dict[str, Any], summary
         f'SELECT service, CAST((epoch_us("timestamp") - $p0) // $step AS INTEGER) AS bucket FROM {view} '
         'WHERE epoch_us("timestamp") >= $p0 AND epoch_us("timestamp") < $p1 AND service IN (SELECT unnest($services))'
     )
-    self.run(f"INSERT INTO {target} {sql.missing_buckets(present)}", params)
+    self.run(f"INSERT INTO {target} {sql.missing_buckets(present)}", {**params, "first": 0})
 
 
 POLICIES = ["missing data counts as unavailable", "missing data counts as available"]
