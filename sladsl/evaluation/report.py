@@ -88,6 +88,7 @@ class ChronicResult:
     terminate_by: date | None = None
     terminate_within: str | None = None  # `30 days`: set when the clause gives a window
     plan: str | None = None
+    period_label: str | None = None  # one month of a longer --period (support chronic failure)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -99,6 +100,8 @@ class ChronicResult:
         }
         if self.plan is not None:
             data = {"plan": self.plan, **data}
+        if self.period_label is not None:
+            data["period_label"] = self.period_label
         if self.terminate_within is not None:
             data["terminate_within"] = self.terminate_within
             data["terminate_by"] = self.terminate_by.isoformat() if self.terminate_by else None

@@ -159,7 +159,8 @@ def view_model(report: Report) -> dict[str, Any]:
         "total": ", ".join(f"{a} {c}" for c, a in sorted(totals.items())) or "none",
         "service_time": service_time_note(report),
         "termination": [
-            f"Support {c.plan}: {chronic_words(c)}" + (f"; {termination_note(c)}" if termination_note(c) else "")
+            f"Support {c.plan}{f' ({c.period_label})' if c.period_label else ''}: {chronic_words(c)}"
+            + (f"; {termination_note(c)}" if termination_note(c) else "")
             for c in report.support_chronic
         ],
     }

@@ -225,7 +225,8 @@ def _support_chronic(report: Report) -> list[Block]:
     for c in report.support_chronic:
         words = chronic_words(c).replace("chronic failure", "chronic failure of support", 1)
         note = termination_note(c)
-        out.append(f"support {c.plan}: {words}" + (f"; {note}" if note else ""))
+        label = f" ({c.period_label})" if c.period_label else ""
+        out.append(f"support {c.plan}{label}: {words}" + (f"; {note}" if note else ""))
     return [*out, ""] if out else []
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from sladsl.evaluation.credits import History, PastPeriod
-from sladsl.evaluation.report import ClauseResult, ObjectiveResult, Report, SupportResult
+from sladsl.evaluation.report import ChronicResult, ClauseResult, ObjectiveResult, Report, SupportResult
 from sladsl.language import ast
 from sladsl.language.diagnostics import SladslError
 from sladsl.language.periods import Window, is_shorter, windows_within
@@ -85,6 +85,7 @@ def judge_shorter_periods(
         objectives: dict[tuple[str, str], list[ObjectiveResult]] = {}
         support: dict[tuple[str, str], list[SupportResult]] = {}
         clauses: dict[tuple[str, str], list[ClauseResult]] = {}
+        chronic: list[ChronicResult] = []
         for sub in windows_within(period, kind):
             if sub.start_us >= cutoff:
                 _not_started(report, kind, sub, objectives)
@@ -93,6 +94,9 @@ def judge_shorter_periods(
                 found = judge(sub)
             except NotSubscribed:
                 continue
+            for held in found.support_chronic:  # support chronic failure, judged month by month
+                held.period_label = sub.label
+                chronic.append(held)
             keys = _take(found, kind, objectives, support)
             _take_clauses(report, found, kind, clauses)
             report.credits.extend(c for c in found.credits if (c.service, c.objective) in keys)
@@ -100,6 +104,9 @@ def judge_shorter_periods(
             report.warnings.extend(found.warnings)
             if history is not None:
                 _remember(history, found, sub, keys)
+        if chronic:
+            plans = {c.plan for c in chronic}
+            report.support_chronic = [c for c in report.support_chronic if c.plan not in plans] + chronic
         report.objectives = _replaced(report.objectives, kind, objectives)
         report.support = _replaced_support(report.support, kind, support)
         report.clauses = [
