@@ -201,6 +201,14 @@ def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool, colour: bool 
 
 
 @main.command()
+def lsp() -> None:
+    """Start the language server for editors (LSP over stdio; docs/editors.md)."""
+    from sladsl.lsp.server import main as serve_lsp
+
+    serve_lsp()
+
+
+@main.command()
 @click.argument("code", required=False)
 def explain(code: str | None) -> None:
     """What a diagnostic code means (`sladsl explain E109`), with an example and its fix;
