@@ -84,6 +84,31 @@ def _check_outage_terms(credits: ast.Credits, objective: ast.Objective | None) -
         )
     for tier in outage_tiers:
         yield from _check_per_unit(tier)
+    yield from _check_shadowed(outage_tiers)
+
+
+def _check_shadowed(tiers: tuple[ast.OutageTier, ...]) -> Diagnostics:
+    """Each outage is paid by the last per-outage tier that applies to it, so a tier followed
+    by one that applies to every outage it applies to never pays."""
+    for i, tier in enumerate(tiers):
+        later = next((t for t in tiers[i + 1 :] if _covers(t, tier)), None)
+        if later is not None:
+            yield warning(
+                "W214",
+                f"this tier never pays: the tier on line {later.span.line} applies to every outage it applies to",
+                tier.span,
+                "each outage is paid by the last tier that applies to it; write the tiers from the mildest to the worst",
+            )
+
+
+def _covers(later: ast.OutageTier, earlier: ast.OutageTier) -> bool:
+    if later.longer_than is None:
+        return True
+    if earlier.longer_than is None or later.longer_than.business or earlier.longer_than.business:
+        return False
+    if later.longer_than.is_calendar or earlier.longer_than.is_calendar:
+        return False
+    return later.longer_than.seconds <= earlier.longer_than.seconds
 
 
 def _check_per_unit(tier: ast.OutageTier) -> Diagnostics:
