@@ -43,6 +43,12 @@ REPORTS = {
         "samples/cloud-platform.sla", "--data", f"{EVIDENCE}/cloud-platform", "--period", "2026-10",
         "--plan", "Enterprise", "--history", HISTORY,
     ),
+    "web-hosting": (
+        "samples/web-hosting.sla", "--data", f"{EVIDENCE}/web-hosting", "--period", "2026-10",
+    ),
+    "web-hosting-quarter": (
+        "samples/web-hosting.sla", "--data", f"{EVIDENCE}/web-hosting", "--period", "2026-Q4", "--as-of", "2027-01-10",
+    ),
     "portfolio-customer": (*PORTFOLIO, "--period", "2026-10", "--customer", "fabrikam"),
     "portfolio-customer-contoso": (*PORTFOLIO, "--period", "2026-11", "--customer", "contoso"),
     "draft2-plans": (
