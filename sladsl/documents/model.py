@@ -221,6 +221,12 @@ def _support(agreement: ast.Agreement, section: Section, view: View) -> None:
                 sentences.append(f"{plan.name}: {phrase(statement)}")
             elif isinstance(statement, ast.TicketTarget):
                 sentences.append(f"{plan.name}: {ticket_target(statement, resolution)}")
+            elif isinstance(statement, ast.ChronicFailure):
+                ticket = next((t for t in plan.statements if isinstance(t, ast.TicketTarget)), None)
+                context = Context(
+                    zone=agreement.timezone, period=ticket.period if ticket else None, objective=plan.name
+                )
+                sentences.append(f"{plan.name}: {phrase(statement, context)}")
             elif isinstance(statement, ast.Text):
                 if sentences:
                     section.blocks.append({"type": "sentences", "sentences": sentences})
@@ -289,9 +295,11 @@ def _claims(agreement: ast.Agreement, view: View) -> list[dict[str, Any]]:
             what = f"Credits for \u201c{credits.objective}\u201d of {service.name}{plans} must be claimed"
             if isinstance(window, ast.ClaimWindow):
                 calendar = f" (business days of the \u201c{window.calendar}\u201d calendar)" if window.calendar else ""
-                sentences.append(
-                    f"{what} within {describe_duration(window.within)}{calendar} after the end of the measurement period."
-                )
+                since = {
+                    ast.OutageEdge.START: " of the start of the last outage that counts in the period",
+                    ast.OutageEdge.END: " after the last outage that counts in the period ends",
+                }.get(window.from_outage, " after the end of the measurement period")  # type: ignore[arg-type]
+                sentences.append(f"{what} within {describe_duration(window.within)}{calendar}{since}.")
             elif isinstance(window, ast.ClaimByMonthEnd):
                 sentences.append(f"{what} {claim_deadline_words(window, agreement.timezone)}.")
     return [{"type": "sentences", "sentences": sentences}] if sentences else []

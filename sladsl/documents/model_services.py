@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from sladsl.documents.model_blocks import Section, View, fee_sentence, plan_groups, plan_label, prose
+from sladsl.documents.model_outages import outage_row, service_cell
 from sladsl.documents.phrases import (
     OPERATIONAL,
     allowance_rule,
@@ -61,8 +62,6 @@ def _credits_for(service: ast.Service, objective: str, edition: str | None) -> a
     return service.credits_for(objective, edition)
 
 
-
-
 def _sentence(text: str) -> dict[str, Any]:
     return {"type": "sentence", "text": text}
 
@@ -78,7 +77,13 @@ def _objective(objective: ast.Objective, number: str, view: View) -> dict[str, A
     `monitor` is for `compile`, not a term of the contract: it is left out."""
     groups = plan_groups(view.editions, objective.target_for)
     first = next((t for _, t in groups if t is not None), None)
-    context = replace(view.context, period=first.period if first else None, objective=objective.name)
+    context = replace(
+        view.context,
+        period=first.period if first else None,
+        objective=objective.name,
+        maintenance=any(isinstance(s, ast.ExcludeMaintenance) for s in objective.statements),
+        excludes=any(isinstance(s, ast.ExcludeMaintenance | ast.ExcludeCauses) for s in objective.statements),
+    )
     targets = (
         []
         if len(groups) == 1
@@ -155,7 +160,15 @@ def _allowance_table(
     return facts, head, rule
 
 
-_SENTENCES = (ast.CreditCap, ast.CreditMinimum, ast.ClaimWindow, ast.ClaimByMonthEnd)
+_SENTENCES = (
+    ast.CreditCap,
+    ast.CreditMinimum,
+    ast.ClaimWindow,
+    ast.ClaimByMonthEnd,
+    ast.ServiceTimeCap,
+    ast.CreditThreshold,
+)
+_TIERS = (ast.Tier, ast.OutageTier)
 
 
 def _credits(
@@ -174,7 +187,7 @@ def _credits(
     multi = sum(len(groups) for _, groups in split) > 1
     several = len(blocks) > 1
 
-    def rows(block: Any, groups: list[list[str]], tiers: list[ast.Tier] | None) -> tuple[list[list[str]], list[bool]]:
+    def rows(block: Any, groups: list[list[str]], tiers: list[Any] | None) -> tuple[list[list[str]], list[bool]]:
         """The rows of `tiers` (every tier of the block when None) for each fee group of the block."""
         out: list[list[str]] = []
         starts: list[bool] = []
@@ -192,9 +205,16 @@ def _credits(
             length = None if period is None else period_lengths(period.kind, *view.context.span)[0]
             cap = _cap_money(service, edition, period, fee)
             minimum = block.minimum.money.amount if block.minimum else None
-            for index, tier in enumerate(block.tiers if tiers is None else tiers):
-                money = tier_money(tier.amount, fee, months, cap, minimum, length)
-                cells = [tier_condition(tier), amount_words(tier.amount), money]
+            threshold = block.threshold.money.amount if block.threshold else None
+            for index, tier in enumerate(block.all_tiers if tiers is None else tiers):
+                if isinstance(tier, ast.OutageTier):
+                    cells = outage_row(tier, fee, months, cap, minimum, threshold, length)
+                elif isinstance(tier.amount, ast.ServiceTime):
+                    cells = [tier_condition(tier), amount_words(tier.amount)]
+                    cells.append(service_cell(tier.amount, block.service_cap, fee, months, period))
+                else:
+                    money = tier_money(tier.amount, fee, months, cap, minimum, length)
+                    cells = [tier_condition(tier), amount_words(tier.amount), money]
                 out.append(([label if index == 0 else ""] if multi else []) + cells)
                 starts.append(index == 0)
         return out, starts
@@ -221,9 +241,9 @@ def _credits(
     items: list[dict[str, Any]] = []
     if not several and split[0][0] is not None:
         block, groups = split[0]
-        run: list[ast.Tier] = []
+        run: list[Any] = []
         for statement in [*block.statements, None]:
-            if isinstance(statement, ast.Tier):
+            if isinstance(statement, _TIERS):
                 run.append(statement)
                 continue
             if run:
@@ -239,7 +259,7 @@ def _credits(
             every = (every[0] + found[0], every[1] + found[1])
             if block is None:
                 continue
-            tiers = [i for i, s in enumerate(block.statements) if isinstance(s, ast.Tier)]
+            tiers = [i for i, s in enumerate(block.statements) if isinstance(s, _TIERS)]
             for index, statement in enumerate(block.statements):
                 if isinstance(statement, (ast.Text, *_SENTENCES)):
                     leading = not tiers or index < tiers[0]
@@ -251,6 +271,11 @@ def _credits(
     measured = "Measured latency" if is_latency else "Measured availability"
     if objective is not None and isinstance(objective.target, ast.LatencyTarget) and not objective.target.upward:
         measured = "Windows meeting the bound"
+    if objective is not None and isinstance(objective.target, ast.DowntimeTarget):
+        measured = "Downtime in the period"
+    per_outage = any(b is not None and b.outage_tiers for _, b in blocks)
+    if per_outage:
+        measured = "Outage"
     split_table = sum(item["type"] == "tiers" for item in items) > 1  # `text` stands between tiers
     where = " in the tables below" if split_table else ""
     which = (
@@ -262,13 +287,23 @@ def _credits(
         f"If the objective \u201c{name}\u201d is not met, the Customer receives a service credit: "
         f"{which} is the worst whose condition holds; rows do not add up."
     )
+    if per_outage:
+        which = "the Customer's plan's rows" if multi else "the rows"
+        intro = (
+            f"Each outage of the objective \u201c{name}\u201d that counts earns a credit of its own: of {which}"
+            f"{where or ' below'}, the last that applies to the outage; an outage no row applies to earns nothing. "
+            "The credits of the period's outages are added up, and the limits of this clause apply to the sum."
+        )
     head = [measured, "Credit", "Amount"]
     return {
         "type": "credits",
         "number": number,
         "title": f"Service credits for \u201c{name}\u201d",
         "intro": intro,
-        "head": (["Plan"] if multi else []) + head,
+        "head": (["Plan"] if multi else []) + (["Outage", "Credit", "Example"] if per_outage else head),
+        # the last column holds words (an example outage, service time), not an amount to align
+        "worded": per_outage
+        or any(isinstance(t.amount, ast.ServiceTime) for _, b in blocks if b is not None for t in b.tiers),
         "items": items,
         # the same content grouped by kind, for templates written before `items`
         "rows": every_row,

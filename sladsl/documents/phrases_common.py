@@ -52,6 +52,8 @@ class Context:
     objective: str | None = None  # the name of that objective
     cap: Decimal | None = None  # the per-period credit cap in money, where known
     minimum: Decimal | None = None  # the credit minimum, where stated
+    maintenance: bool = False  # the objective excludes announced maintenance
+    excludes: bool = False  # the objective excludes maintenance or causes
 
     @property
     def span(self) -> tuple[str, int, int]:

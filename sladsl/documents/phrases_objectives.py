@@ -174,8 +174,54 @@ def _maintenance(s: ast.ExcludeMaintenance, c: Context) -> str:
 
 
 def _causes(s: ast.ExcludeCauses, c: Context) -> str:
-    names = ", ".join(f"\u201c{c}\u201d" for c in s.causes)
-    return f"Incidents caused by {names} are not counted as downtime."
+    names = [f"\u201c{c}\u201d" for c in s.causes]
+    words = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return f"Incidents caused by {words} are not counted as downtime."
+
+
+def _downtime_target(s: ast.DowntimeTarget, c: Context) -> str:
+    """`downtime at most D`: the allowance is the duration itself (rounded down to whole seconds)."""
+    return f"The service may be unavailable for at most {whole_seconds(s.limit.seconds)} in {period_words(s.period)}."
+
+
+def _ignore(s: ast.IgnoreOutages, c: Context) -> str:
+    length = describe_duration(s.shorter_than)
+    which = f"of {length} or less" if s.or_less else f"shorter than {length}"
+    if s.after_exclusions:
+        return (
+            f"Outages {which}, after excluded time is removed, are not counted: excluded time is removed from "
+            "each outage first, and each remaining part is tested on its own."
+        )
+    if c.maintenance:
+        return (
+            f"Outages {which} are not counted. Each outage is tested at its full length, excluded maintenance "
+            "included; excluded time is then removed from the outages that count."
+        )
+    if c.excludes:
+        return f"Outages {which} are not counted. Incidents with excluded causes are not part of any outage."
+    return f"Outages {which} are not counted."
+
+
+def _clock_units(s: ast.WholeClockUnits, c: Context) -> str:
+    unit = s.unit
+    if unit.amount == 1:
+        name = unit.unit.value
+        start = f"{name}s start on the {name}"
+    else:
+        name = f"{_window_words(unit)} interval"
+        start = f"intervals start every {describe_duration(unit)} from the hour"
+    return (
+        f"Only whole clock {name}s in which the service was unavailable for the whole {name} count as downtime "
+        f"({start}, in {c.zone} time)."
+    ) + (f" Excluded time is removed first: a {name} that is partly excluded does not count." if c.excludes else "")
+
+
+def _weight(s: ast.WeightByAffected, c: Context) -> str:
+    overlap = "their shares are added up, to at most 100%" if s.adding else "the largest share affected counts"
+    return (
+        "Downtime is weighted by the share affected: an incident recorded as affecting 40% counts 40% of its "
+        f"duration, and where incidents overlap, {overlap}."
+    )
 
 
 def _round_outages(s: ast.RoundOutages, c: Context) -> str:
@@ -201,8 +247,22 @@ def _chronic(s: ast.ChronicFailure, c: Context) -> str:
         conditions.append(f"in {m} of any {k} {periods_plural(c.period, k)}")
     if not s.consecutive_first:
         conditions.reverse()
-    which = f"the objective \u201c{c.objective}\u201d" if c.objective else "this objective"
-    return f"If {which} is breached {' or '.join(conditions)}, the Customer may terminate the Agreement."
+    if s.support:
+        which = (
+            f"the ticket target of the support plan \u201c{c.objective}\u201d" if c.objective else "the ticket target"
+        )
+        verb = "missed"
+    else:
+        which = f"the objective \u201c{c.objective}\u201d" if c.objective else "this objective"
+        verb = "breached"
+    text = f"If {which} is {verb} {' or '.join(conditions)}, the Customer may terminate the Agreement"
+    if s.terminate_within is not None:
+        last = periods_plural(c.period, 1)
+        text += (
+            f", within {describe_duration(s.terminate_within)} after the end of the {last} in which this happens "
+            f"(each later {last} in which it still holds gives a new {describe_duration(s.terminate_within)})"
+        )
+    return text + "."
 
 
 # The objectives' rows of `sladsl.documents.phrases.PHRASES`, in the table's order.
@@ -211,8 +271,10 @@ OBJECTIVE_PHRASES: dict[type, Callable[[Any, Context], str]] = {
     ast.RequestTarget: _requests,
     ast.LatencyTarget: _latency,
     ast.DowntimeFromIncidents: lambda s, c: "Downtime is measured from incident records.",
+    ast.DowntimeTarget: _downtime_target,
     ast.DowntimeFromSamples: lambda s, c: (
-        f"Downtime is measured by a probe every {describe_duration(s.every)}; each interval whose probe fails is downtime."
+        f"Downtime is measured from samples taken every {describe_duration(s.every)}; each sample stands for "
+        f"{describe_duration(s.every)}, and a sample that finds the service unavailable is downtime."
     ),
     ast.DowntimeFromErrorRate: _error_rate,
     ast.AverageErrorRate: lambda s, c: (
@@ -221,12 +283,10 @@ OBJECTIVE_PHRASES: dict[type, Callable[[Any, Context], str]] = {
     ast.MissingData: lambda s, c: (
         "Time without measurements counts as " + ("available." if s.counts_as_available else "unavailable.")
     ),
-    ast.IgnoreOutages: lambda s, c: f"Outages shorter than {describe_duration(s.shorter_than)} are not counted.",
+    ast.IgnoreOutages: _ignore,
+    ast.WholeClockUnits: _clock_units,
     ast.RoundOutages: _round_outages,
-    ast.WeightByAffected: lambda s, c: (
-        "Downtime is weighted by the share affected: an incident recorded as affecting 40% counts 40% of its "
-        "duration, and where incidents overlap, the largest share affected counts."
-    ),
+    ast.WeightByAffected: _weight,
     ast.ChronicFailure: _chronic,
     ast.ExcludeMaintenance: _maintenance,
     ast.ExcludeCauses: _causes,

@@ -37,7 +37,23 @@ def amount_words(amount: ast.CreditAmount) -> str:
     if isinstance(amount, ast.TimesDowntimeFees):
         times = "once" if amount.factor == 1 else f"{amount.factor} times"
         return f"{times} the fees for the downtime (the fees for the period \u00d7 downtime \u00f7 the period's length)"
+    if isinstance(amount, ast.ServiceTime):
+        return service_words(amount)
     return f"a fixed credit of {amount.money.amount} {amount.money.currency}"
+
+
+def service_words(amount: ast.ServiceTime) -> str:
+    """`3 days of service credit`: the source says nothing of where the time is added."""
+    return f"{describe_duration(amount.duration)} of service credit"
+
+
+def service_value(amount: ast.ServiceTime, fee: ast.Money | None, months: int | None, days: int | None) -> str | None:
+    """What service time is worth at the fee for that time (the period's fees x the time
+    divided by the period's days x 24 hours), as evaluation values it; None where unknown."""
+    if fee is None or not months or not days:
+        return None
+    worth = fee.amount * months * amount.duration.seconds / (days * 86400)
+    return f"{worth.quantize(_quantum(fee.currency), rounding=ROUND_HALF_UP)} {fee.currency}"
 
 
 def _quantum(currency: str) -> Decimal:
@@ -84,6 +100,8 @@ def tier_money(
             limit = cap.quantize(_quantum(fee.currency), rounding=ROUND_HALF_UP)
             text += f"; at most {limit} {fee.currency} (the cap)"
         return text
+    if isinstance(amount, ast.ServiceTime):
+        return "service time, not money"
     if isinstance(amount, ast.FixedCredit):
         exact: Decimal | None = amount.money.amount
         currency = amount.money.currency
@@ -132,7 +150,56 @@ def _cap(s: ast.CreditCap, c: Context) -> str:
 
 def _claim_window(s: ast.ClaimWindow, c: Context) -> str:
     calendar = f" (business days of the \u201c{s.calendar}\u201d calendar)" if s.calendar else ""
-    return f"The Customer must claim the credit within {describe_duration(s.within)}{calendar} after the end of the period."
+    within = f"within {describe_duration(s.within)}{calendar}"
+    if s.from_outage is ast.OutageEdge.START:
+        return (
+            f"The Customer must claim the credit {within} of the start of the outage; where several outages count "
+            "in a period, from the start of the last of them."
+        )
+    if s.from_outage is ast.OutageEdge.END:
+        return (
+            f"The Customer must claim the credit {within} after the outage ends (an outage still going at the end of "
+            "the period counts as ending there); where several outages count in a period, from the end of the last of them."
+        )
+    return f"The Customer must claim the credit {within} after the end of the period."
+
+
+def outage_condition(s: ast.OutageTier) -> str:
+    """`each outage`, `each outage longer than 5 minutes (strictly)`."""
+    if s.longer_than is None:
+        return "each outage"
+    return f"each outage longer than {describe_duration(s.longer_than)} (an outage of exactly {describe_duration(s.longer_than)} earns nothing)"
+
+
+def outage_amount_words(s: ast.OutageTier) -> str:
+    """`5% of the monthly fee per started 10 minutes, at most 100% of the monthly fee per outage`."""
+    text = amount_words(s.amount)
+    if s.per is not None:
+        per = describe_duration(s.per)
+        if s.started:
+            text += f" per started {per} (every begun {per} counts)"
+        else:
+            text += f" per whole {per} (a part of {per} earns nothing)"
+    if s.cap is not None:
+        text += f", at most {amount_words(s.cap)} for one outage"
+    return text
+
+
+def _outage_tier(s: ast.OutageTier, c: Context) -> str:
+    return f"For {outage_condition(s)}: {outage_amount_words(s)}."
+
+
+def _service_cap(s: ast.ServiceTimeCap, c: Context) -> str:
+    span = f" in any {describe_duration(s.rolling)}" if s.rolling is not None else " for one period"
+    return f"Remedies in service time are at most {describe_duration(s.limit.duration)} of service{span} in total."
+
+
+def _threshold(s: ast.CreditThreshold, c: Context) -> str:
+    money = f"{s.money.amount} {s.money.currency}"
+    return (
+        f"Only credits above {money} are paid: a credit of {money} or less, once rounded to the currency's "
+        "smallest unit, is not issued."
+    )
 
 
 def claim_deadline_words(s: ast.ClaimByMonthEnd, zone: str | None = None) -> str:
@@ -223,8 +290,14 @@ def _report(s: ast.Report, c: Context) -> str:
 # The credits', support's and reports' rows of `sladsl.documents.phrases.PHRASES`, in the table's order.
 TERM_PHRASES: dict[type, Callable[[Any, Context], str]] = {
     ast.Tier: _tier,
+    ast.OutageTier: _outage_tier,
+    ast.ServiceTimeCap: _service_cap,
+    ast.CreditThreshold: _threshold,
     ast.CreditCap: _cap,
-    ast.CreditMinimum: lambda s, c: f"Credits smaller than {s.money.amount} {s.money.currency} are not issued.",
+    ast.CreditMinimum: lambda s, c: (
+        f"Credits smaller than {s.money.amount} {s.money.currency}, once rounded to the currency's smallest unit, "
+        "are not issued."
+    ),
     ast.ClaimWindow: _claim_window,
     ast.ClaimByMonthEnd: lambda s, c: f"The Customer must claim the credit {claim_deadline_words(s, c.zone)}.",
     ast.OpenHours: _open_hours,

@@ -52,7 +52,7 @@ class FixedCredit:
 
 @dataclass(frozen=True, slots=True)
 class ServiceTime:
-    """`3 days of service` (draft 3): a remedy in service time, added to the term; its value
+    """`3 days of service` (draft 3): a remedy in service time (the document says "days of service credit": the source does not say where the time goes); its value
     in money is the period's fees x the time / the period's length."""
 
     duration: Duration
