@@ -72,7 +72,7 @@ __all__ = [
 
 AgreementLike = Agreement | str | os.PathLike[str]
 ENGINES = ("duckdb", "spark")
-TARGETS = ("prometheus", "openslo", "kubernetes", "grafana")
+TARGETS = ("prometheus", "openslo", "kubernetes", "grafana", "alertmanager")
 _LAZY = {
     "Report": "sladsl.evaluation.report",
     "Ledger": "sladsl.evaluation.ledger",
@@ -418,34 +418,41 @@ def render(
 
 def compile(
     agreement: AgreementLike,
-    target: Literal["prometheus", "openslo", "kubernetes", "grafana"],
+    target: Literal["prometheus", "openslo", "kubernetes", "grafana", "alertmanager"],
     *,
     plan: str | None = None,
     runbook_url: str | None = None,
     strict: bool = False,
+    data: str | os.PathLike[str] | None = None,
+    period: str | None = None,
+    format: Literal["api", "amtool"] = "api",
 ) -> CompiledRules:
     """`sladsl compile FILE --target TARGET`: Prometheus rules, OpenSLO v1, the rules as a
-    Kubernetes PrometheusRule, or a Grafana dashboard.
+    Kubernetes PrometheusRule, a Grafana dashboard, or Alertmanager silences.
 
     `plan` compiles one plan's rules (default: every plan, with a `plan` label);
     `runbook_url` annotates every alert (prometheus and kubernetes); `strict` raises
     `SladslError` when an objective cannot be compiled, instead of listing it in `warnings`.
+    `data` and `period`: the qualifying maintenance, as silences (`format` api or amtool) or
+    `sla-maintenance` recordings (`sladsl.monitoring.maintenance`).
     """
     from sladsl.language.plans import resolve_plan
+    from sladsl.monitoring.maintenance import option_problem
 
-    if target not in TARGETS:
-        raise SladslError(f"--target {target!r}: choose {', '.join(TARGETS)}")
-    if runbook_url is not None:
-        if target not in ("prometheus", "kubernetes"):
-            raise SladslError("--runbook-url goes with --target prometheus or kubernetes (it annotates alerts)")
-        from sladsl.monitoring.prometheus import runbook_problem
-
-        problem = runbook_problem(runbook_url)
-        if problem:
-            raise SladslError(problem)
+    if problem := option_problem(target, TARGETS, runbook_url, data is not None, period, format):
+        raise SladslError(problem)
     checked = _agreement(agreement)
     chosen = resolve_plan(checked, plan) if plan is not None else None
+    if data is not None:
+        from sladsl.evaluation.maintenance_rules import qualifying_windows
+        from sladsl.monitoring import maintenance
+
+        windows = maintenance.Source(checked, chosen, lambda copy: qualifying_windows(copy, os.fspath(data), period))
+        if target == "alertmanager":
+            return CompiledRules(target, *windows.silences(format))
     compiled = _compiled(checked, target, chosen, runbook_url)
+    if data is not None:
+        compiled.documents[0]["groups"].append(windows.group())
     if strict and compiled.warnings:
         raise SladslError(f"--strict: {compiled.warnings[0]}")
     if target == "grafana":

@@ -43,6 +43,7 @@ from typing import Any  # noqa: E402
 import click  # noqa: E402
 
 from sladsl import __version__  # noqa: E402
+from sladsl.cli_diff import diff_command  # noqa: E402
 from sladsl.cli_output import (  # noqa: E402
     BadInput,
     Group,
@@ -52,6 +53,7 @@ from sladsl.cli_output import (  # noqa: E402
     load_checked,
     print_diagnostics,
     project_defaults,
+    read_agreement,
     read_input,
     reports_bad_input,
     sla_files,
@@ -113,7 +115,7 @@ def check(files: tuple[str, ...], output: str, colour: bool | None, strict: bool
     results: list[dict[str, Any]] = []
     for path in files:
         try:
-            source = read_input(path)
+            source = read_agreement(path)
         except SladslError as exc:
             click.echo(f"sladsl: error: {exc}", err=True)
             unreadable += 1
@@ -160,7 +162,7 @@ def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool, colour: bool 
     status = 0
     for path in sla_files(files):
         try:
-            source = read_input(path)
+            source = read_agreement(path)
         except SladslError as exc:
             click.echo(f"sladsl: error: {exc}", err=True)
             status = 2
@@ -422,9 +424,27 @@ def render(
 @click.option(
     "--target",
     "target",
-    type=click.Choice(["prometheus", "openslo", "kubernetes", "grafana"]),
+    type=click.Choice(["prometheus", "openslo", "kubernetes", "grafana", "alertmanager"]),
     required=True,
-    help="Prometheus rules, OpenSLO v1, the rules as a Kubernetes PrometheusRule, or a Grafana dashboard",
+    help="Prometheus rules, OpenSLO v1, the rules as a Kubernetes PrometheusRule, a Grafana dashboard, "
+    "or Alertmanager silences for the announced maintenance (with --data)",
+)
+@click.option(
+    "--data",
+    "data",
+    default=None,
+    help="the evidence folder whose `maintenance` table gives the windows that qualify: silences "
+    "(alertmanager), or the sla-maintenance recordings (prometheus)",
+)
+@click.option(
+    "--period", "period", default=None, help="with --data: the windows of 2026 or 2026-01..2026-06 (default: all)"
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["api", "amtool"]),
+    default="api",
+    help="silences as the Alertmanager v2 API's JSON list (api) or as amtool commands (amtool)",
 )
 @click.option("-o", "--output", "out", default=None, help="the rules file (default: standard output)")
 @click.option("--strict", is_flag=True, help="exit 1 when an objective cannot be compiled")
@@ -443,6 +463,9 @@ def render(
 def compile_rules(
     file: str,
     target: str,
+    data: str | None,
+    period: str | None,
+    fmt: str,
     out: str | None,
     strict: bool,
     plan: str | None,
@@ -451,7 +474,8 @@ def compile_rules(
     quiet: bool,
 ) -> None:
     """Compile objectives into Prometheus recording and alert rules (also as a Kubernetes
-    PrometheusRule), OpenSLO v1, or a Grafana dashboard of those rules.
+    PrometheusRule), OpenSLO v1, or a Grafana dashboard of those rules; with --data, the
+    announced maintenance that qualifies as Alertmanager silences or recordings.
 
     An objective that cannot be compiled is a warning that names it (exit 1 with --strict).
     """
@@ -459,7 +483,8 @@ def compile_rules(
 
     agreement = load_checked(read_input(file), colour)
     check_output(out, (file,))
-    compiled = compile_agreement(agreement, target, plan=plan, runbook_url=runbook)  # type: ignore[arg-type]
+    options: dict[str, Any] = {"plan": plan, "runbook_url": runbook, "data": data, "period": period, "format": fmt}
+    compiled = compile_agreement(agreement, target, **options)  # type: ignore[arg-type]
     for warning in compiled.warnings:
         warn(warning)
     write_output(compiled.text, out, (file,), quiet)
@@ -472,3 +497,6 @@ if _BEFORE_STARTING is not None:  # imports done: Ctrl-C is KeyboardInterrupt ag
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+main.add_command(diff_command)

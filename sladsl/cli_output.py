@@ -136,6 +136,14 @@ def read_input(path: str) -> Source:
     return read_source(path)
 
 
+def read_agreement(path: str) -> Source:
+    """`read_input` for `check` and `fmt`, which take directories: one without .sla files
+    is said to be so (`sla_files` passes it on when it finds none in it)."""
+    if path != "-" and Path(path).is_dir():
+        raise SladslError(f"{shown(path)}: is a directory with no .sla files in it")
+    return read_input(path)
+
+
 def print_diagnostics(source: Source, diagnostics: list[Diagnostic], colour: bool | None) -> None:
     """Diagnostics go to stderr, coloured when stderr is a terminal: they are never a result."""
     paint = use_colour(colour, sys.stderr)
@@ -247,7 +255,7 @@ def sla_files(paths: tuple[str, ...]) -> list[str]:
                 for p in folder.rglob("*.sla")
                 if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts[:-1])
             )
-            found += [str(p) for p in inside]
+            found += [str(p) for p in inside] or [path]  # none: read_input says so
         else:
             found.append(path)
     return found
@@ -256,16 +264,22 @@ def sla_files(paths: tuple[str, ...]) -> list[str]:
 def project_defaults(start: Path | None = None) -> dict[str, Any]:
     """`[tool.sladsl]` of the nearest `pyproject.toml` from the working folder upwards:
     `strict` (bool) and `ignore` (warning codes not to report). A bad value is bad input."""
-    import tomllib
-
     folder = (start or Path.cwd()).resolve()
     for candidate in (folder, *folder.parents):
         config = candidate / "pyproject.toml"
         if not config.is_file():
             continue
         try:
-            table = tomllib.loads(config.read_text(encoding="utf-8")).get("tool", {}).get("sladsl", {})
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            text = config.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise fail(f"{shown(str(config))}: cannot be read ({exc})") from None
+        if "sladsl" not in text:  # no section of ours: not worth a TOML parser's start-up
+            return {}
+        import tomllib
+
+        try:
+            table = tomllib.loads(text).get("tool", {}).get("sladsl", {})
+        except tomllib.TOMLDecodeError as exc:
             raise fail(f"{shown(str(config))}: cannot be read as TOML ({exc})") from None
         return _checked_defaults(table, shown(str(config)))
     return {}

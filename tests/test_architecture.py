@@ -53,10 +53,10 @@ def test_no_module_is_a_long_room(module: Path) -> None:
 
 
 def test_the_stages_have_their_packages() -> None:
-    for package in ("language", "language/checks", "evaluation", "documents", "monitoring"):
+    for package in ("language", "language/checks", "evaluation", "documents", "monitoring", "changes", "lsp"):
         assert (ROOT / "sladsl" / package / "__init__.py").is_file(), package
     loose = sorted(p.stem for p in (ROOT / "sladsl").glob("*.py"))
-    assert loose == ["__init__", "api", "cli", "cli_evaluate", "cli_output", "resources", "terminal"], loose
+    assert loose == ["__init__", "api", "cli", "cli_diff", "cli_evaluate", "cli_output", "resources", "terminal"], loose
 
 
 def test_every_public_name_is_reached_through_the_api() -> None:

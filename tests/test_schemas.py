@@ -100,7 +100,7 @@ def test_schema_files_are_inside_the_installed_package(name: str) -> None:
 
 
 def test_unknown_schema_name_is_refused() -> None:
-    with pytest.raises(ValueError, match="report, ledger, check, ast"):
+    with pytest.raises(ValueError, match="report, ledger, check, ast, diff"):
         schemas.path("reports")
 
 

@@ -4,15 +4,20 @@ merged and capped per cap period, and the proofs of each window for the explanat
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime
+from itertools import count
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sladsl.evaluation import sql
 from sladsl.evaluation.context import US, Context
 from sladsl.evaluation.context import seconds as _seconds
+from sladsl.evaluation.evidence import Evidence
 from sladsl.evaluation.measuring import create, describe_seconds_us
 from sladsl.evaluation.report import Evidence as Proof
 from sladsl.language import ast
-from sladsl.language.periods import Window, containing, next_start, window_from
+from sladsl.language.periods import Window, containing, next_start, parse_range, window_from
 from sladsl.language.units import describe_duration
 
 NOTHING = "SELECT CAST(NULL AS VARCHAR) AS service, CAST(0 AS BIGINT) AS s, CAST(0 AS BIGINT) AS e WHERE false"
@@ -91,3 +96,52 @@ def maintenance_proofs(
             Proof("maintenance", context.moment(s), context.moment(e), _seconds(e - s), False, reason)
         )
     return proofs
+
+
+def qualifying_windows(
+    agreement: ast.Agreement, data: str | Path, period: str | None = None
+) -> list[tuple[str, str, int, int]]:
+    """(service, objective, start µs, end µs) of the maintenance that each objective's
+    `exclude maintenance` excludes, as evaluation decides it (`qualified_maintenance`: the
+    notice, then each cap period's allowance, earliest window first): for silences and
+    recordings (`sladsl compile --data`). `period` (`2026`, `2026-01..2026-12`) bounds the
+    windows; without it, every calendar year the maintenance table reaches. A window cut by
+    a cap keeps its allowed part; a window crossing a cap period's edge is one piece again."""
+    from sladsl.evaluation.engines import open_evidence
+
+    wanted = [(s, o) for s in agreement.services for o in s.objectives if o.maintenance is not None]
+    if not wanted:
+        return []
+    evidence = open_evidence(data, agreement.timezone)
+    try:
+        context = Context(agreement, evidence, _span(evidence, agreement.timezone, period), None, explain=False)
+        found: list[tuple[str, str, int, int]] = []
+        for service, objective in wanted:
+            params: dict[str, Any] = {"services": [service.name], "p0": context.window.start_us}
+            params["p1"] = context.window.end_us
+            query = qualified_maintenance(context, objective, params, next(_tags))
+            rows = context.run(f"SELECT s, e FROM ({query}) WHERE e > $p0 AND s < $p1 ORDER BY s", **params)
+            for s, e in rows:
+                if found and found[-1][:2] == (service.name, objective.name) and found[-1][3] == s:
+                    found[-1] = (service.name, objective.name, found[-1][2], e)  # the same window, over a cap edge
+                else:
+                    found.append((service.name, objective.name, s, e))
+        return found
+    finally:
+        evidence.close()
+
+
+_tags = count(1_000_000)  # temp tables of their own, apart from evaluation's
+
+
+def _span(evidence: Evidence, zone: str, period: str | None) -> Window:
+    """`--period A..B` as one window; without it, the calendar years the maintenance table spans."""
+    if period is not None:
+        periods = parse_range(period, zone)
+        return Window(periods[0].kind, period, periods[0].start, periods[-1].end)
+    view = evidence.require("maintenance", "`exclude maintenance` (sladsl compile --data)")
+    first, last = evidence.con.execute(f'SELECT min("start"), max("end") FROM {view}').fetchone() or (None, None)
+    if first is None:
+        first = last = datetime.now(UTC)
+    years = parse_range(f"{first.astimezone(ZoneInfo(zone)).year}..{last.astimezone(ZoneInfo(zone)).year}", zone)
+    return Window(years[0].kind, f"{years[0].label}..{years[-1].label}", years[0].start, years[-1].end)

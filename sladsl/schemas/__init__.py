@@ -6,6 +6,7 @@
 | `ledger` | `sladsl evaluate --format json` on a portfolio or a range: a list of ledger records |
 | `check` | `sladsl check --format json` |
 | `ast` | `sladsl parse --json` |
+| `diff` | `sladsl diff --format json` |
 
 `path("report")` is the file, `load("report")` its parsed content; docs/report.md explains
 every key. Each output but the ledger carries `schema_version`, which its schema pins.
@@ -18,7 +19,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
 
-NAMES = ("report", "ledger", "check", "ast")
+NAMES = ("report", "ledger", "check", "ast", "diff")
 
 
 def path(name: str) -> Traversable:
