@@ -215,9 +215,9 @@ def _outage_proofs(
     ):
         seconds = _seconds(Decimal(int(amount)) / sql.NANO)
         reason = _outage_reason(objective, s, e, cs, ce, kept, maintenance, remaining, rounded)
-        proofs[service].append(
-            Proof(label, context.moment(cs), context.moment(ce), seconds, bool(kept) and seconds > 0, reason)
-        )
+        counts = bool(kept) and seconds > 0
+        shown = seconds if counts else _seconds(ce - cs)  # what does not count shows its length
+        proofs[service].append(Proof(label, context.moment(cs), context.moment(ce), shown, counts, reason))
     for service, n, amount in context.listing(rest, limit=EXPLAIN_LIMIT):
         seconds = _seconds(Decimal(int(amount)) / sql.NANO)
         proofs[service].append(Proof(f"{n} more outages, not listed", seconds=seconds, counted=seconds > 0))

@@ -10,7 +10,6 @@ from sladsl.language.ast import Agreement
 from sladsl.language.checks import check
 from sladsl.language.diagnostics import Diagnostic, SyntaxFailure
 from sladsl.language.parser import normalise_source, parse
-from sladsl.language.recovery import syntax_errors
 
 
 def check_source(text: str) -> tuple[Agreement | None, list[Diagnostic]]:
@@ -19,5 +18,7 @@ def check_source(text: str) -> tuple[Agreement | None, list[Diagnostic]]:
     try:
         agreement = parse(text)
     except SyntaxFailure as failure:
+        from sladsl.language.recovery import syntax_errors  # only files with a syntax error pay for it
+
         return None, syntax_errors(normalise_source(text), failure.diagnostic)
     return agreement, check(agreement)
