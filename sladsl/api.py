@@ -426,6 +426,8 @@ def compile(
     data: str | os.PathLike[str] | None = None,
     period: str | None = None,
     format: Literal["api", "amtool"] = "api",
+    interval: str | None = None,
+    min_requests: int | None = None,
 ) -> CompiledRules:
     """`sladsl compile FILE --target TARGET`: Prometheus rules, OpenSLO v1, the rules as a
     Kubernetes PrometheusRule, a Grafana dashboard, or Alertmanager silences.
@@ -434,12 +436,17 @@ def compile(
     `runbook_url` annotates every alert (prometheus and kubernetes); `strict` raises
     `SladslError` when an objective cannot be compiled, instead of listing it in `warnings`.
     `data` and `period`: the qualifying maintenance, as silences (`format` api or amtool) or
-    `sla-maintenance` recordings (`sladsl.monitoring.maintenance`).
+    `sla-maintenance` recordings (`sladsl.monitoring.maintenance`). `interval` (rule groups'
+    evaluation interval) and `min_requests` (burn-rate alerts quiet below N requests): the
+    prometheus and kubernetes targets.
     """
     from sladsl.language.plans import resolve_plan
     from sladsl.monitoring.maintenance import option_problem
+    from sladsl.monitoring.targets import compiled as compiled_target
+    from sladsl.monitoring.targets import rule_options_problem
 
-    if problem := option_problem(target, TARGETS, runbook_url, data is not None, period, format):
+    problem = option_problem(target, TARGETS, runbook_url, data is not None, period, format)
+    if problem := problem or rule_options_problem(target, interval, min_requests):
         raise SladslError(problem)
     checked = _agreement(agreement)
     chosen = resolve_plan(checked, plan) if plan is not None else None
@@ -450,7 +457,7 @@ def compile(
         windows = maintenance.Source(checked, chosen, lambda copy: qualifying_windows(copy, os.fspath(data), period))
         if target == "alertmanager":
             return CompiledRules(target, *windows.silences(format))
-    compiled = _compiled(checked, target, chosen, runbook_url)
+    compiled = compiled_target(checked, target, chosen, runbook_url, interval, min_requests)
     if data is not None:
         compiled.documents[0]["groups"].append(windows.group())
     if strict and compiled.warnings:
@@ -462,25 +469,6 @@ def compile(
 
         text = to_yaml(compiled.documents)
     return CompiledRules(target, text, compiled.documents, compiled.warnings)
-
-
-def _compiled(agreement: Agreement, target: str, plan: str | None, runbook: str | None) -> Any:
-    """The target's compiler, imported alone: one module per target (`sladsl.monitoring`)."""
-    if target == "grafana":
-        from sladsl.monitoring.grafana import dashboard
-
-        return dashboard(agreement, plan)
-    if target == "kubernetes":
-        from sladsl.monitoring.kubernetes import kubernetes
-
-        return kubernetes(agreement, plan, runbook)
-    if target == "prometheus":
-        from sladsl.monitoring.prometheus import prometheus
-
-        return prometheus(agreement, plan, runbook)
-    from sladsl.monitoring.openslo import openslo
-
-    return openslo(agreement, plan)
 
 
 # ---- option values, as the command reads them ---------------------------------------------------

@@ -449,7 +449,25 @@ def render(
 @click.option("-o", "--output", "out", default=None, help="the rules file (default: standard output)")
 @click.option("--strict", is_flag=True, help="exit 1 when an objective cannot be compiled")
 @click.option(
-    "--plan", "plan", default=None, help="rules for this plan only (default: every plan, with a `plan` label)"
+    "--plan",
+    "plan",
+    default=None,
+    shell_complete=complete_plans,
+    help="rules for this plan only (default: every plan, with a `plan` label)",
+)
+@click.option(
+    "--interval",
+    default=None,
+    metavar="DURATION",
+    help="evaluation interval of every rule group (15s, 30s, 1m, 5m: must divide 5 minutes); prometheus and kubernetes",
+)
+@click.option(
+    "--min-requests",
+    "min_requests",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="keep burn-rate alerts quiet while their long window has fewer than N requests; prometheus and kubernetes",
 )
 @click.option(
     "--runbook-url",
@@ -469,6 +487,8 @@ def compile_rules(
     out: str | None,
     strict: bool,
     plan: str | None,
+    interval: str | None,
+    min_requests: int | None,
     runbook: str | None,
     colour: bool | None,
     quiet: bool,
@@ -484,6 +504,7 @@ def compile_rules(
     agreement = load_checked(read_input(file), colour)
     check_output(out, (file,))
     options: dict[str, Any] = {"plan": plan, "runbook_url": runbook, "data": data, "period": period, "format": fmt}
+    options.update(interval=interval, min_requests=min_requests)
     compiled = compile_agreement(agreement, target, **options)  # type: ignore[arg-type]
     for warning in compiled.warnings:
         warn(warning)
@@ -492,11 +513,10 @@ def compile_rules(
         raise click.exceptions.Exit(1)
 
 
+main.add_command(diff_command)
+
 if _BEFORE_STARTING is not None:  # imports done: Ctrl-C is KeyboardInterrupt again (Group: exit 130)
     _signal.signal(_signal.SIGINT, _BEFORE_STARTING)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
-
-
-main.add_command(diff_command)

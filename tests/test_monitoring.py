@@ -70,7 +70,9 @@ def test_rules_golden_and_exact_numbers(tmp_path: Path) -> None:
     rules = yaml.safe_load(result.stdout)
     group = rules["groups"][0]
     records = [r["record"] for r in group["rules"] if "record" in r]
-    assert records[:8] == [f"sla:error_ratio:rate{w}" for w in ("5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d")]
+    # time slices (issue 20 item 3): the bad 1-minute windows, their hourly count, then each window's share
+    assert records[:2] == ["sla:window_bad:1m", "sla:bad_windows:1h"]
+    assert records[2:10] == [f"sla:error_ratio:rate{w}" for w in ("5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d")]
     page = next(r for r in group["rules"] if r.get("alert") == "SLAErrorBudgetBurnPage")
     assert "> 0.0144 and" in page["expr"] and "> 0.006 and" in page["expr"]
     assert page["labels"] == {
@@ -78,6 +80,8 @@ def test_rules_golden_and_exact_numbers(tmp_path: Path) -> None:
         "service": "Edge delivery",
         "objective": "Edge availability",
         "severity": "page",
+        "period": "calendar month",
+        "provider": "StreamEdge Networks Inc.",
     }
     assert "43 minutes 12 seconds in a 30-day month" in page["annotations"]["allowed_downtime"]
     assert "99.9%" in page["annotations"]["clause"]
@@ -124,13 +128,15 @@ def test_page_alert_fires_on_a_fast_burn_and_stays_quiet_on_a_slow_one(tmp_path:
     sla = tmp_path / "s.sla"
     sla.write_text(STORAGE)
     rules = yaml.safe_load(run("compile", str(sla), "--target", "prometheus").stdout)
-    # 99.95%: the budget is 0.05%; the page needs 14.4 x 0.05% = 0.72% errors over 1 h and 5 m.
-    fast = _unit_test(tmp_path, rules, "20", expect_page=True)  # 20 of 1020: 1.96% errors
+    # 99.95% of 5-minute windows, each bad when its error rate is above 5% (issue 20 item 3): the
+    # budget is 0.05% of the windows; every window above 5% is bad, so 60 of 1060 (5.7%) pages,
+    # while 20 of 1020 (1.96%, 39 times a request budget of 0.05%) is no downtime at all.
+    fast = _unit_test(tmp_path, rules, "60", expect_page=True)
     assert fast.returncode == 0, fast.stdout + fast.stderr
-    slow = _unit_test(tmp_path, rules, "2", expect_page=False)  # 2 of 1002: 0.2%, four times the budget
+    slow = _unit_test(tmp_path, rules, "20", expect_page=False)
     assert slow.returncode == 0, slow.stdout + slow.stderr
-    # and the test would notice the opposite: a slow burn does not page
-    wrong = _unit_test(tmp_path, rules, "2", expect_page=True)
+    # and the test would notice the opposite: errors under the threshold do not page
+    wrong = _unit_test(tmp_path, rules, "20", expect_page=True)
     assert wrong.returncode != 0
 
 

@@ -132,7 +132,7 @@ def test_fast_burn_pages_slow_burn_tickets_one_budget_stays_quiet_absent_metric_
     ]
     assert unit_test(tmp_path, gone, missing) == ""
     assert rules[absent]["expr"] == "absent(sum(rate(requests_total[5m])))"
-    assert rules[absent]["labels"] == {**LABELS, "severity": "page"}
+    assert rules[absent]["labels"] == {**LABELS, "severity": "page", "period": "calendar month"}
 
 
 def test_summary_series_budget_remaining_and_burn_rates(tmp_path: Path) -> None:
@@ -327,7 +327,7 @@ def test_kubernetes_prometheus_rule_holds_the_same_groups(tmp_path: Path) -> Non
     resource_text, _ = compile_to(tmp_path, agreement(), target="kubernetes")
     resource = yaml.safe_load(resource_text)
     assert resource["apiVersion"] == "monitoring.coreos.com/v1" and resource["kind"] == "PrometheusRule"
-    assert resource["metadata"]["name"] == "sla-shop"
+    assert re.fullmatch(r"sla-shop-[0-9a-f]{8}", resource["metadata"]["name"])
     assert re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", resource["metadata"]["name"])
     assert resource["spec"] == yaml.safe_load(rules)
     (tmp_path / "spec.yml").write_text(yaml.safe_dump(resource["spec"]))

@@ -358,7 +358,8 @@ def test_compiled_rules_read_the_same_series(server: str, tmp_path: Path) -> Non
     assert run("compile", str(SLA), "--target", "prometheus", "-o", str(rules)).exit_code == 0
     groups = yaml.safe_load(rules.read_text(encoding="utf-8"))["groups"]
     found = {(r["labels"]["objective"], r["record"]): r["expr"] for g in groups for r in g["rules"] if "record" in r}
-    expr = found[("Availability", "sla:error_ratio:rate5m")]
+    # time slices (issue 20 item 3): 1 when the 5-minute window ending then is above 5% errors
+    expr = found[("Availability", "sla:window_bad:5m")]
     base = server.removeprefix("prometheus+")
 
     def at(minute: int) -> str:
@@ -368,10 +369,11 @@ def test_compiled_rules_read_the_same_series(server: str, tmp_path: Path) -> Non
         value: str = result[0]["value"][1]
         return value
 
-    assert at(605) == "0.5"  # the window 600-605
-    assert at(610) == "0.5"
-    assert at(615) == "0.2"  # 2 of its 5 minutes at 50%
+    assert at(605) == "1"  # the window 600-605: 50% errors
+    assert at(610) == "1"
+    assert at(615) == "1"  # 2 of its 5 minutes at 50%: 20% errors, above 5%
     assert at(700) == "0"
+    assert at(305) == "0"  # minute 300: 1 of 20 (5%) is not above 5%
 
 
 @pytest.mark.parametrize("fake", [_NotPrometheus], indirect=True)

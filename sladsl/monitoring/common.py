@@ -9,6 +9,8 @@ them (that made an import circle: prometheus -> openslo -> prometheus).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -46,6 +48,7 @@ PERIOD_HOURS = {PeriodKind.MONTH: 720, PeriodKind.QUARTER: 2160, PeriodKind.YEAR
 _UNIT_HOURS = {"m": Decimal(1) / 60, "h": Decimal(1), "d": Decimal(24)}
 
 
+@functools.lru_cache(maxsize=64)
 def window_hours(window: str) -> Decimal:
     """A catalog window (`5m`, `90m`, `18h`, `36d`) in hours."""
     return Decimal(window[:-1]) * _UNIT_HOURS[window[-1]]
@@ -53,8 +56,13 @@ def window_hours(window: str) -> Decimal:
 
 def windows(kind: PeriodKind) -> list[str]:
     """The error-ratio windows recorded for a period: the catalog's, shortest first, then the period."""
+    return list(_windows(kind))
+
+
+@functools.lru_cache(maxsize=8)
+def _windows(kind: PeriodKind) -> tuple[str, ...]:
     used = {w for _, pairs in CATALOG[kind] for long, short, _ in pairs for w in (long, short)}
-    return [*sorted(used, key=window_hours), PERIOD_WINDOW[kind]]
+    return (*sorted(used, key=window_hours), PERIOD_WINDOW[kind])
 
 
 def number(value: Decimal) -> str:
@@ -132,6 +140,16 @@ def objective_labels(
     return labels
 
 
+def routing_labels(agreement: ast.Agreement, target: ast.Target) -> dict[str, str]:
+    """Labels every alert carries besides the objective's and `severity`, for Alertmanager routes
+    and inhibitions (docs/monitoring.md, samples/monitoring/alertmanager.yml): the period the
+    budget is for, and the provider when the agreement names one."""
+    labels = {"period": target.period.kind.value}
+    if agreement.provider:
+        labels["provider"] = agreement.provider
+    return labels
+
+
 def label_selector(labels: dict[str, str]) -> str:
     """The labels as PromQL matchers, every value escaped (`promql_string`)."""
     return ", ".join(f'{k}="{promql_string(v)}"' for k, v in labels.items())
@@ -160,3 +178,53 @@ def dns_name(*parts: str) -> str:
     """A Kubernetes / OpenSLO name: lower-case DNS label characters, at most 63 of them."""
     slug = re.sub(r"[^a-z0-9]+", "-", "-".join(parts).lower()).strip("-")
     return slug[:63].rstrip("-") or "slo"
+
+
+def hashed_name(*parts: str, limit: int = 63) -> str:
+    """A DNS name unique to `parts` and stable across runs: a slug of at most `limit` - 9
+    characters, then `-` and 8 hex digits of SHA-256 of the parts as written (issue 20 item 8).
+    Titles that slug alike ("日本語", "---", "🚀🚀" all slug to nothing) or that share their first
+    characters get different names; the same title always gets the same one."""
+    digest = hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()[:8]
+    slug = re.sub(r"[^a-z0-9]+", "-", "-".join(parts).lower()).strip("-")
+    return f"{slug[: limit - 9].rstrip('-') or 'sla'}-{digest}"
+
+
+# Long windows from short recordings (issue 20 item 5): a window of a day or more is summed from
+# recordings of bad and all events over 5-minute tiles (`sum_over_time(...[W:5m])`, one sample per
+# tile), one of a week or more (and the period window) from hourly tiles (`[W:1h]`). Shorter
+# windows read the raw series, as Sloth's do. A tile lags the window's end by less than its length.
+TILE_FROM = Decimal(24)  # hours: windows at least this long are summed from 5-minute tiles
+HOUR_TILE_FROM = Decimal(168)  # hours: and from hourly tiles from a week
+
+
+@functools.lru_cache(maxsize=64)
+def tile_of(window: str, period_window: str) -> str | None:
+    """The recording a window is summed from (`5m` or `1h`), or None when it reads the raw series."""
+    hours = window_hours(window)
+    if window == period_window or hours >= HOUR_TILE_FROM:
+        return "1h"
+    return "5m" if hours >= TILE_FROM else None
+
+
+@functools.lru_cache(maxsize=64)
+def tiles_range(seconds: int | Decimal) -> str:
+    """A subquery range holding exactly `seconds` / step tiles: one second short of the window
+    (`29d23h59m59s` for 30 days), since Prometheus 2 includes a step at the range's start and
+    Prometheus 3 does not; one second short, both count the same steps."""
+    rest, parts = int(seconds) - 1, []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if rest >= size:
+            parts.append(f"{rest // size}{unit}")
+            rest %= size
+    return "".join(parts)
+
+
+def interval_problem(interval: str | None) -> str | None:
+    """Why a rule-group `interval` is unusable, or None: a Prometheus duration that divides 5m."""
+    if interval is None:
+        return None
+    found = re.fullmatch(r"([1-9][0-9]*)(s|m)", interval)
+    if found is None or 300 % (int(found.group(1)) * (60 if found.group(2) == "m" else 1)) != 0:
+        return f"--interval {interval!r}: give seconds or minutes that divide 5 minutes (15s, 30s, 1m, 5m)"
+    return None

@@ -13,7 +13,8 @@ from typing import Any
 
 from sladsl.language import ast
 from sladsl.language.plans import plan_copies
-from sladsl.monitoring.common import PERIOD_HOURS, Compiled, promql_string, windows
+from sladsl.monitoring.common import PERIOD_HOURS, Compiled, promql_string, tiles_range, windows
+from sladsl.monitoring.layout import seconds_of
 from sladsl.monitoring.prometheus import prometheus
 
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
@@ -121,7 +122,20 @@ def dashboard(agreement: ast.Agreement, plan: str | None = None) -> Compiled:
             )
         )
         seconds = PERIOD_HOURS[target.period.kind] * 3600
-        if isinstance(target, ast.AvailabilityTarget | ast.DowntimeTarget):
+        slices = next((r["record"] for r in group["rules"] if r.get("record", "").startswith("sla:window_bad:")), None)
+        if slices is not None:  # the contract's downtime: bad windows x the window's length
+            size = slices.rsplit(":", 1)[1]
+            step = seconds_of(size)
+            spent = [
+                _target(
+                    f"sum_over_time({slices}{selector}[{tiles_range(seconds)}:{size}]) * {step}",
+                    f"downtime (bad {size} windows x {size})",
+                    "A",
+                ),
+                _target(f"sla:error_budget:ratio{selector} * {seconds}", "allowed", "B"),
+            ]
+            title, unit = f"Downtime against the allowance ({period_window})", "s"
+        elif isinstance(target, ast.AvailabilityTarget | ast.DowntimeTarget):
             spent = [
                 _target(
                     f"sla:error_ratio:rate{period_window}{selector} * {seconds}", "downtime (failed share x time)", "A"

@@ -34,7 +34,7 @@ class Sli:
     allowance: Decimal | None = None  # draft 3 `downtime at most D`: D in seconds, budgeted over
     window_seconds: int | None = None  # the rolling period window of this many seconds
 
-    @property
+    @functools.cached_property
     def budget(self) -> Fraction:
         """The share that may fail, exactly: 1 - target, or D / the period window's seconds."""
         if self.allowance is not None and self.window_seconds:
@@ -44,16 +44,26 @@ class Sli:
     def budget_text(self, factor: Decimal = Decimal(1)) -> str:
         """factor x budget as PromQL reads it, exactly: a decimal when it has one (`0.0146`),
         else the division Prometheus computes (`6 * 2628 / 2592000`) rather than a rounded one."""
-        exact = exact_ratio(Fraction(factor) * self.budget)
-        if exact is not None:
-            return exact
-        assert self.allowance is not None  # a percentage's budget always has a finite decimal
-        division = f"{number(self.allowance)} / {self.window_seconds}"
-        return division if factor == 1 else f"{number(factor)} * {division}"
+        return _budget_text(self.budget, factor, self.allowance, self.window_seconds)
+
+    def total_at(self, window: str) -> str:
+        """The total query over `window`."""
+        return (self.total or "").replace("{{window}}", window)
 
     def goal_text(self) -> str:
         """The objective (1 - budget) as PromQL reads it, exactly."""
         return exact_ratio(1 - self.budget) or f"1 - {self.budget_text()}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _budget_text(budget: Fraction, factor: Decimal, allowance: Decimal | None, window: int | None) -> str:
+    """`Sli.budget_text`, computed once for every plan sharing a budget (issue 20 item 5: compile speed)."""
+    exact = exact_ratio(Fraction(factor) * budget)
+    if exact is not None:
+        return exact
+    assert allowance is not None  # a percentage's budget always has a finite decimal
+    division = f"{number(allowance)} / {window}"
+    return division if factor == 1 else f"{number(factor)} * {division}"
 
 
 def exact_ratio(value: Fraction) -> str | None:

@@ -31,18 +31,23 @@ from sladsl.monitoring.common import (
     Compiled,
     Warnings,
     copies_to_compile,
+    interval_problem,
     label_selector,
     number,
     objective_labels,
+    routing_labels,
+    tiles_range,
     unique_name,
     windows,
 )
+from sladsl.monitoring.layout import ratio_rules, seconds_of, slice_words, time_slices
 from sladsl.monitoring.objectives import Sli, allowed_words, budget_words, clause_words, exact_ratio, sli
 from sladsl.monitoring.summary import summary_rules
 from sladsl.monitoring.windows import window_rules
 
 FOR = {"page": "2m", "ticket": "15m"}
 ABSENT_FOR = "10m"
+ABSENT_WINDOW = "5m"  # every period: the absent alert fires 15 minutes after the metric stops
 
 
 RUNBOOK_FIELDS = ("alert", "agreement", "service", "objective", "plan")
@@ -67,12 +72,23 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def prometheus(agreement: ast.Agreement, plan: str | None = None, runbook: str | None = None) -> Compiled:
+def prometheus(
+    agreement: ast.Agreement,
+    plan: str | None = None,
+    runbook: str | None = None,
+    interval: str | None = None,
+    min_requests: int | None = None,
+) -> Compiled:
     """Rules for every plan's terms, each with a `plan` label; `plan`'s only when given.
 
     Without `plans` declared the output is what draft 1 gave: no `plan` label. With `runbook`
-    (a URL template, see `runbook_url`) every alert gets a `runbook_url` annotation.
+    (a URL template, see `runbook_url`) every alert gets a `runbook_url` annotation. `interval`
+    (`1m`, `30s`: `interval_problem` says which are usable) is every group's evaluation
+    interval; `min_requests` keeps a burn-rate condition quiet while its long window has fewer
+    requests than that (issue 20 item 7: one failure among three requests is no outage).
     """
+    if (problem := interval_problem(interval)) is not None:
+        raise ValueError(problem)
     copies = copies_to_compile(agreement, plan)
     compiled = Compiled()
     warnings = Warnings([p for p, _ in copies])
@@ -99,13 +115,15 @@ def prometheus(agreement: ast.Agreement, plan: str | None = None, runbook: str |
                     continue
                 if "{{window}}" not in found.ratio:
                     warnings.add(where, "its queries have no {{window}}; every window gets the same query", name)
-                group, unreachable = _group(copy, service, objective, found, name)
+                group, unreachable = _group(copy, service, objective, found, name, min_requests, interval)
                 for why in unreachable:
                     warnings.add(where, why, name)
                 group["name"] = unique_name(group["name"], names)
                 groups.append(group)
     compiled.warnings.extend(warnings.lines())
     for group in groups:
+        if interval is not None:
+            group["interval"] = interval
         for rule in group["rules"]:
             if "alert" in rule:
                 if runbook is not None:
@@ -127,7 +145,13 @@ def _group_name(service: ast.Service, objective: ast.Objective, plan: str | None
 
 
 def _group(
-    agreement: ast.Agreement, service: ast.Service, objective: ast.Objective, found: Sli, plan: str | None = None
+    agreement: ast.Agreement,
+    service: ast.Service,
+    objective: ast.Objective,
+    found: Sli,
+    plan: str | None = None,
+    min_requests: int | None = None,
+    interval: str | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """The objective's rule group, and warnings about burn-rate conditions no error ratio can meet."""
     target = objective.target
@@ -136,10 +160,8 @@ def _group(
     labels = objective_labels(agreement, service, objective, plan)
     selector = label_selector(labels)
     recorded = windows(kind)
-    rules: list[dict[str, Any]] = [
-        {"record": f"sla:error_ratio:rate{w}", "expr": found.ratio.replace("{{window}}", w), "labels": dict(labels)}
-        for w in recorded
-    ]
+    rules = ratio_rules(found, kind, labels, objective)
+    tiled = "{{window}}" in found.ratio and time_slices(objective) is None
     budget = found.budget
     rules.append({"record": "sla:error_budget:ratio", "expr": f"vector({found.budget_text()})", "labels": dict(labels)})
     rules += summary_rules(labels, target, found.target, recorded[0], PERIOD_WINDOW[kind], found)
@@ -160,9 +182,15 @@ def _group(
             threshold = found.budget_text(factor)
             if " " in threshold:
                 threshold = f"({threshold})"
+            guard = ""
+            if min_requests and tiled:
+                guard = (
+                    f"\n  and sum_over_time(sla:total:rate5m{{{selector}}}[{tiles_range(seconds_of(long_window))}:5m]) * 300"
+                    f" >= {min_requests}"
+                )
             conditions.append(
                 f"(sla:error_ratio:rate{long_window}{{{selector}}} > {threshold}"
-                f" and sla:error_ratio:rate{short_window}{{{selector}}} > {threshold})"
+                f" and sla:error_ratio:rate{short_window}{{{selector}}} > {threshold}{guard})"
             )
         if not conditions:
             warnings.append(f"no burn rate of {name} can be reached with a budget of {_percent(found)}")
@@ -172,21 +200,30 @@ def _group(
                 "alert": name,
                 "expr": "\n or ".join(conditions),
                 "for": FOR[severity],
-                "labels": {**labels, "severity": severity},
+                "labels": {**labels, "severity": severity, **routing_labels(agreement, target)},
                 "annotations": {
                     **annotations,
                     "burn_rates": ", ".join(f"{number(f)}x over {lw} and {sw}" for lw, sw, f in kept),
                 },
             }
         )
+    source = time_slices(objective)
+    if source is not None and source.window.seconds < seconds_of(interval or "1m"):
+        warnings.append(
+            f"its windows ({describe_duration(source.window)}) are shorter than the rule interval "
+            f"({interval or '1m'}): one recording stands for several windows, so bad windows are counted "
+            "approximately; give an interval no longer than the window"
+        )
+    if min_requests and "{{window}}" not in found.ratio:
+        warnings.append("its queries have no {{window}}, so --min-requests cannot count its requests")
     if found.total:
-        query = found.total.replace("{{window}}", recorded[0])
+        query = found.total_at(ABSENT_WINDOW)
         rules.append(
             {
                 "alert": "SLAMetricAbsent",
                 "expr": f"absent({query})",
                 "for": ABSENT_FOR,
-                "labels": {**labels, "severity": "page"},
+                "labels": {**labels, "severity": "page", **routing_labels(agreement, target)},
                 "annotations": {
                     "summary": (
                         f"{objective.name}: the query for all requests returns nothing, so no burn-rate alert can fire"
@@ -218,6 +255,9 @@ def _annotations(agreement: ast.Agreement, objective: ast.Objective, found: Sli)
         notes["allowed_downtime"] = allowed_words(agreement, target)
     if isinstance(target, ast.DowntimeTarget):
         notes["error_budget"] = budget_words(found, target.period.kind)
+    source = time_slices(objective)
+    if source is not None and target is not None:
+        notes["time_slices"] = slice_words(source, found, target.period.kind)
     counting = _counting(agreement, objective)
     if counting:
         notes["counting"] = counting

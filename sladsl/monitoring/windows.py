@@ -22,6 +22,8 @@ from sladsl.monitoring.common import (
     number,
     objective_labels,
     prom_duration,
+    routing_labels,
+    tiles_range,
 )
 from sladsl.monitoring.objectives import clause_words, histogram_of, le_matcher
 from sladsl.monitoring.summary import summary_rules
@@ -96,6 +98,7 @@ def window_rules(
         return None, "a latency objective needs a `histogram` (or a `latency` query giving the window's value)"
     kind = target.period.kind
     labels = objective_labels(agreement, service, objective, plan)
+    routing = routing_labels(agreement, target)
     selector = label_selector(labels)
     period_window = PERIOD_WINDOW[kind]
     share = target.windows.share.value / 100
@@ -125,7 +128,18 @@ def window_rules(
     good_share = f"sla:latency_windows_good:ratio_{period_window}"
     rules += [
         {"record": good_window, "expr": meets, "labels": dict(labels)},
-        {"record": good_share, "expr": f"avg_over_time(({meets})[{period_window}:{window}])", "labels": dict(labels)},
+        {
+            # Windows without a recording (before the series existed, or before the rules were
+            # loaded) meet the bound, as windows without requests do: the missed windows are
+            # counted against every window of the period, so one bad hour of a fresh series is
+            # 1 of 720, not all of them (issue 20 item 6).
+            "record": good_share,
+            "expr": (
+                f"1 - sum_over_time((1 - {good_window}{{{selector}}})[{tiles_range(PERIOD_HOURS[kind] * 3600)}:{window}])"
+                f" / {number(Decimal(PERIOD_HOURS[kind] * 3600) / size)}"
+            ),
+            "labels": dict(labels),
+        },
         {"record": "sla:error_budget:ratio", "expr": f"vector({number(budget)})", "labels": dict(labels)},
     ]
     rules += summary_rules(labels, target, share, None, period_window)
@@ -149,7 +163,7 @@ def window_rules(
         {
             "alert": "SLALatencyWindowMissed",
             "expr": f"{good_window}{{{selector}}} == 0",
-            "labels": {**labels, "severity": "page" if allowed < 1 else "ticket"},
+            "labels": {**labels, "severity": "page" if allowed < 1 else "ticket", **routing},
             "annotations": {"summary": f"{objective.name}: the last {window_words} missed the latency bound", **notes},
         }
     )
@@ -157,7 +171,7 @@ def window_rules(
         {
             "alert": "SLALatencyWindowsBelowTarget",
             "expr": f"{good_share}{{{selector}}} < {number(share)}",
-            "labels": {**labels, "severity": "ticket"},
+            "labels": {**labels, "severity": "ticket", **routing},
             "annotations": {
                 "summary": (
                     f"{objective.name}: fewer than {target.windows.share.value}% of the {window_words} windows "
@@ -173,7 +187,7 @@ def window_rules(
                 "alert": "SLALatencyBucketMissing",
                 "expr": f"absent({histogram.series('bucket', le_matcher(target.limit.seconds))})",
                 "for": "15m",
-                "labels": {**labels, "severity": "ticket"},
+                "labels": {**labels, "severity": "ticket", **routing},
                 "annotations": {
                     "summary": (
                         f"{objective.name}: {histogram.name} has no bucket at {number(target.limit.seconds)} s, the "

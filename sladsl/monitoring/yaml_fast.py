@@ -29,6 +29,7 @@ WIDTH = 120
 INDENT = 2
 _BREAKS = "\n\x85\u2028\u2029"
 _WHITESPACE = "\0 \t\r\n\x85\u2028\u2029"
+_INDICATOR = re.compile("(?::(?=[\0 \t\r\n\x85\u2028\u2029]|\\Z))|(?<=[\0 \t\r\n\x85\u2028\u2029])#")
 STR_TAG = "tag:yaml.org,2002:str"
 FLOAT_TAG = "tag:yaml.org,2002:float"
 
@@ -73,7 +74,9 @@ class _Writer:
 
     def value(self, item: Any, indent: int, column: int) -> None:
         """What follows `key:` (the key at `indent`, the colon ending at `column`)."""
-        if isinstance(item, dict):
+        if type(item) is str:  # most values: the expressions and names (a fast path, issue 20 item 5)
+            self.out.append(_string(item, column + 1, indent + INDENT))
+        elif isinstance(item, dict):
             if not item:
                 self.out.append(" {}\n")
             elif all(isinstance(v, str) for v in item.values()):  # labels, annotations: laid out once
@@ -141,7 +144,17 @@ def _key(key: str) -> str:
 def _string(text: str, column: int, indent: int) -> str:
     """A string as PyYAML chooses and lays it out: plain, single-quoted or a literal block
     (the `|` style `compile` asks for multi-line strings), with its line break."""
-    if has_hidden(text, allowed="\n"):
+    # a multi-line expression of printable ASCII: a literal block, as `_analyse` would find
+    # (no special character, no space before a break or at the end), without analysing it
+    if (
+        "\n" in text
+        and text.isascii()
+        and not text.endswith(" ")
+        and " \n" not in text
+        and text.replace("\n", "").isprintable()
+    ):
+        return _literal(text, indent)
+    if not text.replace("\n", "").isprintable() and has_hidden(text, allowed="\n"):
         raise Unsupported  # escaped by the Python emitter (`sladsl.monitoring.yaml_text`)
     analysis = _analyse(text)
     if "\n" in text:
@@ -214,12 +227,9 @@ def _analyse(scalar: str) -> _Analysis:
     followed = len(scalar) == 1 or scalar[1] in _WHITESPACE
     if first in "#,[]{}&*!|>'\"%@`" or (first in "?:" and followed) or (first == "-" and followed):
         block_indicators = True
-    for found in re.finditer(r":|#", scalar[1:]):
-        at = found.start() + 1
-        if scalar[at] == ":" and (at + 1 >= len(scalar) or scalar[at + 1] in _WHITESPACE):
-            block_indicators = True
-        if scalar[at] == "#" and scalar[at - 1] in _WHITESPACE:
-            block_indicators = True
+    # `: ` (or a final `:`) and ` #` after the first character: one search, not a loop over every colon
+    if _INDICATOR.search(scalar, 1) is not None:
+        block_indicators = True
     leading_space = scalar[0] == " "
     leading_break = scalar[0] in _BREAKS
     trailing_space = scalar[-1] == " "
