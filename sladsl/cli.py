@@ -57,6 +57,7 @@ from sladsl.cli_output import (  # noqa: E402
     read_input,
     reports_bad_input,
     sla_files,
+    unified_diff,
     warn,
     write_output,
 )
@@ -155,8 +156,6 @@ def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool, colour: bool 
     diagnostics go to stderr, so an editor's format-on-save pipe never gets them).
     Files that do not parse are reported on stderr and left untouched (exit 1).
     """
-    import difflib
-
     from sladsl.api import format_source
 
     status = 0
@@ -175,14 +174,7 @@ def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool, colour: bool 
             continue
         if show_diff:  # the diff is the result: on stdout
             if formatted != source.text:
-                name = source.name
-                diff = difflib.unified_diff(
-                    source.text.splitlines(keepends=True),
-                    formatted.splitlines(keepends=True),
-                    f"{name} (original)",
-                    f"{name} (formatted)",
-                )
-                click.echo("".join(diff), nl=False)
+                click.echo(unified_diff(source, formatted), nl=False)
                 status = max(status, 1)
         elif check_only:  # `fmt --check -` too: nothing on stdout, the answer is the status
             if formatted != source.text:

@@ -319,3 +319,16 @@ def complete_plans(ctx: click.Context, param: click.Parameter, incomplete: str) 
     except Exception:  # completion never fails loudly: no names is the answer
         return []
     return [p for p in agreement.plans if p.startswith(incomplete)]
+
+
+def unified_diff(source: Source, formatted: str) -> str:
+    """`fmt --diff`: what formatting would change, as a unified diff."""
+    import difflib
+
+    lines = difflib.unified_diff(
+        source.text.splitlines(keepends=True),
+        formatted.splitlines(keepends=True),
+        f"{source.name} (original)",
+        f"{source.name} (formatted)",
+    )
+    return "".join(lines)
