@@ -56,3 +56,25 @@ def test_options_where_they_mean_nothing_are_refused(args: list[str], message: s
     result = run("compile", SAMPLE, *args)
     assert result.exit_code == 2 and result.stdout == ""
     assert message in result.stderr
+
+
+def test_a_query_holding_a_hidden_character_is_not_compiled_into_broken_rules(tmp_path: Path) -> None:
+    """PromQL cannot hold a control character: the objective is a warning, not rules promtool refuses."""
+    source = tmp_path / "a.sla"
+    source.write_text(
+        'sla "Hidden" {\n    service "S" {\n        objective "O" {\n'
+        "            availability at least 99.9% of requests per calendar month\n"
+        "            monitor prometheus {\n"
+        '                errors "sum(rate(e[{{window}}]))"\n'
+        '                total "sum(rate(t\u0007[{{window}}]))"\n'
+        "            }\n        }\n    }\n}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "rules.yml"
+    result = run("compile", str(source), "--target", "prometheus", "-o", str(out))
+    assert result.exit_code == 0
+    assert "its `total` query holds U+0007" in result.stderr
+    promtool = shutil.which("promtool")
+    assert promtool
+    checked = subprocess.run([promtool, "check", "rules", str(out)], capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

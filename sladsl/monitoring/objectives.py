@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from sladsl.documents.phrases import PHRASES, Context, allowed_downtime, period_lengths, period_words, phrase
 from sladsl.language import ast
+from sladsl.language.invisible import describe, hidden_characters
 from sladsl.language.periods import REFERENCE_YEAR, SPAN_YEARS
 from sladsl.language.units import describe_duration, describe_seconds
 from sladsl.monitoring.common import PERIOD_HOURS, PERIOD_WINDOW, number
@@ -119,6 +120,16 @@ def histogram_of(monitor: ast.Monitor | None) -> tuple[Histogram | None, str]:
     return Histogram(found.group(1), matchers), ""
 
 
+def hidden_in_queries(monitor: ast.Monitor) -> str:
+    """Why a monitor's queries cannot go into PromQL ('' when they can): a hidden character
+    (`check` already warned, W212) is not PromQL, and promtool would refuse the rules."""
+    for query in monitor.queries:
+        hidden = hidden_characters(query.query, "\t\n\r")
+        if hidden:
+            return f"its `{query.kind}` query holds {describe(hidden[0])}, which PromQL cannot contain"
+    return ""
+
+
 def sli(objective: ast.Objective) -> tuple[Sli | None, str]:
     """The objective as a ratio, or None and the reason it cannot be compiled."""
     monitor = objective.monitor
@@ -127,6 +138,8 @@ def sli(objective: ast.Objective) -> tuple[Sli | None, str]:
         return None, "it has no target"
     if monitor is None:
         return None, "it has no `monitor prometheus` block"
+    if unwritable := hidden_in_queries(monitor):
+        return None, unwritable
     errors, good, total = monitor.query("errors"), monitor.query("good"), monitor.query("total")
     latency = monitor.query("latency")
     histogram, unusable = histogram_of(monitor)

@@ -25,7 +25,7 @@ from sladsl.monitoring.common import (
     routing_labels,
     tiles_range,
 )
-from sladsl.monitoring.objectives import clause_words, histogram_of, le_matcher
+from sladsl.monitoring.objectives import clause_words, hidden_in_queries, histogram_of, le_matcher
 from sladsl.monitoring.summary import summary_rules
 
 
@@ -86,6 +86,8 @@ def window_rules(
     monitor = objective.monitor
     if monitor is None:
         return None, "it has no `monitor prometheus` block"
+    if unwritable := hidden_in_queries(monitor):
+        return None, unwritable
     size = target.windows.window.seconds
     window = prom_duration(size)
     if window is None:
