@@ -22,9 +22,10 @@ def compare_credits(found: Found, service: str, objective: str, old: ast.Service
         of = f"the credits for {name(objective)} of {service}{on}"
         if before is None or after is None:
             added = after is not None
-            found.add(
-                "credits-added" if added else "credits-removed",
-                FAVOURABLE if added else ADVERSE,
+            found.toggled(
+                "credits",
+                added,
+                FAVOURABLE,
                 f"{of[0].upper()}{of[1:]} are {'new: the Customer is now credited' if added else 'removed: no credit is owed'} "
                 "when the objective is breached.",
                 where,
@@ -201,9 +202,10 @@ def _outage_tier(found: Found, where: str, of: str, a: ast.OutageTier, b: ast.Ou
     if a.cap != b.cap:
         if a.cap is None or b.cap is None:
             capped = b.cap is not None
-            found.add(
-                "credit-cap-added" if capped else "credit-cap-removed",
-                ADVERSE if capped else FAVOURABLE,
+            found.toggled(
+                "credit-cap",
+                capped,
+                ADVERSE,
                 f"In {of}, one outage's credit is {'now limited to ' + amount(b.cap) if b.cap else 'no longer limited'}.",
                 where,
                 a,
@@ -227,9 +229,10 @@ def _cap(
     span = "" if (b or a) is None or (b or a).rolling is None else f" in any {duration((b or a).rolling)}"  # type: ignore[union-attr]
     if a is None or b is None:
         added = b is not None
-        found.add(
-            f"{stem}-added" if added else f"{stem}-removed",
-            ADVERSE if added else FAVOURABLE,
+        found.toggled(
+            f"{stem}",
+            added,
+            ADVERSE,
             f"In {of}, credits are {'now capped: ' + quoted(b) if added else 'no longer capped by ' + quoted(a)}.",
             where,
             a,
@@ -281,9 +284,10 @@ def _money_floor(
         added = b is not None
         node = b if b is not None else a
         assert node is not None
-        found.add(
-            f"{stem}-added" if added else f"{stem}-removed",
-            ADVERSE if added else FAVOURABLE,
+        found.toggled(
+            f"{stem}",
+            added,
+            ADVERSE,
             f"In {of}, {words} is {'now' if added else 'no longer'} {money(node.money)}: "
             + ("smaller credits are not paid." if added else "small credits are paid too."),
             where,
@@ -308,9 +312,10 @@ def _claim(found: Found, where: str, of: str, a: ast.Claim | None, b: ast.Claim 
         return
     if a is None or b is None:
         added = b is not None
-        found.add(
-            "claim-deadline-added" if added else "claim-deadline-removed",
-            ADVERSE if added else FAVOURABLE,
+        found.toggled(
+            "claim-deadline",
+            added,
+            ADVERSE,
             f"In {of}, "
             + (
                 f"the Customer must now claim: {quoted(b)}."

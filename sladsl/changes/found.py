@@ -42,6 +42,15 @@ class Found:
     def add(self, code: str, kind: str, sentence: str, where: str, old: Any = None, new: Any = None) -> None:
         self.changes.append(Change(code, kind, sentence, where, lines(old), lines(new), written(old), written(new)))
 
+    def toggled(
+        self, stem: str, added: bool, kind_if_added: str, sentence: str, where: str, old: Any, new: Any
+    ) -> None:
+        """A term that one side has and the other has not: `STEM-added` with `kind_if_added`,
+        or `STEM-removed` with the opposite class (adverse and favourable swap)."""
+        opposite = {ADVERSE: FAVOURABLE, FAVOURABLE: ADVERSE}[kind_if_added]
+        code, kind = (f"{stem}-added", kind_if_added) if added else (f"{stem}-removed", opposite)
+        self.add(code, kind, sentence, where, old, new)
+
     def graded(
         self,
         moved: int | None,

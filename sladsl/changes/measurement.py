@@ -92,9 +92,10 @@ def _ignore(found: Found, where: str, a: ast.IgnoreOutages | None, b: ast.Ignore
     if a is None or b is None:
         added = b is not None
         node = b if b is not None else a
-        found.add(
-            "ignore-outages-added" if added else "ignore-outages-removed",
-            ADVERSE if added else FAVOURABLE,
+        found.toggled(
+            "ignore-outages",
+            added,
+            ADVERSE,
             f"In {where}, {'short outages are no longer counted' if added else 'short outages count again'}: "
             f"{quoted(node)} is {'added' if added else 'removed'}.",
             where,
@@ -132,9 +133,10 @@ def _unit_rule(
         added = b is not None
         node = b if b is not None else a
         assert node is not None
-        found.add(
-            f"{stem}-added" if added else f"{stem}-removed",
-            ADVERSE if added else FAVOURABLE,
+        found.toggled(
+            f"{stem}",
+            added,
+            ADVERSE,
             f"In {where}, {quoted(node)} is {'added: less downtime counts' if added else 'removed: more downtime counts'}.",
             where,
             a,
@@ -162,9 +164,10 @@ def _weighting(found: Found, where: str, old: ast.Objective, new: ast.Objective)
         return
     if a is None or b is None:
         added = b is not None
-        found.add(
-            "share-weighting-added" if added else "share-weighting-removed",
-            ADVERSE if added else FAVOURABLE,
+        found.toggled(
+            "share-weighting",
+            added,
+            ADVERSE,
             f"In {where}, downtime is {'now' if added else 'no longer'} weighted by the share affected"
             + (
                 ": an outage that affects part of the service counts in part."
@@ -226,9 +229,10 @@ def _maintenance(found: Found, where: str, a: ast.ExcludeMaintenance | None, b: 
         node = b if b is not None else a
         assert node is not None
         text = say(node, found.context)
-        found.add(
-            "maintenance-exclusion-added" if added else "maintenance-exclusion-removed",
-            ADVERSE if added else FAVOURABLE,
+        found.toggled(
+            "maintenance-exclusion",
+            added,
+            ADVERSE,
             f"In {where}, announced maintenance is {'now excluded' if added else 'no longer excluded'}: "
             + (text if added else "all maintenance counts as downtime."),
             where,
@@ -255,9 +259,10 @@ def _maintenance(found: Found, where: str, a: ast.ExcludeMaintenance | None, b: 
         added = cb is not None
         limit = cb if cb is not None else ca
         assert limit is not None
-        found.add(
-            "maintenance-cap-added" if added else "maintenance-cap-removed",
-            FAVOURABLE if added else ADVERSE,
+        found.toggled(
+            "maintenance-cap",
+            added,
+            FAVOURABLE,
             f"In {where}, excluded maintenance is {'now limited to' if added else 'no longer limited to'} "
             f"{duration(limit.limit)} per {limit.period.kind.value}.",
             where,

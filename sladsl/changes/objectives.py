@@ -229,9 +229,10 @@ def chronic(found: Found, where: str, of: str, a: ast.ChronicFailure | None, b: 
         return
     if a is None or b is None:
         added = b is not None
-        found.add(
-            "chronic-failure-added" if added else "chronic-failure-removed",
-            FAVOURABLE if added else ADVERSE,
+        found.toggled(
+            "chronic-failure",
+            added,
+            FAVOURABLE,
             f"The Customer {'may now' if added else 'may no longer'} terminate for chronic failure of {of}"
             + (f": {quoted(b)}." if b is not None else "."),
             where,
@@ -262,9 +263,10 @@ def chronic(found: Found, where: str, of: str, a: ast.ChronicFailure | None, b: 
     if ta != tb:
         if ta is None or tb is None:
             limited = tb is not None
-            found.add(
-                "termination-window-added" if limited else "termination-window-removed",
-                ADVERSE if limited else FAVOURABLE,
+            found.toggled(
+                "termination-window",
+                limited,
+                ADVERSE,
                 f"After chronic failure of {of}, the Customer "
                 + (f"must now terminate within {duration(tb)}." if limited else "may terminate without a time limit."),
                 where,

@@ -115,9 +115,10 @@ def _priority(found: Found, where: str, of: str, a: ast.Priority, b: ast.Priorit
     )
     if a.around_the_clock != b.around_the_clock:
         on = b.around_the_clock
-        found.add(
-            "response-around-the-clock-added" if on else "response-around-the-clock-removed",
-            FAVOURABLE if on else ADVERSE,
+        found.toggled(
+            "response-around-the-clock",
+            on,
+            FAVOURABLE,
             f"In {of}, the response time {'now runs around the clock' if on else 'no longer runs around the clock'}.",
             where,
             a,
@@ -127,9 +128,10 @@ def _priority(found: Found, where: str, of: str, a: ast.Priority, b: ast.Priorit
     if ra != rb:
         if ra is None or rb is None:
             added = rb is not None
-            found.add(
-                "resolution-target-added" if added else "resolution-target-removed",
-                FAVOURABLE if added else ADVERSE,
+            found.toggled(
+                "resolution-target",
+                added,
+                FAVOURABLE,
                 f"In {of}, "
                 + (f"resolution is now promised within {duration(rb)}." if rb else "resolution is no longer promised."),
                 where,
@@ -153,9 +155,10 @@ def _ticket_target(found: Found, where: str, of: str, a: ast.TicketTarget | None
         return
     if a is None or b is None:
         added = b is not None
-        found.add(
-            "ticket-target-added" if added else "ticket-target-removed",
-            FAVOURABLE if added else ADVERSE,
+        found.toggled(
+            "ticket-target",
+            added,
+            FAVOURABLE,
             f"In {of}, the ticket target is {'added: ' + quoted(b) if b else 'removed'}.",
             where,
             a,
@@ -305,9 +308,10 @@ def _security(found: Found) -> None:
     if na != nb:
         if na is None or nb is None:
             added = nb is not None
-            found.add(
-                "breach-notification-added" if added else "breach-notification-removed",
-                FAVOURABLE if added else ADVERSE,
+            found.toggled(
+                "breach-notification",
+                added,
+                FAVOURABLE,
                 f"The Provider {'now promises' if added else 'no longer promises'} to notify the Customer of a breach"
                 + (f" within {duration(nb.within)}." if nb else "."),
                 where,
