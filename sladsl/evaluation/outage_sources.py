@@ -50,11 +50,8 @@ def window_outages(
     step = int(source.window.seconds * US)
     buckets = math.ceil((params["p1"] - params["p0"]) / step)
     edge = -(-int(params.get("ignore", 0)) // step)  # whole windows the short-outage rule can see past an edge
-    wide = {**params, "p0": params["p0"] - edge * step, "p1": params["p1"] + edge * step}
     params.update(step=step, buckets=buckets, threshold=source.above.value, min_requests=source.min_requests or 0)
-    wide.update(
-        step=step, buckets=buckets, first=edge, threshold=source.above.value, min_requests=source.min_requests or 0
-    )
+    wide = {**params, "p0": params["p0"] - edge * step, "p1": params["p1"] + edge * step, "first": edge}
     counts, bad = f"counts_{tag}", f"bad_{tag}"
     create(context, counts, sql.window_counts(view), wide)
     create(context, bad, sql.bad_windows(f"SELECT * FROM {counts}"), wide)

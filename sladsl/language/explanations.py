@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+from sladsl.language.invisible import shown
 
 _SOURCE = Path(__file__).with_name("explanations.md")
 _SECTION = re.compile(r"^## ([EW]\d{3}): (.+)$", re.M)
@@ -61,13 +62,4 @@ def explain_text(code: str) -> str | None:
 
 
 def _indented(source: str) -> str:
-    return "".join(f"    {_visible(line)}\n" if line else "\n" for line in source.rstrip("\n").split("\n"))
-
-
-def _visible(line: str) -> str:
-    """Invisible characters (W212's example holds one) shown as their code points, so that
-    the terminal does not obey them."""
-    return "".join(f"[U+{ord(c):04X}]" if unicodedata.category(c) in _INVISIBLE else c for c in line)
-
-
-_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+    return "".join(f"    {shown(line)}\n" if line else "\n" for line in source.rstrip("\n").split("\n"))

@@ -17,7 +17,7 @@ from typing import Any
 from sladsl.language import ast
 from sladsl.language.ast import Duration, TimeUnit
 from sladsl.language.parser import normalise_source, parse
-from sladsl.language.words import ordinal
+from sladsl.language.words import ordinal, string_end
 
 INDENT = "    "
 
@@ -58,22 +58,12 @@ def scan_comments(text: str) -> list[Comment]:
             comments.append(Comment(line, text[i:end].rstrip()))
             i = end
         elif ch == '"':
-            end = _string_end(text, i)
+            end = string_end(text, i)
             line += text.count("\n", i, end)
             i = end
         else:
             i += 1
     return comments
-
-
-def _string_end(text: str, i: int) -> int:
-    if text.startswith('"""', i):
-        end = text.find('"""', i + 3)
-        return len(text) if end < 0 else end + 3
-    j = i + 1
-    while j < len(text) and text[j] not in '"\n':
-        j += 2 if text[j] == "\\" else 1
-    return min(j + 1, len(text))
 
 
 class _Printer:

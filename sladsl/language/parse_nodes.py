@@ -7,7 +7,6 @@ a `SyntaxFailure` at its token, like a syntax error.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 from typing import Any, NoReturn
@@ -19,17 +18,11 @@ from sladsl.language.diagnostics import SyntaxFailure, error
 from sladsl.language.parse_draft3 import Draft3Callbacks
 from sladsl.language.parse_spans import _on, _token_span, _Value, _whole
 from sladsl.language.parse_spans import _span as _span
-from sladsl.language.words import UNITS, WEEKDAYS, ordinal
-
-_ESCAPE = re.compile(r"\\(.)", re.S)
-_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+from sladsl.language.words import UNITS, WEEKDAYS, ordinal, unescape
 
 
 def _string(token: Token) -> str:
-    body: str = token.value[1:-1]
-    if "\\" not in body:
-        return body
-    return _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(0)), body)
+    return unescape(token.value[1:-1])
 
 
 def prose_body(raw: str) -> str:

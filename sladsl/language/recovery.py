@@ -14,6 +14,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from sladsl.language.diagnostics import Diagnostic, SyntaxFailure
 from sladsl.language.lalr import the_parser
 from sladsl.language.syntax_errors import _describe, block_openers, closing_brace_fixes, previous_token_end
+from sladsl.language.words import string_end
 
 MAX_SYNTAX_ERRORS = 100
 
@@ -119,7 +120,7 @@ def _matching_close(text: str, brace: int) -> int:
     while i < len(text):
         ch = text[i]
         if ch == '"':
-            i = _string_end(text, i)
+            i = string_end(text, i)
             continue
         if ch == "#":
             nl = text.find("\n", i)
@@ -133,13 +134,3 @@ def _matching_close(text: str, brace: int) -> int:
                 return i + 1
         i += 1
     return len(text)
-
-
-def _string_end(text: str, i: int) -> int:
-    if text.startswith('"""', i):
-        end = text.find('"""', i + 3)
-        return len(text) if end < 0 else end + 3
-    j = i + 1
-    while j < len(text) and text[j] not in '"\n':
-        j += 2 if text[j] == "\\" else 1
-    return min(j + 1, len(text))

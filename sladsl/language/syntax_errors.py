@@ -20,7 +20,7 @@ from sladsl.language.diagnostics import error
 from sladsl.language.lalr import the_parser
 from sladsl.language.parse_nodes import _shorten
 from sladsl.language.parse_spans import _token_span
-from sladsl.language.words import EXPECTED_WORDS
+from sladsl.language.words import EXPECTED_WORDS, string_end
 
 _lark = the_parser
 
@@ -153,7 +153,7 @@ def _open_braces(text: str, pos: int) -> list[tuple[int, int]]:
         if ch == "\n":
             line += 1
         elif ch == '"':
-            end = _quoted_end(text, i)
+            end = string_end(text, i)
             line += text.count("\n", i, end)
             i = end
             continue
@@ -176,7 +176,7 @@ def block_openers(text: str, start: int, end: int) -> list[int]:
     while i < end:
         ch = text[i]
         if ch == '"':
-            i = _quoted_end(text, i)
+            i = string_end(text, i)
             continue
         if ch == "#":
             break
@@ -186,16 +186,6 @@ def block_openers(text: str, start: int, end: int) -> list[int]:
             opened.pop()
         i += 1
     return opened
-
-
-def _quoted_end(text: str, i: int) -> int:
-    if text.startswith('"""', i):
-        end = text.find('"""', i + 3)
-        return len(text) if end < 0 else end + 3
-    j = i + 1
-    while j < len(text) and text[j] not in '"\n':
-        j += 2 if text[j] == "\\" else 1
-    return min(j + 1, len(text))
 
 
 def _keyword_hint(expected: set[str], found: str) -> str | None:

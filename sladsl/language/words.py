@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sladsl.language.ast import TimeUnit, Weekday
 
 UNITS: dict[str, TimeUnit] = {
@@ -67,3 +69,29 @@ def ordinal(n: int) -> str:
     """`1st`, `2nd`, `3rd`, `4th`, `11th`, `21st`: as the language writes claim deadlines."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+def string_end(text: str, i: int) -> int:
+    """The offset just past the string or prose literal that opens at `text[i]` (a `"`), or
+    the end of its line (or text) when it is not closed: the formatter's comment scanner and
+    the syntax-error scanners skip literals with it, so a `#` or `{` inside one is text."""
+    if text.startswith('"""', i):
+        end = text.find('"""', i + 3)
+        return len(text) if end < 0 else end + 3
+    j = i + 1
+    while j < len(text) and text[j] not in '"\n':
+        j += 2 if text[j] == "\\" else 1
+    return min(j + 1, len(text))
+
+
+_ESCAPE = re.compile(r"\\(.)", re.S)
+_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def unescape(body: str) -> str:
+    """A string literal's content (without its quotes) with its escapes (`\\n`, `\\t`,
+    `\\"`, `\\\\`) read; any other backslash stays as written. The parser and the editor's
+    scanner read names the same way."""
+    if "\\" not in body:
+        return body
+    return _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(0)), body)

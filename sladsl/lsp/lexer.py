@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from sladsl.language.lalr import the_parser
+from sladsl.language.words import unescape
 
 _TOKEN = re.compile(
     r"""
@@ -48,15 +49,7 @@ class Token:
         if self.kind != "string":
             return self.text
         inner = self.text[1:-1] if len(self.text) > 1 and self.text.endswith('"') else self.text[1:]
-        return re.sub(r"\\(.)", _unescape, inner) if "\\" in inner else inner
-
-
-_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
-
-
-def _unescape(match: re.Match[str]) -> str:
-    char = match.group(1)
-    return _ESCAPES.get(char, "\\" + char)
+        return unescape(inner)
 
 
 class Lines:
