@@ -13,7 +13,7 @@ from typing import Any
 from sladsl.documents.phrases import PHRASES, Context, names_list, percent, period_lengths, whole_seconds
 from sladsl.documents.phrases_terms import amount_words
 from sladsl.language import ast
-from sladsl.language.formatter import _STATEMENTS
+from sladsl.language.formatter import statement_text
 from sladsl.language.units import describe_duration
 
 # `found.graded`'s verbs, said of a length of time
@@ -29,10 +29,7 @@ ADJECTIVES = {
 
 def written(node: Any) -> str | None:
     """The clause as the formatter writes it (one line), or None for a block or no clause."""
-    if node is None:
-        return None
-    render = _STATEMENTS.get(type(node))
-    return None if render is None else render(node, 0)
+    return None if node is None else statement_text(node)
 
 
 def quoted(node: Any) -> str:

@@ -43,6 +43,13 @@ def format_agreement(agreement: ast.Agreement, source: str = "") -> str:
     return "\n".join(printer.out) + "\n"
 
 
+def statement_text(node: Any) -> str | None:
+    """One statement as `fmt` writes it, on one line (None for a block or a non-statement):
+    `sladsl diff` and the editor's hovers quote clauses in the canonical form."""
+    render = _STATEMENTS.get(type(node))
+    return None if render is None else render(node, 0)
+
+
 def scan_comments(text: str) -> list[Comment]:
     """Every `#` comment outside strings and prose, with its line number."""
     comments: list[Comment] = []

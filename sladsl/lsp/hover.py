@@ -21,6 +21,7 @@ from sladsl.documents.phrases_common import Context, period_lengths, whole_secon
 from sladsl.documents.phrases_objectives import allowed_downtime
 from sladsl.language import ast
 from sladsl.language.checks.common import child_fields
+from sladsl.language.formatter import statement_text
 from sladsl.language.periods import REFERENCE_YEAR, SPAN_YEARS
 from sladsl.language.units import describe_duration
 
@@ -251,7 +252,7 @@ def _calendar_name(agreement: ast.Agreement, path: list[Any]) -> tuple[str | Non
 def calendar_text(agreement: ast.Agreement, calendar: ast.Calendar) -> str:
     """A calendar's open hours, zone, holidays and dates, one per line."""
     zone = calendar.timezone.name if calendar.timezone else f"{agreement.timezone} (the agreement's)"
-    lines = [f"- open {_days(h)} {_time(h.opens)} to {_time(h.closes)}{_overnight(h)}" for h in calendar.open_hours]
+    lines = [f"- {statement_text(h)}{_overnight(h)}" for h in calendar.open_hours]
     lines.append(f"- time zone {zone}")
     if calendar.holidays:
         lines.append(f'- closed on the public holidays of "{calendar.holidays.country}"')
@@ -269,17 +270,6 @@ def _calendar(agreement: ast.Agreement, calendar: ast.Calendar, _: list[Any]) ->
 def _uses_calendar(agreement: ast.Agreement, use: ast.UsesCalendar, _: list[Any]) -> str | None:
     calendar = agreement.calendar(use.name)
     return None if calendar is None else _calendar(agreement, calendar, _)
-
-
-def _days(h: ast.OpenHours) -> str:
-    names = [d.name.lower() for d in h.days]
-    if h.day_range and len(names) > 1:
-        return f"{names[0]} to {names[-1]}"
-    return ", ".join(names)
-
-
-def _time(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _overnight(h: ast.OpenHours) -> str:
