@@ -9,7 +9,7 @@ other rows do not.
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from sladsl.documents.phrases_common import HUNDRED, PERIOD_LENGTHS
 from sladsl.documents.phrases_terms import (
@@ -21,22 +21,17 @@ from sladsl.documents.phrases_terms import (
     tier_money,
 )
 from sladsl.language import ast
+from sladsl.language.currencies import rounded
 from sladsl.language.units import describe_duration, describe_seconds
 
 
-def _quantum(currency: str) -> Decimal:
-    from sladsl.language.currencies import minor_unit
-
-    return Decimal(1).scaleb(-minor_unit(currency))
-
-
 def _paid(money: Decimal, currency: str, minimum: Decimal | None, threshold: Decimal | None) -> str:
-    rounded = money.quantize(_quantum(currency), rounding=ROUND_HALF_UP)
-    if minimum is not None and rounded < minimum:
+    paid = rounded(money, currency)
+    if minimum is not None and paid < minimum:
         return "not issued (below the minimum)"
-    if threshold is not None and rounded <= threshold:
+    if threshold is not None and paid <= threshold:
         return f"not issued (not above {threshold} {currency})"
-    return f"{rounded} {currency}"
+    return f"{paid} {currency}"
 
 
 def _example_seconds(tier: ast.OutageTier) -> Decimal:

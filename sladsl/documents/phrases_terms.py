@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sladsl.documents.phrases_common import (
@@ -21,6 +21,7 @@ from sladsl.documents.phrases_common import (
     period_words,
 )
 from sladsl.language import ast
+from sladsl.language.currencies import rounded
 from sladsl.language.units import describe_duration
 
 # ---- credits ------------------------------------------------------------------------------------
@@ -53,13 +54,7 @@ def service_value(amount: ast.ServiceTime, fee: ast.Money | None, months: int | 
     if fee is None or not months or not days:
         return None
     worth = fee.amount * months * amount.duration.seconds / (days * 86400)
-    return f"{worth.quantize(_quantum(fee.currency), rounding=ROUND_HALF_UP)} {fee.currency}"
-
-
-def _quantum(currency: str) -> Decimal:
-    from sladsl.language.currencies import minor_unit
-
-    return Decimal(1).scaleb(-minor_unit(currency))
+    return f"{rounded(worth, fee.currency)} {fee.currency}"
 
 
 def fee_base_money(base: ast.FeeBase, fee: ast.Money | None, months: int | None) -> Decimal | None:
@@ -75,7 +70,7 @@ def credit_amount(share: Decimal, base: ast.FeeBase, fee: ast.Money | None, mont
     money = fee_base_money(base, fee, months)
     if money is None or fee is None:
         return None
-    return f"{(money * share / HUNDRED).quantize(_quantum(fee.currency), rounding=ROUND_HALF_UP)} {fee.currency}"
+    return f"{rounded(money * share / HUNDRED, fee.currency)} {fee.currency}"
 
 
 def tier_money(
@@ -94,10 +89,10 @@ def tier_money(
         period_fees = fee_base_money(ast.FeeBase.PERIOD_FEES, fee, months)
         if fee is not None and period_fees is not None and length is not None:
             hourly = amount.factor * period_fees * 3600 / length[1]
-            rate = hourly.quantize(_quantum(fee.currency), rounding=ROUND_HALF_UP)
+            rate = rounded(hourly, fee.currency)
             text += f": {rate} {fee.currency} for one hour of downtime in {length[0]}"
         if cap is not None and fee is not None:
-            limit = cap.quantize(_quantum(fee.currency), rounding=ROUND_HALF_UP)
+            limit = rounded(cap, fee.currency)
             text += f"; at most {limit} {fee.currency} (the cap)"
         return text
     if isinstance(amount, ast.ServiceTime):
@@ -116,7 +111,7 @@ def tier_money(
         exact, note = cap, " (limited by the cap)"
     if minimum is not None and exact < minimum:
         return "not issued (below the minimum)"
-    return f"{exact.quantize(_quantum(currency), rounding=ROUND_HALF_UP)} {currency}{note}"
+    return f"{rounded(exact, currency)} {currency}{note}"
 
 
 def _tier(s: ast.Tier, c: Context) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from sladsl.evaluation.credits_outages import (
     Owed,
@@ -26,7 +26,7 @@ from sladsl.evaluation.credits_outages import (
 from sladsl.evaluation.deadlines import claim_deadline, deadline_from
 from sladsl.evaluation.report import CreditResult, ObjectiveResult, ServiceTimeRemedy, decimal_text
 from sladsl.language import ast
-from sladsl.language.currencies import minor_unit
+from sladsl.language.currencies import rounded
 from sladsl.language.diagnostics import SladslError
 from sladsl.language.periods import Window, add_months, epoch_us
 from sladsl.language.units import describe_duration, describe_seconds
@@ -315,15 +315,14 @@ def _apply_caps_and_minimum(
                 credit.capped = True
                 amount = remaining
             remaining -= amount
-        quantum = Decimal(1).scaleb(-minor_unit(credit.currency))
-        amount = amount.quantize(quantum, rounding=ROUND_HALF_UP)
+        amount = rounded(amount, credit.currency)
         minimum, threshold = block.minimum, block.threshold
         if minimum is not None and amount < minimum.money.amount:
             credit.reason = f"below the minimum of {minimum.money.amount} {minimum.money.currency}: not issued"
-            amount = Decimal(0).quantize(quantum)
+            amount = rounded(Decimal(0), credit.currency)
         elif threshold is not None and 0 < amount <= threshold.money.amount:
             credit.reason = f"not above {threshold.money.amount} {threshold.money.currency}: not paid"
-            amount = Decimal(0).quantize(quantum)
+            amount = rounded(Decimal(0), credit.currency)
         credit.amount = amount
     _apply_service_caps(service, owed, judged, full, period, notes)
 

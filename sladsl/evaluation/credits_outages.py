@@ -17,11 +17,11 @@ the period's fees x the time / the period's length in days (`service_value`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from sladsl.evaluation.report import CountedOutage, ObjectiveResult, OutageCredit, decimal_text
 from sladsl.language import ast
-from sladsl.language.currencies import minor_unit
+from sladsl.language.currencies import rounded
 from sladsl.language.periods import Window
 from sladsl.language.units import describe_duration
 
@@ -118,7 +118,7 @@ def service_value(seconds: Decimal, fee: ast.Money | None, period: Window) -> De
     if fees is None:
         return None
     exact = fees * seconds / (period_days(period) * _DAY)
-    return exact.quantize(Decimal(1).scaleb(-minor_unit(fee.currency)), rounding=ROUND_HALF_UP)
+    return rounded(exact, fee.currency)
 
 
 def _seconds_worth(money: Decimal, fee: ast.Money | None, period: Window) -> Decimal | None:

@@ -6,6 +6,8 @@ most currencies have 2, a few have 0 (JPY, KRW) or 3 (BHD, KWD).
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 _ZERO = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
 _THREE = "BHD IQD JOD KWD LYD OMR TND"
 _FOUR = "CLF UYW"
@@ -34,3 +36,9 @@ def is_currency(code: str) -> bool:
 def minor_unit(code: str) -> int:
     """Digits after the decimal point in amounts of this currency."""
     return MINOR_UNITS[code]
+
+
+def rounded(amount: Decimal, currency: str) -> Decimal:
+    """`amount` rounded half-up to the currency's minor unit (`1.005 USD` -> `1.01`): the one
+    rounding of a credit, in evaluation and in the contract's worked examples alike."""
+    return amount.quantize(Decimal(1).scaleb(-minor_unit(currency)), rounding=ROUND_HALF_UP)
