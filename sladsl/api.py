@@ -38,6 +38,7 @@ from sladsl.language.sources import Source, read_source
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
+    from sladsl.evaluation.data_sources import DataLike
     from sladsl.evaluation.ledger import Ledger, LedgerRow
     from sladsl.evaluation.report import Report
 
@@ -146,7 +147,7 @@ def _agreement(value: AgreementLike) -> Agreement:
 
 def evaluate(
     agreement: AgreementLike,
-    data: str | os.PathLike[str],
+    data: DataLike,
     period: str,
     *,
     fee: str | Decimal | int | Money | None = None,
@@ -188,7 +189,7 @@ def evaluate(
 
 def judge(
     agreement: AgreementLike,
-    data: str | os.PathLike[str],
+    data: DataLike,
     period: str,
     *,
     fee: str | Decimal | int | Money | None = None,
@@ -224,7 +225,7 @@ def judge(
 
 def _judge(
     checked: Agreement,
-    data: str | os.PathLike[str],
+    data: DataLike,
     period: str,
     fee: str | Decimal | int | Money | None,
     as_of: date | str | None,
@@ -237,19 +238,20 @@ def _judge(
     before: Callable[[Literal["report", "ledger"]], None] | None,
     warn: Callable[[str], None],
 ) -> Report | Ledger:
+    from sladsl.evaluation.data_sources import data_sources
     from sladsl.evaluation.evaluate import evaluate as run_evaluation
     from sladsl.evaluation.ledger import customer_subscriber, evaluate_ledger, has_customers
     from sladsl.evaluation.prometheus_source import open_data
     from sladsl.language.periods import parse_range
     from sladsl.language.plans import resolve_plan
 
-    monthly, day, source_text = _fee(fee, checked), _date(as_of), _data(data, engine)
-    with open_data(source_text, checked, period, warn) as source:
+    monthly, day, (source_text, tables) = _fee(fee, checked), _date(as_of), data_sources(data, engine, ENGINES)
+    with open_data(source_text, checked, period, warn, tables) as source:
         if ledger is None:
             ledger = customer is None and (".." in period or has_customers(source, checked))
         elif ledger is False and customer is None and has_customers(source, checked):
             raise SladslError(
-                f"{data}: the data source has a customers table: ledger() judges every customer, "
+                f"{source_text}: the data source has a customers table: ledger() judges every customer, "
                 "evaluate(customer=ID) one of them"
             )
         if before is not None:
@@ -299,7 +301,7 @@ def format_report(
 
 def ledger(
     agreement: AgreementLike,
-    data: str | os.PathLike[str],
+    data: DataLike,
     period: str,
     *,
     fee: str | Decimal | int | Money | None = None,
@@ -316,13 +318,14 @@ def ledger(
     customer is the one customer, on `plan`. `out` also writes the ledger (`.csv`, `.jsonl`
     or `.parquet`), never over one of the inputs.
     """
+    from sladsl.evaluation.data_sources import given
     from sladsl.evaluation.ledger import Ledger, write_ledger
     from sladsl.language.sources import output_path
 
     book = judge(agreement, data, period, fee=fee, as_of=as_of, plan=plan, history=history, engine=engine, ledger=True)
     assert isinstance(book, Ledger)
     if out is not None:
-        write_ledger(book, output_path(os.fspath(out), (os.fspath(data), _path(history))))
+        write_ledger(book, output_path(os.fspath(out), (*given(data), _path(history))))
     return book
 
 
@@ -459,6 +462,7 @@ def compile(
             return CompiledRules(target, *windows.silences(format))
     compiled = compiled_target(checked, target, chosen, runbook_url, interval, min_requests)
     if data is not None:
+        windows.exclude(compiled.documents[0]["groups"])
         compiled.documents[0]["groups"].append(windows.group())
     if strict and compiled.warnings:
         raise SladslError(f"--strict: {compiled.warnings[0]}")
@@ -491,15 +495,6 @@ def _date(value: date | str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise SladslError(f"--as-of {value!r} is not a date: write YYYY-MM-DD") from None
-
-
-def _data(data: str | os.PathLike[str], engine: str) -> str:
-    text = os.fspath(data)
-    if engine not in ENGINES:
-        raise SladslError(f"--engine {engine!r}: choose duckdb or spark")
-    if engine == "spark" and text.startswith("prometheus+"):
-        raise SladslError("--engine spark reads a folder of tables; a Prometheus source is read by DuckDB")
-    return text
 
 
 def _path(value: str | os.PathLike[str] | None) -> Path | None:

@@ -247,7 +247,9 @@ def parse(file: str, as_json: bool, colour: bool | None) -> None:
     "--data",
     "data",
     required=True,
-    help="a folder of CSV/Parquet/JSON-lines tables, a DuckDB file, or prometheus+http://HOST:9090",
+    multiple=True,
+    help="a folder of CSV/Parquet/JSON-lines tables, a DuckDB file, or prometheus+http://HOST:9090 "
+    "(twice: the URL and the folder of the tables Prometheus does not give)",
 )
 @click.option(
     "--period", "period", required=True, help="2026-10 (month), 2026-Q4 (quarter), 2026 (year), 2026-W14 (week)"
@@ -300,7 +302,7 @@ def parse(file: str, as_json: bool, colour: bool | None) -> None:
 @click.option("--color/--no-color", "colour", default=None, help="colour the verdicts (default: on a terminal)")
 @QUIET
 @reports_bad_input
-def evaluate(file: str, data: str, period: str, **options: Any) -> None:
+def evaluate(file: str, data: tuple[str, ...], period: str, **options: Any) -> None:
     """Judge an agreement against evidence for one period: verdicts and credits.
 
     With a `customers` table in the data, a range of periods (`2026-01..2026-12`) or

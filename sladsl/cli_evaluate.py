@@ -25,7 +25,7 @@ class Options:
     """The command line of one `sladsl evaluate`, as given."""
 
     file: str
-    data: str
+    data: tuple[str, ...]
     period: str
     fee: str | None
     as_of: str | None
@@ -45,7 +45,7 @@ class Options:
     @property
     def inputs(self) -> tuple[str | None, ...]:
         """What no output may replace."""
-        return (self.file, self.data, self.history)
+        return (self.file, *self.data, self.history)
 
     @property
     def to_stdout(self) -> bool:

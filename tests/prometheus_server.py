@@ -9,6 +9,7 @@ openmetrics`, and `/usr/bin/prometheus` is started over them on a free port.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -134,15 +135,14 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session", name="server")
-def server_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real Prometheus on 127.0.0.1 holding the day's metrics; its `--data` URL."""
+@contextlib.contextmanager
+def serving(metrics: Path, folder: Path) -> Iterator[str]:
+    """A real Prometheus on 127.0.0.1 over the OpenMetrics file `metrics` (turned into TSDB
+    blocks under `folder`), for as long as the block lasts; its `--data` URL."""
     promtool = shutil.which("promtool")
     if not PROMETHEUS.is_file() or promtool is None:
         pytest.skip("needs /usr/bin/prometheus and promtool (Debian package `prometheus`; .ci/run installs it)")
-    folder = tmp_path_factory.mktemp("prometheus")
-    metrics, storage, config = folder / "metrics.om", folder / "data", folder / "prometheus.yml"
-    write_openmetrics(metrics)
+    storage, config = folder / "data", folder / "prometheus.yml"
     subprocess.run(
         [promtool, "tsdb", "create-blocks-from", "openmetrics", str(metrics), str(storage)],
         check=True,
@@ -184,6 +184,16 @@ def server_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.kill()
             process.wait()
         log.close()
+
+
+@pytest.fixture(scope="session", name="server")
+def server_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Prometheus on 127.0.0.1 holding the day's metrics; its `--data` URL."""
+    folder = tmp_path_factory.mktemp("prometheus")
+    metrics = folder / "metrics.om"
+    write_openmetrics(metrics)
+    with serving(metrics, folder) as url:
+        yield url
 
 
 @pytest.fixture(scope="session", name="csv_folder")

@@ -87,6 +87,8 @@ class Evidence:
                 raise SladslError(
                     f"{source}: not a folder of tables or a DuckDB database ({_first_line(exc)})"
                 ) from None
+        # a file fetched from Prometheus: the server's name, and the folder of the other tables
+        self.server, self.more = self._fetched_from() if self.database else (None, None)
         self._tables: dict[str, _Table | None] = {}
         self.warnings: list[str] = []
         # table -> a view over its typed view (one customer's rows, or every customer's):
@@ -103,23 +105,48 @@ class Evidence:
             self._tables[name] = self._locate(name)
         return self._tables[name]
 
+    def _fetched_from(self) -> tuple[str | None, Path | None]:
+        """(server, folder) that `prometheus_source.open_data` wrote in `sladsl_source`."""
+        if not self._in_database("sladsl_source"):
+            return None, None
+        row = self.con.execute("SELECT server, tables FROM evidence.main.sladsl_source").fetchone()
+        if row is None:
+            return None, None
+        return row[0], None if row[1] is None else Path(row[1])
+
+    def _in_database(self, name: str) -> bool:
+        found = self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'evidence' AND table_name = ?", [name]
+        ).fetchone()
+        views = self.con.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE database_name = 'evidence' AND view_name = ?", [name]
+        ).fetchone()
+        return bool((found and found[0]) or (views and views[0]))
+
     def _locate(self, name: str) -> _Table | None:
-        if self.database:
-            found = self.con.execute(
-                "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'evidence' AND table_name = ?", [name]
-            ).fetchone()
-            views = self.con.execute(
-                "SELECT count(*) FROM duckdb_views() WHERE database_name = 'evidence' AND view_name = ?", [name]
-            ).fetchone()
-            if (found and found[0]) or (views and views[0]):
-                return _Table(name, f"{self.path}:{name}", f'evidence.main."{name}"', "duckdb")
-            return None
-        for folder in (self.path / name, self.path / f"{name}.parquet"):
+        if not self.database:
+            return self._locate_in(self.path, name)
+        fetched = self._in_database(name)
+        if self.more is not None:
+            beside = self._locate_in(self.more, name)
+            if beside is not None and fetched:
+                raise EvidenceError(
+                    f"{beside.origin}: `{name}` comes from {self.server} too; give each table from one source only"
+                )
+            if beside is not None:
+                return beside
+        return (
+            _Table(name, f"{self.server or self.path}:{name}", f'evidence.main."{name}"', "duckdb") if fetched else None
+        )
+
+    def _locate_in(self, path: Path, name: str) -> _Table | None:
+        """A table of a folder: a Parquet part-file folder, or one file of a known kind."""
+        for folder in (path / name, path / f"{name}.parquet"):
             if folder.is_dir():  # a directory of Parquet part files, as Spark and Hive write them
                 glob = _quote(str(folder / "**" / "*.parquet"))
                 return _Table(name, str(folder), f"read_parquet('{glob}')", "parquet", str(folder / "**" / "*.parquet"))
         for ext in EXTENSIONS:
-            file = self.path / f"{name}{ext}"
+            file = path / f"{name}{ext}"
             try:
                 is_file = file.is_file()
             except OSError as exc:
@@ -145,16 +172,23 @@ class Evidence:
         """The typed view of a table, validated; a clear error when it is missing or bad."""
         table = self._find(name)
         if table is None:
-            where = (
-                "in the database"
-                if self.database
-                else f"in {self.path} (as {name}.csv, {name}.parquet or {name}.jsonl)"
-            )
-            raise EvidenceError(f"missing table `{name}` {where}; it is needed by {why}")
+            raise EvidenceError(f"missing table `{name}` {self._where(name)}; it is needed by {why}")
         view = f"ev_{name}"
         if not table.raw_types:
             self._open(table, view)
         return self.scope.get(name, view)
+
+    def _where(self, name: str) -> str:
+        """Where a missing table was looked for, and for a Prometheus source where it could be."""
+        files = f"(as {name}.csv, {name}.parquet or {name}.jsonl)"
+        if self.more is not None:
+            return f"from {self.server} or in {self.more} {files}"
+        if self.server is not None:
+            return (
+                f"from {self.server}, which gives `requests`, `samples` and `latency` only; name the "
+                f"folder that holds it as a second --data"
+            )
+        return "in the database" if self.database else f"in {self.path} {files}"
 
     def has_column(self, name: str, column: str) -> bool:
         """Whether a table's file has the column (an optional one may be absent), whichever

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -50,18 +51,55 @@ def warn_on_stderr(message: str) -> None:
 
 
 @contextlib.contextmanager
-def open_data(data: str, agreement: ast.Agreement, label: str, warn: Warn | None = None) -> Iterator[str | Path]:
+def open_data(
+    data: str, agreement: ast.Agreement, label: str, warn: Warn | None = None, tables: str | None = None
+) -> Iterator[str | Path]:
     """The evidence source evaluation reads: the path as given, or, for a Prometheus URL,
-    a temporary DuckDB file of the tables fetched for the period `label`."""
+    a temporary DuckDB file of the tables fetched for the period `label`.
+
+    `tables` is a folder beside a Prometheus source for the tables Prometheus cannot give
+    (incidents, maintenance, tickets, ...): the DuckDB file names it in `sladsl_source`, and
+    `Evidence` looks there for every table the file does not hold, so that errors still name
+    the folder's own files and rows.
+    """
     if not data.startswith(SCHEMES):
+        if tables is not None:
+            raise SladslError(f"--data {data} --data {tables}: a second --data goes beside a Prometheus source only")
         yield data
         return
     server = Server.parse(data)
+    if tables is not None:
+        _check_folder(tables)
     window = _period(label, agreement.timezone)
     with tempfile.TemporaryDirectory(prefix="sladsl-prometheus-") as folder:
         path = Path(folder) / "evidence.duckdb"
         fetch(server, agreement, window, path, warn or warn_on_stderr)
+        _name_source(path, server.shown, tables)
         yield path
+
+
+def _check_folder(tables: str) -> None:
+    try:
+        is_dir = Path(tables).is_dir()
+    except OSError as exc:
+        raise SladslError(f"--data {tables}: cannot be read ({exc.strerror or exc})") from None
+    if not is_dir:
+        raise SladslError(
+            f"--data {tables}: not a folder; beside a Prometheus source, --data names the folder of the "
+            "tables Prometheus does not give (incidents, maintenance, tickets, ...)"
+        )
+
+
+def _name_source(path: Path, shown: str, tables: str | None) -> None:
+    """Record in the fetched file where it came from and which folder completes it."""
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("CREATE TABLE sladsl_source (server VARCHAR, tables VARCHAR)")
+        con.execute(
+            "INSERT INTO sladsl_source VALUES (?, ?)", [shown, None if tables is None else os.path.abspath(tables)]
+        )
+    finally:
+        con.close()
 
 
 def _period(label: str, zone: str) -> Window:

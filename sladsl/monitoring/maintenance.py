@@ -145,6 +145,34 @@ def maintenance_group(
     return {"name": GROUP, "rules": rules}
 
 
+def exclude_from_windows(
+    groups: list[dict[str, Any]],
+    agreement: ast.Agreement,
+    plan: str | None,
+    windows_of: Callable[[ast.Agreement], Windows],
+) -> None:
+    """Keep the qualifying windows out of every time-slice budget, in place: a window whose
+    end falls in (start, end] of a qualifying maintenance window is never a bad window, so
+    its burn rates, budget and dashboard downtime leave it out as evaluation does, and no burn
+    alert fires for it, during the window or after its silence ends. (Prometheus evaluates at
+    its own offsets within the interval, so a window straddling an edge is judged by its end.)
+
+    Request-ratio objectives are left as they are: their short windows read the raw series,
+    which hold the maintenance's errors for as long as each window lasts (docs/monitoring.md).
+    """
+    spans: dict[tuple[tuple[str, str], ...], list[str]] = {}
+    for labels, _, start, end in _found(agreement, plan, windows_of):
+        spans.setdefault(tuple(sorted(labels.items())), []).append(
+            f"vector(time()) > {_seconds(start)} <= {_seconds(end)}"
+        )
+    for group in groups:
+        for rule in group["rules"]:
+            record = rule.get("record", "")
+            key = tuple(sorted(rule.get("labels", {}).items()))
+            if record.startswith("sla:window_bad:") and key in spans:
+                rule["expr"] = f"({rule['expr']})\nunless on() ({' or '.join(spans[key])})"
+
+
 def _seconds(us: int) -> str:
     whole, part = divmod(us, 1_000_000)
     return str(whole) if not part else f"{whole}.{part:06d}".rstrip("0")
@@ -189,3 +217,6 @@ class Source:
 
     def group(self) -> dict[str, Any]:
         return maintenance_group(self.agreement, self.plan, self.windows_of)
+
+    def exclude(self, groups: list[dict[str, Any]]) -> None:
+        exclude_from_windows(groups, self.agreement, self.plan, self.windows_of)

@@ -70,7 +70,10 @@ MAINTENANCE = "service,start,end,announced\nS,2026-10-03T10:10:00Z,2026-10-03T10
         ("count only whole clock 5 minute intervals", "exclude maintenance announced at least 1 day ahead"),
         ("weight downtime by share affected", "exclude maintenance announced at least 1 day ahead"),
         ("weight downtime by share affected, adding overlaps",),
-        ("ignore outages shorter than 15 minutes after exclusions", "exclude maintenance announced at least 1 day ahead"),
+        (
+            "ignore outages shorter than 15 minutes after exclusions",
+            "exclude maintenance announced at least 1 day ahead",
+        ),
     ],
     ids=lambda r: " + ".join(r) or "plain",
 )
@@ -123,7 +126,9 @@ def test_sample_outages_add_up_to_the_downtime(tmp_path: Path) -> None:
     rows = ["service,timestamp,up"]
     t = _utc("2026-10-01T00:00")
     while t < _utc("2026-10-03T00:00"):
-        rows.append(f"S,{t.isoformat()},{'false' if _utc('2026-10-02T05:00') <= t < _utc('2026-10-02T05:09') else 'true'}")
+        rows.append(
+            f"S,{t.isoformat()},{'false' if _utc('2026-10-02T05:00') <= t < _utc('2026-10-02T05:09') else 'true'}"
+        )
         t += timedelta(minutes=1)
     objective = _report(
         tmp_path,
