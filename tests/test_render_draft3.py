@@ -195,8 +195,9 @@ def test_per_whole_unit_and_the_outage_cap(tmp_path: Path, fmt: str) -> None:
 def test_service_time_remedies_and_their_cap(fmt: str) -> None:
     text = _render(DRAFT3 / "service-time.sla", fmt)
     assert (
-        "below 99.9% 3 days of service credit 3 days of service, not money; worth 60.00 USD in a 30-day month" in text
-    )
+        "below 99.9% 3 days of service credit 3 days of service, not money; worth 58.06 USD in a 31-day month "
+        "to 64.29 USD in a 28-day February" in text
+    )  # 600 USD x 3 / 31 and x 3 / 28: evaluation values it by the month's own days
     # 15 days of service is the cap: 15 days at 600 USD a 30-day month
     assert "Remedies in service time are at most 15 days of service for one period in total." in text
     assert "each outage 1 hour of service credit per started 1 hour (every begun 1 hour counts)" in text
@@ -252,7 +253,8 @@ def test_web_hosting_sample_states_every_draft3_term(fmt: str) -> None:
         "Downtime is measured from samples taken every 1 minute",
         "Only whole clock minutes in which the service was unavailable for the whole minute count as downtime "
         "(minutes start on the minute, in Europe/Helsinki time).",
-        "above 43.8 minutes 3 days of service credit 3 days of service, not money; worth 90.00 EUR in a 30-day month",
+        "above 43.8 minutes 3 days of service credit 3 days of service, not money; worth 87.10 EUR in a 31-day "
+        "month to 96.43 EUR in a 28-day February",
         "Remedies in service time are at most 15 days of service for one period in total.",
         "Business: If the ticket target of the support plan “Business” is missed in 2 consecutive months",
     ):

@@ -110,8 +110,19 @@ def service_cell(
         granted, note = cap.limit, " (limited by the cap)"
     text = f"{describe_duration(granted.duration)} of service{note}, not money"
     if period is not None:
-        days, name = PERIOD_LENGTHS[period.kind][0]
-        value = service_value(granted, fee, months, days)
-        if value is not None:
-            text += f"; worth {value} in {name}"
+        text += _worth(granted, fee, months, period.kind)
     return text
+
+
+def _worth(granted: ast.ServiceTime, fee: ast.Money | None, months: int | None, kind: ast.PeriodKind) -> str:
+    """What the time is worth from the period's longest length (the least) to its shortest
+    (the most): evaluation values it by the actual period's days, so one figure for a 30-day
+    month would promise more than a 31-day month pays."""
+    lengths = sorted(PERIOD_LENGTHS[kind], key=lambda length: -length[0])
+    least = service_value(granted, fee, months, lengths[0][0])
+    most = service_value(granted, fee, months, lengths[-1][0])
+    if least is None or most is None:
+        return ""
+    if least == most:
+        return f"; worth {least} in {lengths[0][1]}"
+    return f"; worth {least} in {lengths[0][1]} to {most} in {lengths[-1][1]}"
