@@ -71,7 +71,7 @@ def _repair(text: str, exc: UnexpectedInput | None, diagnostic: Diagnostic) -> s
         if closed is not None:
             return closed
         pos = exc.token.start_pos or 0
-        if closing_brace_fixes(exc) is None and _mid_statement(exc):
+        if closing_brace_fixes(exc, text) is None and _mid_statement(exc):
             pos = previous_token_end(text, pos) - 1  # the broken statement is the one before
         return _blank_statement(text, max(pos, 0))
     if isinstance(exc, UnexpectedCharacters):
@@ -87,7 +87,7 @@ def _mid_statement(exc: UnexpectedToken) -> bool:
 
 def _insert_closing_brace(text: str, exc: UnexpectedToken) -> str | None:
     """A missing `}`: put it in the indentation before the token, when there is some."""
-    if closing_brace_fixes(exc) is None:
+    if closing_brace_fixes(exc, text) is None:
         return None
     pos = exc.token.start_pos or 0
     if pos == 0 or text[pos - 1] not in " \t":

@@ -34,14 +34,19 @@ def _describe(exc: UnexpectedInput, text: str) -> Any:
     if isinstance(exc, UnexpectedToken):
         token = exc.token
         pos = token.start_pos or 0
-        if closing_brace_fixes(exc):
+        if closing_brace_fixes(exc, text):
             return _missing_brace(text, token, pos)
         if "RBRACE" not in expected and _starts_a_line(text, pos):
             return _incomplete_statement(exc, text, expected, pos)
         expected = _without_business(expected, text, pos)
         span = _token_span(token)
         wanted = _expected_phrase(expected)
-        hint = _keyword_hint(expected, token.value) or _example_hint(exc) or _hint(expected, token.value)
+        hint = (
+            _keyword_hint(expected, token.value)
+            or _misplaced_hint(expected, token.value)
+            or _example_hint(exc)
+            or _hint(expected, token.value)
+        )
         return error("E001", f"unexpected `{_shorten(token.value)}`: expected {wanted}", span, hint)
     assert isinstance(exc, UnexpectedCharacters)
     pos = exc.pos_in_stream or 0
@@ -56,11 +61,13 @@ def _describe(exc: UnexpectedInput, text: str) -> Any:
 # ---- resynchronising and pointing at the real mistake ------------------------------------
 
 
-def closing_brace_fixes(exc: UnexpectedToken) -> bool | None:
+def closing_brace_fixes(exc: UnexpectedToken, text: str) -> bool | None:
     """True when a `}` before the token would let the parser go on with it: the block
-    before it was never closed. None when it would not (or cannot be tried)."""
+    before it was never closed. None when it would not (or cannot be tried), and when every
+    `{` of the file is closed: then the statement is in the wrong block (`provider` inside a
+    service), not after a missing `}`."""
     interactive = getattr(exc, "interactive_parser", None)
-    if interactive is None or exc.token.type in ("RBRACE", "$END"):
+    if interactive is None or exc.token.type in ("RBRACE", "$END") or not _open_braces(text, len(text)):
         return None
     try:
         if "RBRACE" not in interactive.accepts():
@@ -188,10 +195,8 @@ def block_openers(text: str, start: int, end: int) -> list[int]:
     return opened
 
 
-def _keyword_hint(expected: set[str], found: str) -> str | None:
-    """`objetive`: did you mean `objective`? Among the keywords that can follow here."""
-    if not re.fullmatch(r"[A-Za-z_]+", found or ""):
-        return None
+def _keywords(expected: set[str]) -> dict[str, str]:
+    """The keywords among the terminals that can follow here, with their terminal names."""
     keywords: dict[str, str] = {}
     for name in expected:
         try:
@@ -200,12 +205,47 @@ def _keyword_hint(expected: set[str], found: str) -> str | None:
             continue
         if pattern.type == "str" and pattern.value.isalpha():
             keywords[pattern.value] = name
+    return keywords
+
+
+def _keyword_hint(expected: set[str], found: str) -> str | None:
+    """`objetive`: did you mean `objective`? Among the keywords that can follow here."""
+    if not re.fullmatch(r"[A-Za-z_]+", found or ""):
+        return None
+    keywords = _keywords(expected)
     if found.lower() in keywords:
         return None
     import difflib
 
     close = difflib.get_close_matches(found.lower(), list(keywords), n=1, cutoff=0.75)
-    return f"did you mean `{close[0]}`?" if close else None
+    if close:
+        return f"did you mean `{close[0]}`?"
+    longer = sorted(k for k in keywords if len(found) >= 4 and k.startswith(found.lower()))
+    if longer:  # `time zone`: the keyword is one word
+        return f"did you mean `{longer[0]}` (one word)?"
+    return None
+
+
+# Statements a user writes in the wrong block, and the block they belong in.
+_OBJECTIVE_WORDS = ("availability", "latency", "downtime", "exclude", "ignore", "monitor", "missing", "chronic")
+_AGREEMENT_WORDS = ("provider", "customer", "timezone", "effective", "version", "term", "plans", "support")
+_BELONGS = {
+    "objective": 'an `objective "NAME" { }` block goes inside a `service "NAME" { }` block',
+    "credits": 'a `credits for "OBJECTIVE" { }` block goes inside the `service` block that holds the objective',
+    **{w: f"`{w} ...` is a statement of an `objective` block" for w in _OBJECTIVE_WORDS},
+    **{
+        w: f'`{w} ...` is a statement of the agreement itself, directly inside `sla "NAME" {{ }}`'
+        for w in _AGREEMENT_WORDS
+    },
+}
+
+
+def _misplaced_hint(expected: set[str], found: str) -> str | None:
+    """`credits` at the agreement's level: say which block the statement belongs in."""
+    word = (found or "").lower()
+    if word not in _BELONGS or word in _keywords(expected):
+        return None
+    return _BELONGS[word]
 
 
 def _expected_terminals(exc: UnexpectedInput) -> set[str]:

@@ -107,3 +107,31 @@ def test_recovery_ends_on_any_mutilated_source() -> None:
         assert first in diagnostics
         places = [(d.span.line, d.span.column) for d in diagnostics]
         assert len(places) == len(set(places))
+
+
+def test_a_keyword_written_as_two_words_gets_the_one_word() -> None:
+    _, diagnostics = check_source('sla "x" {\n    time zone "Europe/Berlin"\n}\n')
+    assert diagnostics[0].hint == "did you mean `timezone` (one word)?"
+
+
+def test_a_statement_in_the_wrong_block_is_told_where_it_belongs() -> None:
+    """Every `{` closed: `provider` in a service is in the wrong block, not after a missing `}`,
+    and recovery blanks it instead of closing the service early (no error follows from it)."""
+    text = (
+        'sla "x" {\n    credits for "o" {\n        below 99%: 10% of monthly fee\n    }\n'
+        '    service "s" {\n        provider "q"\n        objective "o" {\n'
+        '            availability at least 99% per calendar month\n            credits for "o" { }\n'
+        "        }\n    }\n}\n"
+    )
+    _, diagnostics = check_source(text)
+    assert [(d.span.line, d.hint) for d in diagnostics] == [
+        (2, 'a `credits for "OBJECTIVE" { }` block goes inside the `service` block that holds the objective'),
+        (6, '`provider ...` is a statement of the agreement itself, directly inside `sla "NAME" { }`'),
+        (9, 'a `credits for "OBJECTIVE" { }` block goes inside the `service` block that holds the objective'),
+    ]
+
+
+def test_a_really_missing_brace_is_still_named() -> None:
+    text = 'sla "x" {\n    service "s" {\n        objective "o" {\n            text "t"\n    }\n    provider "p"\n}\n'
+    _, diagnostics = check_source(text)
+    assert diagnostics[0].message == "unexpected `provider`: the `{` on line 2 is not closed"
