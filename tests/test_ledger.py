@@ -193,3 +193,22 @@ def test_plan_option_is_refused_when_the_customers_table_gives_the_plans(tmp_pat
     sla, data = _setup(tmp_path, "a,Basic,,,,\n", "")
     result = run("evaluate", sla, "--data", data, "--period", "2026-11", "--plan", "Pro")
     assert result.exit_code == 2 and "the customers table gives each customer's plan" in result.output
+
+
+def test_a_range_without_history_says_only_the_periods_before_it_are_unknown() -> None:
+    """In a ledger of 2026-10..2026-11, November's chronic failure and rolling cap see October:
+    only what came before October is unknown, and the notes say so."""
+    sla, data = "samples/cloud-platform.sla", "samples/evidence/cloud-platform-portfolio"
+    result = run("evaluate", sla, "--data", data, "--period", "2026-10..2026-11", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    notes = [line for line in result.stderr.splitlines() if "Compute / Availability" in line]
+    assert notes == [
+        "sladsl: note: Compute / Availability: chronic failure judged on 2026-10 alone: earlier periods are not "
+        "known (no --history ledger was given)",
+        'sladsl: note: Compute / Availability: the rolling cap "at most 100% of monthly fee per 12 months" counts '
+        "earlier periods as no credits: they are not known (no --history ledger was given)",
+        "sladsl: note: Compute / Availability: chronic failure judged on 2026-10 to 2026-11: periods before 2026-10 "
+        "are not known (no --history ledger was given)",
+        'sladsl: note: Compute / Availability: the rolling cap "at most 100% of monthly fee per 12 months" counts '
+        "the periods before 2026-10 as no credits: they are not known (no --history ledger was given)",
+    ]

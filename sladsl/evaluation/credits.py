@@ -294,9 +294,13 @@ def _apply_caps_and_minimum(
             limit = _cap_amount(cap, full, period)  # over months: the whole fee, not one month's share
             left = max(Decimal(0), limit - used)
             if not history.known:
+                first = min(
+                    (p.period for p in history.before(period, service.name)), key=lambda w: w.start_us, default=None
+                )
+                unknown = "earlier periods" if first is None else f"the periods before {first.label}"
                 notes.append(
                     f'{service.name} / {block.objective}: the rolling cap "at most {cap.percent.value}% of '
-                    f'{cap.base.value} per {span}" counts earlier periods as no credits: they are not known '
+                    f'{cap.base.value} per {span}" counts {unknown} as no credits: they are not known '
                     "(no --history ledger was given)"
                 )
             if remaining is None or left < remaining:

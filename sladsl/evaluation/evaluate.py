@@ -269,10 +269,21 @@ def judge_chronic_failures(context: Context, report: Report, history: History) -
             )
             set_termination(context.agreement, rule, result.chronic_failure, context.window, context.provisional)
             if not history.known:
-                report.notes.append(
-                    f"{service.name} / {objective.name}: chronic failure judged on {context.window.label} alone: "
-                    "earlier periods are not known (no --history ledger was given)"
-                )
+                report.notes.append(f"{service.name} / {objective.name}: {_unknown_before(periods)}")
+
+
+def _unknown_before(periods: list[Window]) -> str:
+    """The note for chronic failure without `--history`: in a range (a ledger), the range's
+    earlier periods are known and only those before it are not."""
+    if len(periods) == 1:
+        return (
+            f"chronic failure judged on {periods[0].label} alone: earlier periods are not known "
+            "(no --history ledger was given)"
+        )
+    return (
+        f"chronic failure judged on {periods[0].label} to {periods[-1].label}: periods before "
+        f"{periods[0].label} are not known (no --history ledger was given)"
+    )
 
 
 def _periods_until(first: Window | None, last: Window) -> list[Window]:
