@@ -23,6 +23,14 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
+def grafana_filled(expr: str, plan: str) -> str:
+    """A dashboard query with Grafana's variables filled in as Grafana would: the plan, and the
+    calendar view's range (a day) and start (2026-01-01T00:00Z)."""
+    return (
+        expr.replace("${plan}", plan).replace("${__range_s}", "86400").replace("${__from:date:seconds}", "1767225600")
+    )
+
+
 def golden(path: Path, actual: str) -> None:
     """Compare with a golden file, or rewrite it when SLADSL_REGEN=1."""
     if REGEN or not path.exists():

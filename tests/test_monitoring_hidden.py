@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 import yaml
 
-from .conftest import ROOT, run
+from .conftest import ROOT, grafana_filled, run
 
 PROMTOOL = shutil.which("promtool")
 SCHEMA = json.loads((ROOT / "tests" / "schemas" / "openslo-v1-slo.json").read_text())
@@ -144,7 +144,7 @@ def test_hidden_characters_are_escaped_in_every_output(tmp_path: Path, char: str
     exprs = [t["expr"] for p in dashboard["panels"] for t in p.get("targets", [])]
     assert exprs and all(f"A{char}PI" not in e for e in exprs)  # escaped inside the PromQL strings
     # the dashboard's queries are valid PromQL once the plan variable has a value
-    records = [{"record": "sla:check", "expr": e.replace("${plan}", "Basic")} for e in exprs]
+    records = [{"record": "sla:check", "expr": grafana_filled(e, "Basic")} for e in exprs]
     (tmp_path / "dashboard.rules.yml").write_text(
         yaml.safe_dump({"groups": [{"name": "dashboard", "rules": records}]}), encoding="utf-8"
     )

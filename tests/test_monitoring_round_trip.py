@@ -3,7 +3,8 @@ rules, the silences and the dashboard; a month of its traffic (tests/monitoring_
 in a real Prometheus on 127.0.0.1 gives the same verdict, downtime and credit as the same
 minutes as CSV, for the month and for the year; and the compiled rules, replayed over that
 month by `promtool test rules`, raise an alert only where the contract counts downtime or a
-generated silence covers it, and raise one for every outage it counts.
+generated silence covers it, raise one for every outage it counts, and give the dashboard's
+calendar view the contract's downtime.
 """
 
 from __future__ import annotations
@@ -214,6 +215,21 @@ def test_the_alerts_fire_only_where_the_contract_counts_downtime(tmp_path: Path,
             "exp_samples": [],
         },
     ]
+    # the dashboard's calendar view, at the month's end (F = promtool's 0 = the month's start):
+    # its downtime so far is the contract's, maintenance left out
+    dashboard = json.loads(compile_to(tmp_path, "grafana"))
+    (so_far,) = [
+        t["expr"] for p in dashboard["panels"] for t in p.get("targets", []) if t["legendFormat"] == "downtime so far"
+    ]
+    filled = so_far.replace("${__range_s}", str(history.MINUTES * 60)).replace("${__from:date:seconds}", "0")
+    labels = ", ".join(f'{k}="{v}"' for k, v in sorted(LABELS.items()))
+    checks.append(
+        {
+            "expr": filled,
+            "eval_time": "30d",
+            "exp_samples": [{"labels": f"{{{labels}}}", "value": float(report["objectives"][0]["downtime_seconds"])}],
+        }
+    )
     # and every outage the contract counts pages within minutes of its start
     for start, end in counted:
         checks.append(

@@ -1,9 +1,10 @@
 """`sladsl compile --target grafana`: one Grafana dashboard per agreement, built on the series that
 `--target prometheus` records (budget remaining, burn rates, downtime against the allowance).
 
-The dashboard only reads recordings; load the Prometheus rules first. It has a `datasource`
-variable (any Prometheus data source) and, for an agreement with plans, a `plan` variable
-whose values come from the `sla:objective:info` series.
+Beside the rolling budget, objectives with hourly tiles get a calendar view (this month so far,
+in the agreement's time zone: `grafana_calendar`). The dashboard only reads recordings; load
+the Prometheus rules first. It has a `datasource` variable (any Prometheus data source) and,
+for an agreement with plans, a `plan` variable whose values come from `sla:objective:info`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from sladsl.language import ast
 from sladsl.language.plans import plan_copies
 from sladsl.monitoring.common import PERIOD_HOURS, Compiled, promql_string, tiles_range, windows
+from sladsl.monitoring.grafana_calendar import FISCAL_YEAR_START_MONTH, calendar_panels, grafana_timezone
 from sladsl.monitoring.layout import seconds_of
 from sladsl.monitoring.prometheus import prometheus
 
@@ -165,6 +167,9 @@ def dashboard(agreement: ast.Agreement, plan: str | None = None) -> Compiled:
             )
         )
         y += 8
+        calendar = calendar_panels(agreement, target.period.kind, group["rules"], selector, y)
+        panels.extend(calendar)
+        y += max((p["gridPos"]["h"] for p in calendar), default=0)
     for number, panel in enumerate(panels, start=1):
         panel["id"] = number
     variables: list[dict[str, Any]] = [
@@ -189,7 +194,9 @@ def dashboard(agreement: ast.Agreement, plan: str | None = None) -> Compiled:
         "uid": "sladsl-" + hashlib.sha256(title.encode("utf-8")).hexdigest()[:16],
         "title": title,
         "tags": ["sladsl", "sla"],
-        "timezone": "browser",
+        "timezone": grafana_timezone(agreement.timezone),  # `now/M` starts the month in the contract's zone
+        "weekStart": "monday",  # contract weeks are ISO weeks
+        "fiscalYearStartMonth": FISCAL_YEAR_START_MONTH,  # `now/fQ` is a calendar quarter
         "schemaVersion": 39,
         "version": 1,
         "editable": True,
