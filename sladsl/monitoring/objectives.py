@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from sladsl.documents.phrases import PHRASES, Context, allowed_downtime, period_lengths, period_words, phrase
 from sladsl.language import ast
+from sladsl.language.checks.promql import query_problem
 from sladsl.language.invisible import describe, hidden_characters
 from sladsl.language.periods import REFERENCE_YEAR, SPAN_YEARS
 from sladsl.language.units import describe_duration, describe_seconds
@@ -122,11 +123,15 @@ def histogram_of(monitor: ast.Monitor | None) -> tuple[Histogram | None, str]:
 
 def hidden_in_queries(monitor: ast.Monitor) -> str:
     """Why a monitor's queries cannot go into PromQL ('' when they can): a hidden character
-    (`check` already warned, W212) is not PromQL, and promtool would refuse the rules."""
+    (`check` already warned, W212) or a query that does not parse (W215); promtool would
+    refuse the rules."""
     for query in monitor.queries:
         hidden = hidden_characters(query.query, "\t\n\r")
         if hidden:
             return f"its `{query.kind}` query holds {describe(hidden[0])}, which PromQL cannot contain"
+    for query in monitor.queries:  # W215: Prometheus refuses the whole file for one such query
+        if problem := query_problem(query):
+            return f"its `{query.kind}` query is not PromQL ({problem})"
     return ""
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from sladsl.language import ast
 from sladsl.language.ast import Span
 from sladsl.language.checks.common import Diagnostics, T, _duplicates, _n, _single_statements
+from sladsl.language.checks.promql import check_queries
 from sladsl.language.diagnostics import error, warning
 from sladsl.language.units import describe_seconds, shortest_period_seconds
 
@@ -140,6 +141,7 @@ def _first_of(o: ast.Objective, kind: type[T]) -> T | None:
 
 def _check_monitor(m: ast.Monitor) -> Diagnostics:
     yield from _duplicates(((q.kind, q.span) for q in m.queries), "query", code="E101")
+    yield from check_queries(m)
     kinds = {q.kind for q in m.queries}
     if not ({"total", "errors"} <= kinds or {"total", "good"} <= kinds or kinds & {"histogram", "latency"}):
         yield error(
