@@ -17,6 +17,7 @@ the allowed minutes).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -57,17 +58,38 @@ def ratio_at(found: Sli, window: str) -> str:
     return found.ratio.replace("{{window}}", window)
 
 
-def time_slices(objective: ast.Objective) -> ast.DowntimeFromErrorRate | None:
-    """The objective's `downtime when error rate above P in D windows`, when it is judged so."""
+@dataclass(frozen=True, slots=True)
+class Slices:
+    """How the contract cuts time into windows and judges each: `downtime when error rate above
+    P in D windows` (bad above P, with an optional request guard), or `downtime from samples
+    every D` (bad when any check of the step failed, as evaluation from Prometheus judges it)."""
+
+    window: ast.Duration
+    above: Decimal  # the error ratio a bad window exceeds: P / 100, or 0 for samples
+    min_requests: int | None
+    samples: bool
+
+    def words(self) -> str:
+        if self.samples:
+            return "when any of its checks failed"
+        guard = f" with at least {self.min_requests} requests" if self.min_requests else ""
+        return f"when its error ratio is above {number(self.above * 100)}%{guard}"
+
+
+def time_slices(objective: ast.Objective) -> Slices | None:
+    """The objective's windows, when the contract judges it window by window: error-rate
+    windows or samples, on a time-based availability or downtime target."""
     source = objective.downtime_source
-    target = objective.target
-    if isinstance(source, ast.DowntimeFromErrorRate) and isinstance(
-        target, ast.AvailabilityTarget | ast.DowntimeTarget
-    ):
-        window = prom_duration(source.window.seconds)
-        if window is not None and not window.endswith("ms"):
-            return source
-    return None
+    if not isinstance(objective.target, ast.AvailabilityTarget | ast.DowntimeTarget):
+        return None
+    if isinstance(source, ast.DowntimeFromErrorRate):
+        found = Slices(source.window, source.above.value / 100, source.min_requests, samples=False)
+    elif isinstance(source, ast.DowntimeFromSamples):
+        found = Slices(source.every, Decimal(0), None, samples=True)
+    else:
+        return None
+    window = prom_duration(found.window.seconds) if not found.window.is_calendar else None
+    return found if window is not None and not window.endswith("ms") else None
 
 
 def ratio_rules(
@@ -98,15 +120,13 @@ def ratio_rules(
     return rules
 
 
-def _slice_rules(
-    found: Sli, kind: ast.PeriodKind, labels: dict[str, str], source: ast.DowntimeFromErrorRate
-) -> list[dict[str, Any]]:
+def _slice_rules(found: Sli, kind: ast.PeriodKind, labels: dict[str, str], source: Slices) -> list[dict[str, Any]]:
     slice_seconds = source.window.seconds
     size = prom_duration(slice_seconds)
     assert size is not None
     selector = label_selector(labels)
     total = found.total_at(size)
-    bad = f"({ratio_at(found, size)} > bool {number(source.above.value / 100)})"
+    bad = f"({ratio_at(found, size)} > bool {number(source.above)})"
     if source.min_requests:
         bad += f"\n* (({total}) * {number(slice_seconds)} >= bool {source.min_requests})"
     window_bad = f"sla:window_bad:{size}"
@@ -141,14 +161,13 @@ def _count(count: Decimal, window: str, slice_seconds: Decimal) -> str:
     return f"({seconds_of(window)} / {number(slice_seconds)})"
 
 
-def slice_words(source: ast.DowntimeFromErrorRate, found: Sli, kind: ast.PeriodKind) -> str:
+def slice_words(source: Slices, found: Sli, kind: ast.PeriodKind) -> str:
     """The time-slice budget in the contract's words: bad windows against the allowed ones."""
     size = prom_duration(source.window.seconds) or ""
     count = Decimal(seconds_of(PERIOD_WINDOW[kind])) / source.window.seconds
     allowed = Decimal(float(found.budget)) * count
-    guard = f" with at least {source.min_requests} requests" if source.min_requests else ""
     return (
-        f"a {size} window is bad when its error ratio is above {number(source.above.value)}%{guard}; "
+        f"a {size} window is bad {source.words()}; "
         f"{PERIOD_WINDOW[kind]} has {number(count)} windows, of which {allowed:.2f} may be bad "
         f"(the budget is {found.budget_text()} of the windows)"
     )

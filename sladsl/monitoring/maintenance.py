@@ -157,7 +157,7 @@ def exclude_from_windows(
     alert fires for it, during the window or after its silence ends. (Prometheus evaluates at
     its own offsets within the interval, so a window straddling an edge is judged by its end.)
 
-    Request-ratio objectives are left as they are: their short windows read the raw series,
+    `availability from average error rate` is left as it is: its short windows read the raw series,
     which hold the maintenance's errors for as long as each window lasts (docs/monitoring.md).
     """
     spans: dict[tuple[tuple[str, str], ...], list[str]] = {}

@@ -139,8 +139,8 @@ def _slo(
         slice_window, slice_target = slices
     elif isinstance(source, ast.DowntimeFromErrorRate):
         slice_window, slice_target = _duration(source.window), 1 - source.above.value / 100
-    elif isinstance(source, ast.DowntimeFromSamples):
-        slice_window = _duration(source.every)
+    elif isinstance(source, ast.DowntimeFromSamples):  # a step is down when any of its checks failed
+        slice_window, slice_target = _duration(source.every), Decimal(1)
     window = slice_window if timeslices else "5m"
     if found.threshold:
         indicator_spec: dict[str, Any] = {"thresholdMetric": _source(found.threshold, window)}
