@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from sladsl.evaluation import sql
+from sladsl.evaluation.cause_exclusions import caused_overlap, excluded_words, with_excluded_incidents
 from sladsl.evaluation.context import EXPLAIN_LIMIT, US, Context
 from sladsl.evaluation.context import seconds as _seconds
 from sladsl.evaluation.maintenance_rules import NOTHING, maintenance_proofs, qualified_maintenance
@@ -113,7 +114,9 @@ def time_based(context: Context, members: list[tuple[ast.Service, ast.Objective,
     tag = next(_counter)
     outage_table, all_table, proofs, silent = _outages(context, objective, source, params, tag)
     outages, everything = f"SELECT * FROM {outage_table}", f"SELECT * FROM {all_table}"
-    qualified = qualified_maintenance(context, objective, params, tag)
+    qualified, caused = with_excluded_incidents(
+        context, objective, params, tag, qualified_maintenance(context, objective, params, tag)
+    )
     if clock or (ignore and ignore.after_exclusions):  # draft 3: exclusions first, then the stretches left
         outages = sql.stretches(outages, qualified)
     pieces = sql.weighted_pieces(f"incidents_{tag}", qualified, objective.adding_shares) if weights else _NO_PIECES
@@ -126,7 +129,7 @@ def time_based(context: Context, members: list[tuple[ast.Service, ast.Objective,
     else:
         raw_all = {r[0]: r[1] for r in context.run(sql.downtime(everything, NOTHING), **{**params, "ignore": 0})}
     maintenance_listed = maintenance_proofs(context, objective, params, tag)
-    outage_proofs = _outage_proofs(context, objective, source, counted_table)
+    outage_proofs = _outage_proofs(context, objective, source, counted_table, tag)
     outages_of = _counted_outages(context, counted_table, [s for s, _, _ in members if _pays_per_outage(s)])
     for service, objective_, result in members:
         if service.name in silent:
@@ -153,6 +156,7 @@ def time_based(context: Context, members: list[tuple[ast.Service, ast.Objective,
         result.explanation = (
             proofs.get(service.name, [])
             + maintenance_listed.get(service.name, [])
+            + caused.get(service.name, [])
             + outage_proofs.get(service.name, [])
         )
         result.daily = daily.get(service.name, [])
@@ -194,7 +198,7 @@ def _counted_outages(context: Context, counted: str, services: list[ast.Service]
 
 
 def _outage_proofs(
-    context: Context, objective: ast.Objective, source: ast.DowntimeSource, counted: str
+    context: Context, objective: ast.Objective, source: ast.DowntimeSource, counted: str, tag: int
 ) -> dict[str, list[Proof]]:
     """Every outage of the period as the verdict counts it, for the explanation: the
     counted ones' seconds add up to the downtime exactly (the rest of a long list in one
@@ -204,17 +208,20 @@ def _outage_proofs(
     if isinstance(source, ast.DowntimeFromErrorRate):
         label = f"windows above {decimal_normal(source.above.value)}% errors"
     query = sql.first_rows(
-        f"SELECT service, s, e, cs, ce, kept, maintenance, remaining, rounded, counted FROM {counted}", "cs"
+        f"SELECT service, s, e, cs, ce, kept, maintenance, remaining, rounded, counted, {caused_overlap(objective, tag)} "
+        f"FROM {counted} o",
+        "cs",
     )
     rest = (
         f"SELECT service, count(*), sum(counted) FROM (SELECT service, counted, "
         f"row_number() OVER (PARTITION BY service ORDER BY cs) AS n FROM {counted}) WHERE n > $limit GROUP BY service"
     )
-    for service, s, e, cs, ce, kept, maintenance, remaining, rounded, amount, _, _ in context.listing(
+    for service, s, e, cs, ce, kept, maintenance, remaining, rounded, amount, caused, _, _ in context.listing(
         query, limit=EXPLAIN_LIMIT
     ):
         seconds = _seconds(Decimal(int(amount)) / sql.NANO)
-        reason = _outage_reason(objective, s, e, cs, ce, kept, maintenance, remaining, rounded)
+        excluded = (maintenance, excluded_words(objective, int(caused), maintenance))
+        reason = _outage_reason(objective, s, e, cs, ce, kept, excluded, remaining, rounded)
         counts = bool(kept) and seconds > 0
         shown = seconds if counts else _seconds(ce - cs)  # what does not count shows its length
         proofs[service].append(Proof(label, context.moment(cs), context.moment(ce), shown, counts, reason))
@@ -237,7 +244,7 @@ def _outage_reason(
     cs: int,
     ce: int,
     kept: bool,
-    maintenance: int,
+    excluded: tuple[int, str],  # the time left out, and what it was
     remaining: int,
     rounded: int,
 ) -> str:
@@ -248,8 +255,8 @@ def _outage_reason(
         rule = f"{limit} or less" if ignore and ignore.or_less else f"shorter than {limit}"
         return f"{rule}: not downtime{whole}"
     parts = []
-    if maintenance:
-        parts.append(f"{describe_seconds_us(maintenance)} of announced maintenance excluded")
+    if excluded[0]:
+        parts.append(f"{describe_seconds_us(excluded[0])} of {excluded[1]} excluded")
     if rounded < remaining:
         if objective.clock_units is not None:
             unit = describe_duration(objective.clock_units.unit)

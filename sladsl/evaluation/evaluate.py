@@ -181,8 +181,10 @@ def tables_for(objective: ast.Objective) -> list[str]:
         ast.DowntimeFromErrorRate: ["requests"],
         ast.AverageErrorRate: ["requests"],
     }[type(source)]
-    if objective.maintenance and not isinstance(source, ast.AverageErrorRate):
+    if objective.maintenance:
         tables = [*tables, "maintenance"]
+    if objective.excluded_causes and "incidents" not in tables:  # the log says why the service was down
+        tables = [*tables, "incidents"]
     return tables
 
 

@@ -4,6 +4,7 @@ window (draft 2). Each judges all the services of one shape in one query where i
 
 from __future__ import annotations
 
+import itertools
 import math
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -11,8 +12,11 @@ from fractions import Fraction
 from typing import Any
 
 from sladsl.evaluation import sql
+from sladsl.evaluation.cause_exclusions import applies as cause_applies
+from sladsl.evaluation.cause_exclusions import excluded_words, with_excluded_incidents
 from sladsl.evaluation.context import EXPLAIN_LIMIT, US, Context
-from sladsl.evaluation.measuring import HUNDRED, decimal_normal, no_evidence, period_params
+from sladsl.evaluation.maintenance_rules import maintenance_proofs, qualified_maintenance
+from sladsl.evaluation.measuring import HUNDRED, decimal_normal, describe_seconds_us, no_evidence, period_params
 from sladsl.evaluation.report import Evidence as Proof
 from sladsl.evaluation.report import ObjectiveResult, WindowCounts
 from sladsl.language import ast
@@ -33,10 +37,15 @@ def average_error_rate(
     if not rows:
         no_evidence(result, f"no request counts for {service.name!r} in the period")
         return
-    errors = sum((Fraction(int(t) - int(g), int(t)) for _, _, g, t in rows if t), Fraction(0))
     missing = buckets - len(rows)
-    if not objective.missing_counts_as_available:
-        errors += missing
+    excluded, tag = 0, next(_tags)
+    caused: dict[str, list[Proof]] = {}
+    if objective.maintenance is None and not cause_applies(objective):
+        errors = sum((Fraction(int(t) - int(g), int(t)) for _, _, g, t in rows if t), Fraction(0))
+        if not objective.missing_counts_as_available:
+            errors += missing
+    else:
+        errors, excluded, caused = _errors_outside_exclusions(context, objective, view, params, step, buckets, tag)
     mean = errors / buckets
     target = objective.target
     assert isinstance(target, ast.AvailabilityTarget)
@@ -46,9 +55,48 @@ def average_error_rate(
     result.explanation = [
         Proof(
             f"{len(rows)} windows with requests, {missing} without",
-            reason=f"mean error rate over {buckets} windows of {describe_duration(source.window)}",
+            reason=f"mean error rate over {buckets} windows of {describe_duration(source.window)}"
+            + (
+                f"; {describe_seconds_us(excluded)} of {excluded_words(objective)} counted as 0% errors"
+                if excluded
+                else ""
+            ),
         )
     ]
+    if objective.maintenance is not None or cause_applies(objective):
+        result.excluded_seconds = Decimal(excluded) / US
+        result.explanation += maintenance_proofs(context, objective, params, tag).get(service.name, [])
+        result.explanation += caused.get(service.name, [])
+
+
+_tags = itertools.count(1_000_000)  # temp tables of their own, apart from availability's
+
+
+def _errors_outside_exclusions(
+    context: Context,
+    objective: ast.Objective,
+    view: str,
+    params: dict[str, Any],
+    step: int,
+    buckets: int,
+    tag: int,
+) -> tuple[Fraction, int, dict[str, list[Proof]]]:
+    """The sum of the windows' error rates with qualifying maintenance and incidents with an
+    excluded cause counted as 0% errors (a window half covered counts half its rate), the
+    covered time in µs, and those incidents for the explanation."""
+    query_params = {**params, "step": step, "buckets": buckets}
+    maintenance = qualified_maintenance(context, objective, query_params, tag)
+    qualified, caused = with_excluded_incidents(context, objective, query_params, tag, maintenance)
+    rows = context.run(sql.windows_with_maintenance(sql.window_counts(view), qualified), **query_params)
+    errors, covered_us = Fraction(0), 0
+    for _, good, total, covered, length in rows:
+        covered_us += int(covered)
+        outside = Fraction(int(length) - int(covered), int(length))
+        if total:
+            errors += Fraction(int(total) - int(good), int(total)) * outside
+        elif total is None and not objective.missing_counts_as_available:
+            errors += outside
+    return errors, covered_us, caused
 
 
 def request_ratio(context: Context, service: ast.Service, objective: ast.Objective, result: ObjectiveResult) -> None:

@@ -162,6 +162,28 @@ def window_counts(view: str) -> str:
     """
 
 
+def windows_with_maintenance(counts: str, qualified: str) -> str:
+    """Every window of the period (`$buckets` of `$step`), its requests (NULL when it has no
+    row) and how much of it qualifying maintenance covers: an average error rate counts the
+    covered part of a window as 0% errors, as downtime inside maintenance is excluded."""
+    start = "$p0 + w.bucket * $step"
+    end = "least($p0 + (w.bucket + 1) * $step, $p1)"
+    return f"""
+        WITH windows AS (SELECT CAST(range AS BIGINT) AS bucket FROM range(0, $buckets)),
+        covered AS (
+            SELECT w.bucket, {end} - ({start}) AS length,
+                   coalesce(sum(least(m.e, {end}) - greatest(m.s, {start})) FILTER (WHERE m.s IS NOT NULL), 0)
+                       AS covered  -- DuckDB's least/greatest skip NULLs: no match must add nothing
+            FROM windows w LEFT JOIN ({qualified}) m
+                ON m.service IN (SELECT unnest($services)) AND m.s < {end} AND m.e > {start}
+            GROUP BY ALL
+        )
+        SELECT c.bucket, n.good, n.total, c.covered, c.length
+        FROM covered c LEFT JOIN ({counts}) n ON n.bucket = c.bucket
+        ORDER BY c.bucket
+    """
+
+
 def bad_windows(counts: str) -> str:
     """Windows whose error rate exceeds the threshold, with enough requests."""
     return f"""
