@@ -83,6 +83,7 @@ def _objective(objective: ast.Objective, number: str, view: View) -> dict[str, A
         objective=objective.name,
         maintenance=any(isinstance(s, ast.ExcludeMaintenance) for s in objective.statements),
         excludes=any(isinstance(s, ast.ExcludeMaintenance | ast.ExcludeCauses) for s in objective.statements),
+        averaged=isinstance(objective.downtime_source, ast.AverageErrorRate),
     )
     targets = (
         []

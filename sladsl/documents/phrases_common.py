@@ -54,6 +54,7 @@ class Context:
     minimum: Decimal | None = None  # the credit minimum, where stated
     maintenance: bool = False  # the objective excludes announced maintenance
     excludes: bool = False  # the objective excludes maintenance or causes
+    averaged: bool = False  # the objective's availability is an average error rate (no downtime as such)
 
     @property
     def span(self) -> tuple[str, int, int]:

@@ -170,12 +170,22 @@ def _maintenance(s: ast.ExcludeMaintenance, c: Context) -> str:
             f", up to {describe_duration(s.cap.limit)} of maintenance time in {period_words(s.cap.period)} "
             f"({share}% of {name}); maintenance beyond that counts"
         )
+    if c.averaged:  # no downtime as such: the covered part of each window has no errors
+        text = text.replace(
+            "is not counted as downtime", "is not counted: the part of a window it covers counts as no errors"
+        )
+        return text + ". Errors during maintenance announced later, or not at all, count."
     return text + ". Maintenance announced later, or not at all, counts as downtime."
 
 
 def _causes(s: ast.ExcludeCauses, c: Context) -> str:
     names = [f"\u201c{c}\u201d" for c in s.causes]
     words = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    if c.averaged:
+        return (
+            f"Errors during incidents caused by {words} are not counted: the part of a window such an incident "
+            "covers counts as no errors."
+        )
     return f"Incidents caused by {words} are not counted as downtime."
 
 

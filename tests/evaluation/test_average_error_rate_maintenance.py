@@ -96,3 +96,22 @@ def test_announced_maintenance_counts_as_no_errors_and_a_half_covered_window_as_
         ("maintenance", False, "excluded"),
     ]
     assert report["total_credit"] == {"amount": "100.00", "currency": "EUR"}
+
+
+def test_the_document_says_what_evaluation_does(tmp_path: Path) -> None:
+    sla = tmp_path / "average.sla"
+    sla.write_text(
+        SLA.replace("exclude maintenance", 'exclude incidents caused by "customer"\n            exclude maintenance'),
+        encoding="utf-8",
+    )
+    result = run("render", str(sla), "--format", "md")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "Maintenance announced to the Customer at least 2 days before it starts is not counted: the part of a "
+        "window it covers counts as no errors. Errors during maintenance announced later, or not at all, count."
+    ) in result.stdout
+    assert (
+        "Errors during incidents caused by “customer” are not counted: the part of a window such an incident "
+        "covers counts as no errors."
+    ) in result.stdout
+    assert "counted as downtime" not in result.stdout
