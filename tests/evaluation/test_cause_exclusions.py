@@ -114,3 +114,38 @@ def test_an_outage_says_which_exclusion_took_its_time() -> None:
         excluded_words(probes, caused=300, excluded=600) == "announced maintenance and incidents with an excluded cause"
     )
     assert excluded_words(probes) == "announced maintenance or incidents with an excluded cause"
+
+
+def test_counted_downtime_is_the_down_minutes_outside_excluded_incidents(tmp_path: Path) -> None:
+    """A property over random days: with whole-minute samples and incidents, the downtime is
+    exactly the down minutes that no customer-caused incident covers, and the excluded time
+    the ones it does (the provider's own incidents change nothing)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from sladsl import api
+
+    spans = st.lists(st.tuples(st.integers(0, 1430), st.integers(1, 60)), max_size=4)
+    incidents = st.lists(
+        st.tuples(st.integers(0, 1430), st.integers(1, 90), st.sampled_from(["customer", ""])), max_size=4
+    )
+    sla = tmp_path / "probes.sla"
+    sla.write_text(SLA.split('        objective "Windows"')[0] + "    }\n}\n", encoding="utf-8")
+    runs = iter(range(10_000))
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(spans, incidents)
+    def check(down_spans: list[tuple[int, int]], logged: list[tuple[int, int, str]]) -> None:
+        down = {m for start, length in down_spans for m in range(start, min(start + length, 1440))}
+        folder = tmp_path / f"day{next(runs)}"
+        folder.mkdir()
+        rows = ["service,timestamp,up"] + [f"API,{_iso(m)},{'false' if m in down else 'true'}" for m in range(1440)]
+        (folder / "samples.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+        lines = ["service,start,end,cause"] + [f"API,{_iso(s)},{_iso(s + n)},{c}" for s, n, c in logged]
+        (folder / "incidents.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        covered = {m for s, n, c in logged if c == "customer" for m in range(s, s + n)}
+        (objective,) = api.evaluate(sla, folder, "2026-11").objectives
+        assert objective.downtime_seconds == 60 * len(down - covered)
+        assert objective.excluded_seconds == 60 * len(down & covered)
+
+    check()
