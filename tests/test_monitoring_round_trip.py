@@ -255,3 +255,12 @@ def test_the_alerts_fire_only_where_the_contract_counts_downtime(tmp_path: Path,
         [PROMTOOL, "test", "rules", "test.yml"], cwd=tmp_path, capture_output=True, text=True, check=False, timeout=900
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+
+
+def test_the_api_takes_the_two_sources_as_a_list(server: str, evidence: Path, declared: Path) -> None:
+    from sladsl import api
+
+    report = api.evaluate(SLA, [server, declared], "2026-11")
+    (objective,) = report.objectives
+    assert (objective.met, objective.downtime_seconds, objective.excluded_seconds) == (False, 3600, 2700)
+    assert report == api.evaluate(SLA, evidence, "2026-11")
