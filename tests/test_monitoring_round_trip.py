@@ -264,3 +264,26 @@ def test_the_api_takes_the_two_sources_as_a_list(server: str, evidence: Path, de
     (objective,) = report.objectives
     assert (objective.met, objective.downtime_seconds, objective.excluded_seconds) == (False, 3600, 2700)
     assert report == api.evaluate(SLA, evidence, "2026-11")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            ("prometheus+http://127.0.0.1:1", "prometheus+http://127.0.0.1:2"),
+            "give one data source, or a Prometheus URL",
+        ),
+        (("a", "b"), "--data a --data b: give one data source, or a Prometheus URL and the folder"),
+        (
+            ("prometheus+http://127.0.0.1:1", str(ROOT / "README.md")),
+            "README.md: not a folder; beside a Prometheus source",
+        ),
+        (("",), "--data '': empty"),
+        (("", "prometheus+http://127.0.0.1:1"), "--data '': empty"),
+    ],
+)
+def test_sources_that_do_not_go_together_are_one_line(data: tuple[str, ...], message: str) -> None:
+    args = [word for source in data for word in ("--data", source)]
+    result = run("evaluate", str(SLA), *args, "--period", "2026-11")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("sladsl: error: ") and message in result.stderr and result.stderr.count("\n") == 1

@@ -23,6 +23,8 @@ def data_sources(data: DataLike, engine: str, engines: tuple[str, ...]) -> tuple
     named = given(data)
     if engine not in engines:
         raise SladslError(f"--engine {engine!r}: choose {' or '.join(engines)}")
+    if any(not d.strip() for d in named):  # Path("") is the working folder: never guess it
+        raise SladslError("--data '': empty; name a folder of tables, a DuckDB file or prometheus+http://HOST:9090")
     servers = [d for d in named if d.startswith("prometheus+")]
     if not named or len(named) > 2 or (len(named) == 2 and len(servers) != 1):
         shown = " ".join(f"--data {d}" for d in named) or "--data"
