@@ -287,3 +287,15 @@ def test_sources_that_do_not_go_together_are_one_line(data: tuple[str, ...], mes
     result = run("evaluate", str(SLA), *args, "--period", "2026-11")
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith("sladsl: error: ") and message in result.stderr and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "command", [("compile", "--target", "alertmanager"), ("diff", str(SLA), "--period", "2026-11")]
+)
+def test_an_empty_data_is_refused_by_every_command(command: tuple[str, ...]) -> None:
+    result = run(command[0], str(SLA), *command[1:], "--data", "")
+    assert result.exit_code == 2
+    assert (
+        result.stderr
+        == "sladsl: error: --data '': empty; name a folder of tables, a DuckDB file or prometheus+http://HOST:9090\n"
+    )

@@ -65,6 +65,8 @@ class Evidence:
     """One data source for one evaluation; tables are opened and validated on first use."""
 
     def __init__(self, source: str | Path, zone: str) -> None:
+        if not str(source).strip():  # Path("") is the working folder: never guess it
+            raise SladslError("--data '': empty; name a folder of tables, a DuckDB file or prometheus+http://HOST:9090")
         self.path = Path(source)
         try:
             is_dir = self.path.is_dir()
