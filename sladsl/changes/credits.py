@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sladsl.changes.found import Found, direction, matched, order_only, per_plan, prose
+from sladsl.changes.found import Found, direction, matched, one_side, order_only, per_plan, prose
 from sladsl.changes.model import ADVERSE, DEPENDS, FAVOURABLE
 from sladsl.changes.words import amount, duration, duration_order, money, name, pct, quoted, threshold
 from sladsl.language import ast
@@ -281,9 +281,8 @@ def _money_floor(
     if a == b:
         return
     if a is None or b is None:
-        added = b is not None
-        node = b if b is not None else a
-        assert node is not None
+        node: ast.CreditMinimum | ast.CreditThreshold
+        added, node = one_side(a, b)
         found.toggled(
             f"{stem}",
             added,

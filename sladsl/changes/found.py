@@ -17,6 +17,13 @@ from sladsl.language import ast
 T = TypeVar("T")
 
 
+def one_side(a: T | None, b: T | None) -> tuple[bool, T]:
+    """For a term only one version has: (added, the term), added when the new version has it."""
+    node = b if b is not None else a
+    assert node is not None, "one_side needs one of the two"
+    return b is not None, node
+
+
 @dataclass(frozen=True, slots=True)
 class PlanPair:
     """One plan as each side knows it: the plan's name there (None: the side has no plans)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sladsl.changes.found import Found, direction
+from sladsl.changes.found import Found, direction, one_side
 from sladsl.changes.model import ADVERSE, DEPENDS, FAVOURABLE
 from sladsl.changes.words import LENGTH, duration, duration_order, name, pct, quoted, say
 from sladsl.language import ast
@@ -90,8 +90,7 @@ def _ignore(found: Found, where: str, a: ast.IgnoreOutages | None, b: ast.Ignore
     if a == b:
         return
     if a is None or b is None:
-        added = b is not None
-        node = b if b is not None else a
+        added, node = one_side(a, b)
         found.toggled(
             "ignore-outages",
             added,
@@ -130,9 +129,7 @@ def _unit_rule(
     if a == b:
         return
     if a is None or b is None:
-        added = b is not None
-        node = b if b is not None else a
-        assert node is not None
+        added, node = one_side(a, b)
         found.toggled(
             f"{stem}",
             added,
@@ -225,9 +222,7 @@ def _maintenance(found: Found, where: str, a: ast.ExcludeMaintenance | None, b: 
     if a == b:
         return
     if a is None or b is None:
-        added = b is not None
-        node = b if b is not None else a
-        assert node is not None
+        added, node = one_side(a, b)
         text = say(node, found.context)
         found.toggled(
             "maintenance-exclusion",
@@ -256,9 +251,7 @@ def _maintenance(found: Found, where: str, a: ast.ExcludeMaintenance | None, b: 
     if ca == cb:
         return
     if ca is None or cb is None:
-        added = cb is not None
-        limit = cb if cb is not None else ca
-        assert limit is not None
+        added, limit = one_side(ca, cb)
         found.toggled(
             "maintenance-cap",
             added,
