@@ -8,7 +8,6 @@ Objectives measured the same way are judged for all their services in one query 
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -26,6 +25,7 @@ from sladsl.evaluation.measuring import (
     describe_seconds_us,
     no_evidence,
     period_params,
+    table_tag,
 )
 from sladsl.evaluation.outage_sources import incident_outages, window_outages
 from sladsl.evaluation.report import CountedOutage, ObjectiveResult
@@ -35,8 +35,6 @@ from sladsl.evaluation.sample_outages import sample_outages
 from sladsl.language import ast
 from sladsl.language.periods import Window, epoch_us
 from sladsl.language.units import describe_duration
-
-_counter = itertools.count()
 
 __all__ = [  # what `evaluate` and the ledger import from here, wherever it is defined
     "average_error_rate",
@@ -111,7 +109,7 @@ def time_based(context: Context, members: list[tuple[ast.Service, ast.Objective,
     params["clock_off"] = params["p0"] % params["clock"] if clock else 0  # the period starts on a clock unit
     weights = objective.weight_by_affected and isinstance(source, ast.DowntimeFromIncidents)
     params["weights"] = weights
-    tag = next(_counter)
+    tag = table_tag()
     outage_table, all_table, proofs, silent = _outages(context, objective, source, params, tag)
     outages, everything = f"SELECT * FROM {outage_table}", f"SELECT * FROM {all_table}"
     qualified, caused = with_excluded_incidents(

@@ -13,6 +13,12 @@ from sladsl.language.diagnostics import SladslError
 DataLike = str | os.PathLike[str] | tuple[str | os.PathLike[str], ...] | list[str | os.PathLike[str]]
 
 
+def refuse_empty(source: str | os.PathLike[str]) -> None:
+    """`--data ''`: Path("") is the working folder, which no one means; every reader asks this."""
+    if not os.fspath(source).strip():
+        raise SladslError("--data '': empty; name a folder of tables, a DuckDB file or prometheus+http://HOST:9090")
+
+
 def given(data: DataLike) -> list[str]:
     """Every `--data` as text, in the order given."""
     return [os.fspath(d) for d in data] if isinstance(data, tuple | list) else [os.fspath(data)]
@@ -23,8 +29,8 @@ def data_sources(data: DataLike, engine: str, engines: tuple[str, ...]) -> tuple
     named = given(data)
     if engine not in engines:
         raise SladslError(f"--engine {engine!r}: choose {' or '.join(engines)}")
-    if any(not d.strip() for d in named):  # Path("") is the working folder: never guess it
-        raise SladslError("--data '': empty; name a folder of tables, a DuckDB file or prometheus+http://HOST:9090")
+    for source in named:
+        refuse_empty(source)
     servers = [d for d in named if d.startswith("prometheus+")]
     if not named or len(named) > 2 or (len(named) == 2 and len(servers) != 1):
         shown = " ".join(f"--data {d}" for d in named) or "--data"

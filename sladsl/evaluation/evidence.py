@@ -25,6 +25,7 @@ from typing import Any
 import duckdb
 
 from sladsl.evaluation import evidence_files, instants, sql
+from sladsl.evaluation.data_sources import refuse_empty
 from sladsl.evaluation.evidence_tables import (
     CUSTOMER_SCOPED,
     EXTENSIONS,
@@ -65,8 +66,7 @@ class Evidence:
     """One data source for one evaluation; tables are opened and validated on first use."""
 
     def __init__(self, source: str | Path, zone: str) -> None:
-        if not str(source).strip():  # Path("") is the working folder: never guess it
-            raise SladslError("--data '': empty; name a folder of tables, a DuckDB file or prometheus+http://HOST:9090")
+        refuse_empty(source)
         self.path = Path(source)
         try:
             is_dir = self.path.is_dir()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime
-from itertools import count
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,7 +13,7 @@ from sladsl.evaluation import sql
 from sladsl.evaluation.context import US, Context
 from sladsl.evaluation.context import seconds as _seconds
 from sladsl.evaluation.evidence import Evidence
-from sladsl.evaluation.measuring import create, describe_seconds_us
+from sladsl.evaluation.measuring import create, describe_seconds_us, table_tag
 from sladsl.evaluation.report import Evidence as Proof
 from sladsl.language import ast
 from sladsl.language.periods import Window, containing, next_start, parse_range, window_from
@@ -119,7 +118,7 @@ def qualifying_windows(
         for service, objective in wanted:
             params: dict[str, Any] = {"services": [service.name], "p0": context.window.start_us}
             params["p1"] = context.window.end_us
-            query = qualified_maintenance(context, objective, params, next(_tags))
+            query = qualified_maintenance(context, objective, params, table_tag())
             rows = context.run(f"SELECT s, e FROM ({query}) WHERE e > $p0 AND s < $p1 ORDER BY s", **params)
             for s, e in rows:
                 if found and found[-1][:2] == (service.name, objective.name) and found[-1][3] == s:
@@ -129,9 +128,6 @@ def qualifying_windows(
         return found
     finally:
         evidence.close()
-
-
-_tags = count(1_000_000)  # temp tables of their own, apart from evaluation's
 
 
 def _span(evidence: Evidence, zone: str, period: str | None) -> Window:

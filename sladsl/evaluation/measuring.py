@@ -4,6 +4,7 @@ A leaf of the availability modules, so that each of them can use these without a
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,15 @@ def no_evidence(result: ObjectiveResult, what: str) -> None:
 
 def period_params(context: Context, services: list[str]) -> dict[str, Any]:
     return {"services": services, "p0": context.window.start_us, "p1": context.window.end_us}
+
+
+_tags = itertools.count()
+
+
+def table_tag() -> int:
+    """A number no other temp table of this process has: each judging step names its tables
+    `outages_{tag}`, `qualified_{tag}`... with one, whichever module creates them."""
+    return next(_tags)
 
 
 def create(context: Context, name: str, query: str, params: dict[str, Any]) -> None:

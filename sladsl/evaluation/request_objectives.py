@@ -4,7 +4,6 @@ window (draft 2). Each judges all the services of one shape in one query where i
 
 from __future__ import annotations
 
-import itertools
 import math
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -16,7 +15,14 @@ from sladsl.evaluation.cause_exclusions import applies as cause_applies
 from sladsl.evaluation.cause_exclusions import excluded_words, with_excluded_incidents
 from sladsl.evaluation.context import EXPLAIN_LIMIT, US, Context
 from sladsl.evaluation.maintenance_rules import maintenance_proofs, qualified_maintenance
-from sladsl.evaluation.measuring import HUNDRED, decimal_normal, describe_seconds_us, no_evidence, period_params
+from sladsl.evaluation.measuring import (
+    HUNDRED,
+    decimal_normal,
+    describe_seconds_us,
+    no_evidence,
+    period_params,
+    table_tag,
+)
 from sladsl.evaluation.report import Evidence as Proof
 from sladsl.evaluation.report import ObjectiveResult, WindowCounts
 from sladsl.language import ast
@@ -38,7 +44,7 @@ def average_error_rate(
         no_evidence(result, f"no request counts for {service.name!r} in the period")
         return
     missing = buckets - len(rows)
-    excluded, tag = 0, next(_tags)
+    excluded, tag = 0, table_tag()
     caused: dict[str, list[Proof]] = {}
     if objective.maintenance is None and not cause_applies(objective):
         errors = sum((Fraction(int(t) - int(g), int(t)) for _, _, g, t in rows if t), Fraction(0))
@@ -67,9 +73,6 @@ def average_error_rate(
         result.excluded_seconds = Decimal(excluded) / US
         result.explanation += maintenance_proofs(context, objective, params, tag).get(service.name, [])
         result.explanation += caused.get(service.name, [])
-
-
-_tags = itertools.count(1_000_000)  # temp tables of their own, apart from availability's
 
 
 def _errors_outside_exclusions(
