@@ -17,9 +17,7 @@ import json
 import os
 import shlex
 import shutil
-import socket
 import subprocess
-import time
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -31,6 +29,8 @@ import pytest
 from click.testing import CliRunner
 
 from sladsl.cli import main
+
+from .prometheus_server import free_port, running
 
 SAMPLE = Path("samples/managed-database.sla")
 EVIDENCE = Path("samples/evidence/managed-database")
@@ -380,12 +380,6 @@ def test_without_data_the_prometheus_rules_have_no_maintenance_group() -> None:
 # ---- a real Alertmanager --------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _call(url: str, body: Any = None) -> Any:
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
@@ -403,33 +397,16 @@ def alertmanager(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("alertmanager")
     config = folder / "alertmanager.yml"
     config.write_text("route:\n  receiver: none\nreceivers:\n  - name: none\n", encoding="utf-8")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [
-            ALERTMANAGER,
-            f"--config.file={config}",
-            f"--storage.path={folder / 'data'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-            "--cluster.listen-address=",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/-/ready", timeout=2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.fail("Alertmanager did not start")
-                time.sleep(0.2)
+    port = free_port()
+    command = [
+        ALERTMANAGER,
+        f"--config.file={config}",
+        f"--storage.path={folder / 'data'}",
+        f"--web.listen-address=127.0.0.1:{port}",
+        "--cluster.listen-address=",
+    ]
+    with running(command, port, folder / "alertmanager.log") as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _alert_state(url: str, labels: dict[str, str]) -> dict[str, Any]:

@@ -420,36 +420,21 @@ def test_a_real_alertmanager_inhibits_the_ticket_of_a_paging_outage(tmp_path: Pa
     import time
     import urllib.request
 
-    from .prometheus_server import free_port
+    from .prometheus_server import free_port, running
 
     text = agreement().replace('provider "Acme"', 'provider "Acme"\n    plans "Basic", "Gold"')
     rules = yaml.safe_load(compiled(tmp_path, text))
     alerts = {(r["alert"], r["labels"].get("plan")): r for g in rules["groups"] for r in g["rules"] if "alert" in r}
     port = free_port()
-    log = (tmp_path / "alertmanager.log").open("wb")
-    process = subprocess.Popen(
-        [
-            str(ALERTMANAGER),
-            f"--config.file={ROUTING}",
-            f"--storage.path={tmp_path / 'am'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-            "--cluster.listen-address=",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}/api/v2"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/ready", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "alertmanager.log").read_text()
-            time.sleep(0.2)
+    command = [
+        str(ALERTMANAGER),
+        f"--config.file={ROUTING}",
+        f"--storage.path={tmp_path / 'am'}",
+        f"--web.listen-address=127.0.0.1:{port}",
+        "--cluster.listen-address=",
+    ]
+    with running(command, port, tmp_path / "alertmanager.log") as url:
+        base = f"{url}/api/v2"
         posted = [
             {"labels": {"alertname": name, **rule["labels"]}, "annotations": rule["annotations"]}
             for (name, plan), rule in alerts.items()
@@ -482,11 +467,3 @@ def test_a_real_alertmanager_inhibits_the_ticket_of_a_paging_outage(tmp_path: Pa
         assert state[("SLAErrorBudgetBurnTicket", "Gold")]["state"] == "suppressed"
         assert state[("SLAErrorBudgetBurnTicket", "Gold")]["inhibitedBy"]
         assert state[("SLAErrorBudgetBurnTicket", "Basic")]["state"] == "active"  # another plan's outage
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
