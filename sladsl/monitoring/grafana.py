@@ -16,35 +16,14 @@ from sladsl.language import ast
 from sladsl.language.plans import plan_copies
 from sladsl.monitoring.common import PERIOD_HOURS, Compiled, promql_string, tiles_range, windows
 from sladsl.monitoring.grafana_calendar import FISCAL_YEAR_START_MONTH, calendar_panels, grafana_timezone
+from sladsl.monitoring.grafana_panels import DATASOURCE, panel, promql_target, steps
 from sladsl.monitoring.layout import seconds_of
 from sladsl.monitoring.prometheus import prometheus
-
-DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 
 
 def _quoted(value: str) -> str:
     """A label value in a PromQL string: escaped as the rules escape it (`promql_string`)."""
     return promql_string(value)
-
-
-def _target(expr: str, legend: str, ref: str) -> dict[str, Any]:
-    return {"datasource": DATASOURCE, "expr": expr, "legendFormat": legend, "refId": ref, "range": True}
-
-
-def _panel(kind: str, title: str, targets: list[dict[str, Any]], grid: dict[str, int], **extra: Any) -> dict[str, Any]:
-    panel: dict[str, Any] = {
-        "type": kind,
-        "title": title,
-        "datasource": DATASOURCE,
-        "gridPos": grid,
-        "targets": targets,
-    }
-    panel.update(extra)
-    return panel
-
-
-def _steps(*steps: tuple[float | None, str]) -> dict[str, Any]:
-    return {"mode": "absolute", "steps": [{"value": value, "color": colour} for value, colour in steps]}
 
 
 def dashboard(agreement: ast.Agreement, plan: str | None = None) -> Compiled:
@@ -86,16 +65,16 @@ def dashboard(agreement: ast.Agreement, plan: str | None = None) -> Compiled:
         )
         y += 1
         panels.append(
-            _panel(
+            panel(
                 "stat",
                 f"Error budget remaining ({period_window})",
-                [_target(f"sla:period_error_budget_remaining:ratio{selector}", "remaining", "A")],
+                [promql_target(f"sla:period_error_budget_remaining:ratio{selector}", "remaining", "A")],
                 {"h": 8, "w": 6, "x": 0, "y": y},
                 fieldConfig={
                     "defaults": {
                         "unit": "percentunit",
                         "decimals": 2,
-                        "thresholds": _steps((None, "red"), (0, "orange"), (0.25, "green")),
+                        "thresholds": steps((None, "red"), (0, "orange"), (0.25, "green")),
                     },
                     "overrides": [],
                 },
@@ -105,10 +84,10 @@ def dashboard(agreement: ast.Agreement, plan: str | None = None) -> Compiled:
         burn = []
         if "sla:current_burn_rate:ratio" in records:
             short = windows(target.period.kind)[0]
-            burn.append(_target(f"sla:current_burn_rate:ratio{selector}", f"now ({short})", "A"))
-        burn.append(_target(f"sla:period_burn_rate:ratio{selector}", f"over {period_window}", "B"))
+            burn.append(promql_target(f"sla:current_burn_rate:ratio{selector}", f"now ({short})", "A"))
+        burn.append(promql_target(f"sla:period_burn_rate:ratio{selector}", f"over {period_window}", "B"))
         panels.append(
-            _panel(
+            panel(
                 "timeseries",
                 "Burn rate (1 = the budget lasts exactly the period)",
                 burn,
@@ -117,7 +96,7 @@ def dashboard(agreement: ast.Agreement, plan: str | None = None) -> Compiled:
                     "defaults": {
                         "unit": "short",
                         "custom": {"thresholdsStyle": {"mode": "line"}},
-                        "thresholds": _steps((None, "green"), (1, "orange"), (14.4, "red")),
+                        "thresholds": steps((None, "green"), (1, "orange"), (14.4, "red")),
                     },
                     "overrides": [],
                 },
@@ -129,36 +108,36 @@ def dashboard(agreement: ast.Agreement, plan: str | None = None) -> Compiled:
             size = slices.rsplit(":", 1)[1]
             step = seconds_of(size)
             spent = [
-                _target(
+                promql_target(
                     f"sum_over_time({slices}{selector}[{tiles_range(seconds)}:{size}]) * {step}",
                     f"downtime (bad {size} windows x {size})",
                     "A",
                 ),
-                _target(f"sla:error_budget:ratio{selector} * {seconds}", "allowed", "B"),
+                promql_target(f"sla:error_budget:ratio{selector} * {seconds}", "allowed", "B"),
             ]
             title, unit = f"Downtime against the allowance ({period_window})", "s"
         elif isinstance(target, ast.AvailabilityTarget | ast.DowntimeTarget):
             spent = [
-                _target(
+                promql_target(
                     f"sla:error_ratio:rate{period_window}{selector} * {seconds}", "downtime (failed share x time)", "A"
                 ),
-                _target(f"sla:error_budget:ratio{selector} * {seconds}", "allowed", "B"),
+                promql_target(f"sla:error_budget:ratio{selector} * {seconds}", "allowed", "B"),
             ]
             title, unit = f"Downtime against the allowance ({period_window})", "s"
         elif "sla:current_burn_rate:ratio" in records:
             spent = [
-                _target(f"sla:error_ratio:rate{period_window}{selector}", "requests outside the bound", "A"),
-                _target(f"sla:error_budget:ratio{selector}", "allowed", "B"),
+                promql_target(f"sla:error_ratio:rate{period_window}{selector}", "requests outside the bound", "A"),
+                promql_target(f"sla:error_budget:ratio{selector}", "allowed", "B"),
             ]
             title, unit = f"Requests outside the bound against the allowance ({period_window})", "percentunit"
         else:
             spent = [
-                _target(f"1 - sla:latency_windows_good:ratio_{period_window}{selector}", "windows missed", "A"),
-                _target(f"sla:error_budget:ratio{selector}", "allowed", "B"),
+                promql_target(f"1 - sla:latency_windows_good:ratio_{period_window}{selector}", "windows missed", "A"),
+                promql_target(f"sla:error_budget:ratio{selector}", "allowed", "B"),
             ]
             title, unit = f"Windows missing the bound against the allowance ({period_window})", "percentunit"
         panels.append(
-            _panel(
+            panel(
                 "timeseries",
                 title,
                 spent,
@@ -170,8 +149,8 @@ def dashboard(agreement: ast.Agreement, plan: str | None = None) -> Compiled:
         calendar = calendar_panels(agreement, target.period.kind, group["rules"], selector, y)
         panels.extend(calendar)
         y += max((p["gridPos"]["h"] for p in calendar), default=0)
-    for number, panel in enumerate(panels, start=1):
-        panel["id"] = number
+    for number, shown in enumerate(panels, start=1):
+        shown["id"] = number
     variables: list[dict[str, Any]] = [
         {"name": "datasource", "label": "Data source", "type": "datasource", "query": "prometheus", "hide": 0}
     ]

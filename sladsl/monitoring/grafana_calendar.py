@@ -23,9 +23,9 @@ from sladsl.language import ast
 from sladsl.language.ast import PeriodKind
 from sladsl.language.periods import REFERENCE_YEAR, SPAN_YEARS, shortest_real_period, window_from
 from sladsl.monitoring.common import number
+from sladsl.monitoring.grafana_panels import panel, promql_target, steps
 from sladsl.monitoring.layout import seconds_of
 
-DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 FROM = "${__from:date:seconds}"  # the period's start, Unix seconds (Grafana >= 7.1.2)
 RANGE = "${__range_s}s"  # the seconds from the period's start to now
 DAY = 86400
@@ -67,26 +67,26 @@ def calendar_panels(
         allowed = allowance(selector, agreement, kind)
         remaining = f"1 - ({downtime}) / ({allowed})"
         measure = [
-            _target(downtime, "downtime so far", "A"),
-            _target(allowed, f"allowed in the whole {word}", "B"),
+            promql_target(downtime, "downtime so far", "A", instant=True),
+            promql_target(allowed, f"allowed in the whole {word}", "B", instant=True),
         ]
         title, unit = f"Downtime so far against the allowance (this calendar {word})", "s"
     elif set(_TILES) <= records:
         share = failed_share_so_far(selector)
         remaining = f"1 - ({share}) / sla:error_budget:ratio{selector}"
         measure = [
-            _target(share, "requests outside the bound so far", "A"),
-            _target(f"sla:error_budget:ratio{selector}", "allowed", "B"),
+            promql_target(share, "requests outside the bound so far", "A", instant=True),
+            promql_target(f"sla:error_budget:ratio{selector}", "allowed", "B", instant=True),
         ]
         title, unit = f"Requests outside the bound so far against the allowance (this calendar {word})", "percentunit"
     else:
         return []
     budget = _stat(
         f"Error budget remaining (this calendar {word} so far)",
-        [_target(remaining, "remaining", "A")],
+        [promql_target(remaining, "remaining", "A", instant=True)],
         {"h": HEIGHT, "w": 6, "x": 0, "y": y},
         kind,
-        {"unit": "percentunit", "decimals": 2, "thresholds": _steps((None, "red"), (0, "orange"), (0.25, "green"))},
+        {"unit": "percentunit", "decimals": 2, "thresholds": steps((None, "red"), (0, "orange"), (0.25, "green"))},
     )
     spent = _stat(title, measure, {"h": HEIGHT, "w": 18, "x": 6, "y": y}, kind, {"unit": unit})
     return [budget, spent]
@@ -159,33 +159,16 @@ def dst_corrections(kind: PeriodKind, zone: str, first_year: int, years: int) ->
     return {month: seconds for month, seconds in found.items() if seconds}
 
 
-def _target(expr: str, legend: str, ref: str) -> dict[str, Any]:
-    """An instant query: a stat shows one number, at the end of the panel's range (now)."""
-    return {
-        "datasource": DATASOURCE,
-        "expr": expr,
-        "legendFormat": legend,
-        "refId": ref,
-        "instant": True,
-        "range": False,
-    }
-
-
 def _stat(
     title: str, targets: list[dict[str, Any]], grid: dict[str, int], kind: PeriodKind, defaults: dict[str, Any]
 ) -> dict[str, Any]:
-    return {
-        "type": "stat",
-        "title": title,
-        "datasource": DATASOURCE,
-        "gridPos": grid,
-        "targets": targets,
-        "timeFrom": TIME_FROM[kind],
-        "hideTimeOverride": False,
-        "fieldConfig": {"defaults": defaults, "overrides": []},
-        "options": {"reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False}},
-    }
-
-
-def _steps(*steps: tuple[float | None, str]) -> dict[str, Any]:
-    return {"mode": "absolute", "steps": [{"value": value, "color": colour} for value, colour in steps]}
+    return panel(
+        "stat",
+        title,
+        targets,
+        grid,
+        timeFrom=TIME_FROM[kind],
+        hideTimeOverride=False,
+        fieldConfig={"defaults": defaults, "overrides": []},
+        options={"reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False}},
+    )
