@@ -73,8 +73,7 @@ def open_data(
     window = _period(label, agreement.timezone)
     with tempfile.TemporaryDirectory(prefix="sladsl-prometheus-") as folder:
         path = Path(folder) / "evidence.duckdb"
-        fetch(server, agreement, window, path, warn or warn_on_stderr)
-        _name_source(path, server.shown, tables)
+        fetch(server, agreement, window, path, warn or warn_on_stderr, tables)
         yield path
 
 
@@ -88,18 +87,6 @@ def _check_folder(tables: str) -> None:
             f"--data {tables}: not a folder; beside a Prometheus source, --data names the folder of the "
             "tables Prometheus does not give (incidents, maintenance, tickets, ...)"
         )
-
-
-def _name_source(path: Path, shown: str, tables: str | None) -> None:
-    """Record in the fetched file where it came from and which folder completes it."""
-    con = duckdb.connect(str(path))
-    try:
-        con.execute("CREATE TABLE sladsl_source (server VARCHAR, tables VARCHAR)")
-        con.execute(
-            "INSERT INTO sladsl_source VALUES (?, ?)", [shown, None if tables is None else os.path.abspath(tables)]
-        )
-    finally:
-        con.close()
 
 
 def _period(label: str, zone: str) -> Window:
@@ -241,8 +228,16 @@ class _Run:
     check: SeriesCheck
 
 
-def fetch(server: Server, agreement: ast.Agreement, window: Window, path: Path, warn: Warn = warn_on_stderr) -> None:
-    """Write `requests`, `samples` and `latency` for the period into the DuckDB file `path`."""
+def fetch(
+    server: Server,
+    agreement: ast.Agreement,
+    window: Window,
+    path: Path,
+    warn: Warn = warn_on_stderr,
+    tables: str | None = None,
+) -> None:
+    """Write `requests`, `samples` and `latency` for the period into the DuckDB file `path`,
+    and in `sladsl_source` the server and the folder `tables` of the other tables (or NULL)."""
     rows: dict[str, dict[str, list[Any]]] = {
         "requests": {"service": [], "t": [], "good": [], "total": []},
         "samples": {"service": [], "t": [], "up": []},
@@ -261,7 +256,9 @@ def fetch(server: Server, agreement: ast.Agreement, window: Window, path: Path, 
                 f"“{need.service}” give values out of range"
             ) from None
     try:
-        _write(path, rows, {n.table for n in wanted})
+        _write(
+            path, rows, {n.table for n in wanted}, (server.shown, None if tables is None else os.path.abspath(tables))
+        )
     except duckdb.Error as exc:
         raise SladslError(
             f"{server.shown}: values out of range for the evidence tables ({str(exc).splitlines()[0]})"
@@ -487,7 +484,7 @@ _SCHEMAS = {
 }
 
 
-def _write(path: Path, rows: dict[str, dict[str, list[Any]]], tables: set[str]) -> None:
+def _write(path: Path, rows: dict[str, dict[str, list[Any]]], tables: set[str], source: tuple[str, str | None]) -> None:
     """One statement per table: the columns go in as lists and are unnested in DuckDB; a
     `latency` row of n requests becomes n rows."""
     ts = "timezone('UTC', make_timestamp(unnest($t)))"
@@ -504,5 +501,7 @@ def _write(path: Path, rows: dict[str, dict[str, list[Any]]], tables: set[str]) 
             con.execute(f'CREATE TABLE "{name}" ({_SCHEMAS[name]})')
             if rows[name]["t"]:
                 con.execute(f'INSERT INTO "{name}" {selects[name]}', rows[name])
+        con.execute("CREATE TABLE sladsl_source (server VARCHAR, tables VARCHAR)")  # read by Evidence
+        con.execute("INSERT INTO sladsl_source VALUES (?, ?)", list(source))
     finally:
         con.close()
