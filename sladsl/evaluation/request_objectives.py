@@ -39,19 +39,17 @@ def average_error_rate(
     step = int(source.window.seconds * US)
     params = period_params(context, [service.name])
     buckets = math.ceil((params["p1"] - params["p0"]) / step)
-    rows = context.run(sql.window_counts(view), **params, step=step)
-    if not rows:
+    query_params = {**params, "step": step, "buckets": buckets}
+    tag = table_tag()
+    maintenance = qualified_maintenance(context, objective, query_params, tag)
+    qualified, caused = with_excluded_incidents(context, objective, query_params, tag, maintenance)
+    windows = context.run(sql.windows_with_exclusions(sql.window_counts(view), qualified), **query_params)
+    with_requests = sum(1 for _, _, total, _, _ in windows if total is not None)
+    if not with_requests:
         no_evidence(result, f"no request counts for {service.name!r} in the period")
         return
-    missing = buckets - len(rows)
-    excluded, tag = 0, table_tag()
-    caused: dict[str, list[Proof]] = {}
-    if objective.maintenance is None and not cause_applies(objective):
-        errors = sum((Fraction(int(t) - int(g), int(t)) for _, _, g, t in rows if t), Fraction(0))
-        if not objective.missing_counts_as_available:
-            errors += missing
-    else:
-        errors, excluded, caused = _errors_outside_exclusions(context, objective, view, params, step, buckets, tag)
+    missing = buckets - with_requests
+    errors, excluded = _errors_outside_exclusions(objective, windows)
     mean = errors / buckets
     target = objective.target
     assert isinstance(target, ast.AvailabilityTarget)
@@ -60,7 +58,7 @@ def average_error_rate(
     result.met = result.measured >= target.percent.value
     result.explanation = [
         Proof(
-            f"{len(rows)} windows with requests, {missing} without",
+            f"{with_requests} windows with requests, {missing} without",
             reason=f"mean error rate over {buckets} windows of {describe_duration(source.window)}"
             + (
                 f"; {describe_seconds_us(excluded)} of {excluded_words(objective)} counted as 0% errors"
@@ -75,31 +73,20 @@ def average_error_rate(
         result.explanation += caused.get(service.name, [])
 
 
-def _errors_outside_exclusions(
-    context: Context,
-    objective: ast.Objective,
-    view: str,
-    params: dict[str, Any],
-    step: int,
-    buckets: int,
-    tag: int,
-) -> tuple[Fraction, int, dict[str, list[Proof]]]:
-    """The sum of the windows' error rates with qualifying maintenance and incidents with an
-    excluded cause counted as 0% errors (a window half covered counts half its rate), the
-    covered time in µs, and those incidents for the explanation."""
-    query_params = {**params, "step": step, "buckets": buckets}
-    maintenance = qualified_maintenance(context, objective, query_params, tag)
-    qualified, caused = with_excluded_incidents(context, objective, query_params, tag, maintenance)
-    rows = context.run(sql.windows_with_maintenance(sql.window_counts(view), qualified), **query_params)
+def _errors_outside_exclusions(objective: ast.Objective, windows: list[tuple[Any, ...]]) -> tuple[Fraction, int]:
+    """The sum of the windows' error rates, with what qualifying maintenance and incidents with an
+    excluded cause cover counted as 0% errors (a window half covered counts half its rate), and
+    the covered time in µs. A window without requests counts as 0% errors, or 100% when missing
+    data counts as unavailable."""
     errors, covered_us = Fraction(0), 0
-    for _, good, total, covered, length in rows:
+    for _, good, total, covered, length in windows:
         covered_us += int(covered)
         outside = Fraction(int(length) - int(covered), int(length))
         if total:
             errors += Fraction(int(total) - int(good), int(total)) * outside
         elif total is None and not objective.missing_counts_as_available:
             errors += outside
-    return errors, covered_us, caused
+    return errors, covered_us
 
 
 def request_ratio(context: Context, service: ast.Service, objective: ast.Objective, result: ObjectiveResult) -> None:

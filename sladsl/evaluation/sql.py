@@ -162,7 +162,7 @@ def window_counts(view: str) -> str:
     """
 
 
-def windows_with_maintenance(counts: str, qualified: str) -> str:
+def windows_with_exclusions(counts: str, qualified: str) -> str:
     """Every window of the period (`$buckets` of `$step`), its requests (NULL when it has no
     row) and how much of it qualifying maintenance covers: an average error rate counts the
     covered part of a window as 0% errors, as downtime inside maintenance is excluded."""
