@@ -164,8 +164,8 @@ def window_counts(view: str) -> str:
 
 def windows_with_exclusions(counts: str, qualified: str) -> str:
     """Every window of the period (`$buckets` of `$step`), its requests (NULL when it has no
-    row) and how much of it qualifying maintenance covers: an average error rate counts the
-    covered part of a window as 0% errors, as downtime inside maintenance is excluded."""
+    row) and how much of it the excluded time `qualified` covers (qualifying maintenance and
+    incidents with an excluded cause): an average error rate counts that part as 0% errors."""
     start = "$p0 + w.bucket * $step"
     end = "least($p0 + (w.bucket + 1) * $step, $p1)"
     return f"""
